@@ -1,0 +1,3 @@
+from dht.cli import main
+
+main()

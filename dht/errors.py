@@ -1,0 +1,59 @@
+"""The one exception hierarchy. Every message is what the user reads.
+
+A `DhtError` carries what went wrong, where (a file, a line, a dotted key or a
+URL) and what to do about it (the hint). The CLI prints them and maps them to
+exit codes; nothing below the CLI prints or exits.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class DhtError(Exception):
+    """Base for errors a user can act on. Exit code 1."""
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def __str__(self) -> str:
+        head = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{head}\n  hint: {self.hint}" if self.hint else head
+
+
+class InputError(DhtError):
+    """A file the user gave (dht.toml, dht.lock) is malformed or invalid."""
+
+
+class IndexError_(DhtError):
+    """The package index could not be read, or answered something unusable."""
+
+
+class NetworkError(IndexError_):
+    """The index was out of reach (after retries), or offline mode lacked a cache entry."""
+
+
+class IntegrityError(IndexError_):
+    """A downloaded file did not match the hash the index announced."""
+
+
+class ResolutionError(DhtError):
+    """No set of versions satisfies the intent."""
+
+
+class CheckFailed(DhtError):
+    """A check mode found differences. Exit code 3."""
+
+    def __init__(self, message: str, *, details: Iterable[str] = (), hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.details = list(details)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest choice, or None when nothing is close."""
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean {match[0]!r}?" if match else None
