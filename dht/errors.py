@@ -48,7 +48,9 @@ class ResolutionError(DhtError):
 class CheckFailed(DhtError):
     """A check mode found differences. Exit code 3."""
 
-    def __init__(self, message: str, *, details: Iterable[str] = (), hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, details: Iterable[str] = (), hint: str | None = None
+    ) -> None:
         super().__init__(message, hint=hint)
         self.details = list(details)
 

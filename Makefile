@@ -1,0 +1,42 @@
+# Everything a contributor or CI needs. Only Python 3.11+ and pip are assumed:
+# `setup` installs uv, and uv builds the project environment from uv.lock.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --frozen
+
+.PHONY: setup test pytest lint format typecheck schemas example bench clean
+
+setup:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
+	$(UV) sync --frozen
+
+## test: lint, type-check, schemas up to date, then the whole test suite (what CI runs)
+test: setup lint typecheck pytest
+
+pytest:
+	$(RUN) pytest
+
+lint:
+	$(RUN) ruff check dht tests bench
+	$(RUN) ruff format --check dht tests bench
+
+format:
+	$(RUN) ruff format dht tests bench
+	$(RUN) ruff check --fix dht tests bench
+
+typecheck:
+	$(RUN) mypy
+
+schemas:
+	$(RUN) python -m dht.model.schema
+
+## example: lock the example project (the main job), then check the lock is current
+example: setup
+	cd example && ../.venv/bin/dht lock && ../.venv/bin/dht lock --check
+
+bench: setup
+	$(UV) sync --frozen --group bench
+	$(RUN) python bench/bench_lock.py
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache bench/results

@@ -1,0 +1,176 @@
+"""The command line: parse, call, render, map errors to exit codes. Nothing else.
+
+Heavy modules (httpx, resolvelib, rich) are imported inside the commands that
+use them, so `dht --help` and `dht lock --check` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from dht import __version__
+from dht.errors import CheckFailed, DhtError
+
+T = TypeVar("T")
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DIFF = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="dht",
+    help="Lock the machine around a Python project: dht.toml (intent) -> dht.lock (pinned, reviewed) -> your machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dht {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    directory: Annotated[
+        Path | None,
+        typer.Option("--directory", "-C", help="Run as if dht was started in this folder."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    if directory is not None:
+        try:
+            os.chdir(directory)
+        except OSError as exc:
+            _fail(DhtError(f"cannot enter folder: {exc.strerror}", where=str(directory)))
+
+
+@app.command()
+def lock(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Change nothing; exit 3 when the lock is missing, stale, incomplete or not canonical.",
+        ),
+    ] = False,
+    upgrade: Annotated[
+        bool,
+        typer.Option(
+            "--upgrade", "-U", help="Ignore existing pins: take the newest allowed versions."
+        ),
+    ] = False,
+    upgrade_package: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--upgrade-package",
+            "-P",
+            metavar="NAME",
+            help="Let this package move; keep every other pin (repeatable).",
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only the cache; no network.")
+    ] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached index pages.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary on stdout.")
+    ] = False,
+) -> None:
+    """Compile dht.toml into dht.lock.
+
+    Examples:
+
+      dht lock                      # write or update dht.lock, keeping existing pins
+
+      dht lock --check              # in CI: exit 3 when dht.lock is not current
+
+      dht lock -P ruff              # move ruff to the newest allowed version, nothing else
+    """
+    if check:
+        from dht.commands.lock import check_lock_file
+
+        findings = _run(lambda: check_lock_file(Path.cwd()))
+        if as_json:
+            _emit_json(
+                {
+                    "ok": not findings,
+                    "findings": [{"entry": f.entry, "message": f.message} for f in findings],
+                }
+            )
+        if findings:
+            _fail(
+                CheckFailed(
+                    "dht.lock is not current",
+                    details=[str(f) for f in findings],
+                    hint="run `dht lock` and commit the result",
+                )
+            )
+        if not as_json:
+            _say("dht.lock is up to date")
+        return
+
+    from dht.commands.lock import LockRequest, run_lock
+
+    request = LockRequest(
+        root=Path.cwd(),
+        upgrade=upgrade,
+        upgrade_packages=tuple(upgrade_package or ()),
+        offline=offline,
+        refresh=refresh,
+        show_progress=not as_json and sys.stderr.isatty(),
+    )
+    summary = _run(lambda: run_lock(request))
+    if as_json:
+        _emit_json(summary.to_json())
+    else:
+        for line in summary.lines():
+            _say(line)
+
+
+def _run(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except DhtError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _fail(exc: DhtError) -> NoReturn:
+    code = EXIT_DIFF if isinstance(exc, CheckFailed) else EXIT_FAIL
+    prefix = "" if isinstance(exc, CheckFailed) else "error: "
+    lines = [f"{prefix}{exc.where + ': ' if exc.where else ''}{exc.message}"]
+    if isinstance(exc, CheckFailed):
+        lines.extend(f"  {d}" for d in exc.details)
+    if exc.hint:
+        lines.append(f"  hint: {exc.hint}")
+    for line in lines:
+        _say(line)
+    raise typer.Exit(code)
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _emit_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def main() -> None:
+    app()

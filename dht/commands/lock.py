@@ -1,0 +1,182 @@
+"""`dht lock`: read the intent, compile, write the lock atomically, summarize."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from dht.compile.staleness import Finding, check_lock
+from dht.errors import InputError
+from dht.model.intent import INTENT_FILE, load_intent
+from dht.model.lock import LOCK_FILE, Lock, read_lock, write_lock
+
+
+@dataclass(frozen=True)
+class LockRequest:
+    root: Path
+    upgrade: bool = False
+    upgrade_packages: tuple[str, ...] = ()
+    offline: bool = False
+    refresh: bool = False
+    show_progress: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class Change:
+    environment: str
+    name: str
+    old: str | None
+    new: str | None
+
+    @property
+    def kind(self) -> str:
+        if self.old is None:
+            return "added"
+        if self.new is None:
+            return "removed"
+        return "updated"
+
+    def line(self) -> str:
+        where = "" if self.environment == "project" else f" ({self.environment})"
+        if self.old is None:
+            return f" + {self.name}=={self.new}{where}"
+        if self.new is None:
+            return f" - {self.name}=={self.old}{where}"
+        return f" ~ {self.name} {self.old} -> {self.new}{where}"
+
+
+@dataclass(frozen=True)
+class LockSummary:
+    path: Path
+    written: bool
+    tools: int
+    packages: int
+    platforms: tuple[str, ...]
+    changes: tuple[Change, ...]
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        head = (
+            f"Locked {self.tools} tool{'s' * (self.tools != 1)} "
+            f"({self.packages} package entr{'ies' if self.packages != 1 else 'y'}) "
+            f"for {len(self.platforms)} platform{'s' * (len(self.platforms) != 1)}"
+        )
+        if not self.written:
+            return [head, f"{self.path.name} is up to date"]
+        return [head, *(c.line() for c in self.changes), f"wrote {self.path.name}"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lock": self.path.name,
+            "written": self.written,
+            "tools": self.tools,
+            "packages": self.packages,
+            "platforms": list(self.platforms),
+            "changes": [
+                {
+                    "kind": c.kind,
+                    "environment": c.environment,
+                    "name": c.name,
+                    "old": c.old,
+                    "new": c.new,
+                }
+                for c in self.changes
+            ],
+        }
+
+
+def run_lock(request: LockRequest) -> LockSummary:
+    from dht.compile.compiler import Upgrade, compile_lock
+    from dht.compile.index import IndexClient
+
+    intent = load_intent(request.root / INTENT_FILE)
+    lock_path = request.root / LOCK_FILE
+    previous = _previous(lock_path)
+    upgrade = Upgrade(
+        everything=request.upgrade,
+        packages=frozenset(canonicalize_name(n) for n in request.upgrade_packages),
+    )
+    with (
+        IndexClient(
+            intent.index_url,
+            offline=request.offline,
+            refresh=request.refresh,
+            exclude_newer=intent.exclude_newer,
+        ) as client,
+        _progress(request.show_progress) as progress,
+    ):
+        lock = compile_lock(intent, previous, client, upgrade=upgrade, progress=progress)
+        stats = dict(client.stats)
+    written = write_lock(lock_path, lock)
+    return LockSummary(
+        path=lock_path,
+        written=written,
+        tools=len(lock.tools),
+        packages=len(lock.packages),
+        platforms=lock.platforms,
+        changes=changes(previous, lock),
+        stats=stats,
+    )
+
+
+def check_lock_file(root: Path) -> list[Finding]:
+    intent = load_intent(root / INTENT_FILE)
+    lock_path = root / LOCK_FILE
+    if not lock_path.exists():
+        return [Finding(LOCK_FILE, "missing: run `dht lock` to create it")]
+    lock, text = read_lock(lock_path)
+    return check_lock(intent, lock, text)
+
+
+def changes(old: Lock | None, new: Lock) -> tuple[Change, ...]:
+    def pins(lock: Lock | None) -> dict[tuple[str, str], str]:
+        if lock is None:
+            return {}
+        found: dict[tuple[str, str], set[str]] = {}
+        for p in lock.packages:
+            found.setdefault((p.environment, p.name), set()).add(p.version)
+        return {k: ", ".join(sorted(v)) for k, v in found.items()}
+
+    before, after = pins(old), pins(new)
+    out = [
+        Change(env, name, before.get((env, name)), after.get((env, name)))
+        for env, name in sorted(before.keys() | after.keys())
+        if before.get((env, name)) != after.get((env, name))
+    ]
+    return tuple(out)
+
+
+def _previous(path: Path) -> Lock | None:
+    """The existing lock, for its pins. A broken one is re-locked from scratch, except a newer format."""
+    if not path.exists():
+        return None
+    try:
+        return read_lock(path)[0]
+    except InputError as exc:
+        if "newer than this dht" in exc.message:
+            raise
+        import sys
+
+        print(f"warning: ignoring the pins of the existing lock: {exc}", file=sys.stderr)
+        return None
+
+
+@contextlib.contextmanager
+def _progress(show: bool) -> Iterator[Any]:
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("resolving") as status:
+
+        def update(message: str) -> None:
+            status.update(message)
+
+        yield update

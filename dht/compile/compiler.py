@@ -1,0 +1,182 @@
+"""The compiler: intent (+ the previous lock) -> a complete, canonical lock.
+
+One resolution per environment and target platform. The first platform's
+pins become preferences for the others, so a package has one version
+everywhere unless a platform truly needs another. Pins of the previous lock
+are preferred unless upgraded (minimal churn, as pip-tools does).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dht.compile.resolve import PackageSource, Pin, RootRequirement, resolve
+from dht.compile.targets import Target
+from dht.errors import IndexError_
+from dht.model.intent import Intent, Tool
+from dht.model.lock import (
+    LOCK_VERSION,
+    Artifact,
+    Hashes,
+    Lock,
+    LockedTool,
+    LockIndex,
+    Package,
+    canonical,
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What may move away from the previous lock's pins."""
+
+    everything: bool = False
+    packages: frozenset[str] = field(default_factory=frozenset)
+
+    def preferences(self, previous: Mapping[str, str]) -> dict[str, str]:
+        if self.everything:
+            return {}
+        return {name: v for name, v in previous.items() if name not in self.packages}
+
+
+def environments(intent: Intent) -> dict[str, list[Tool]]:
+    grouped: dict[str, list[Tool]] = defaultdict(list)
+    for tool in intent.tools:
+        grouped[tool.environment].append(tool)
+    return {name: grouped[name] for name in sorted(grouped)}
+
+
+def roots_of(tools: Sequence[Tool]) -> list[RootRequirement]:
+    roots: list[RootRequirement] = []
+    for tool in tools:
+        main, *extra = tool.requirements()
+        roots.append(RootRequirement(main, origin=f"tools.{tool.name}"))
+        roots.extend(RootRequirement(r, origin=f"tools.{tool.name}.with") for r in extra)
+    return roots
+
+
+def previous_pins(previous: Lock | None, environment: str) -> dict[str, str]:
+    if previous is None:
+        return {}
+    return {p.name: p.version for p in previous.packages if p.environment == environment}
+
+
+def compile_lock(
+    intent: Intent,
+    previous: Lock | None,
+    source: PackageSource,
+    *,
+    upgrade: Upgrade = Upgrade(),
+    progress: Progress | None = None,
+) -> Lock:
+    targets = [Target(platform, intent.python) for platform in intent.platforms]
+    packages: list[Package] = []
+    tools: list[LockedTool] = []
+    for env, env_tools in environments(intent).items():
+        preferences = upgrade.preferences(previous_pins(previous, env))
+        roots = roots_of(env_tools)
+        resolutions: list[tuple[Target, dict[str, Pin]]] = []
+        for index, target in enumerate(targets):
+            if progress:
+                progress(f"resolving {env} for {target.platform}")
+            result = resolve(
+                roots,
+                target,
+                source,
+                preferences=preferences,
+                upgrade=False,
+            )
+            if index == 0:
+                # Align the other platforms on the first one's versions.
+                preferences = {**preferences, **{n: p.version for n, p in result.pins.items()}}
+            resolutions.append((target, dict(result.pins)))
+        packages.extend(_packages(env, intent.index_url, resolutions))
+        first = resolutions[0][1]
+        tools.extend(
+            LockedTool(name=t.name, environment=env, version=first[t.name].version, request=t.request)
+            for t in env_tools
+        )
+    lock = Lock(
+        lock_version=LOCK_VERSION,
+        python=intent.python,
+        platforms=intent.platforms,
+        index=LockIndex(url=intent.index_url, exclude_newer=intent.exclude_newer),
+        tools=tuple(tools),
+        packages=tuple(packages),
+    )
+    return canonical(lock)
+
+
+def _packages(
+    env: str, index_url: str, resolutions: Sequence[tuple[Target, Mapping[str, Pin]]]
+) -> list[Package]:
+    """Merge per-target pins into one package entry per (name, version)."""
+    by_version: dict[tuple[str, str], list[tuple[str, Pin]]] = defaultdict(list)
+    for target, pins in resolutions:
+        for name in sorted(pins):
+            by_version[(name, pins[name].version)].append((target.platform, pins[name]))
+    result: list[Package] = []
+    for (name, version), entries in sorted(by_version.items()):
+        artifacts: dict[str, tuple[Pin, list[str]]] = {}
+        for platform, pin in entries:
+            artifacts.setdefault(pin.artifact.filename, (pin, []))[1].append(platform)
+        wheels: list[Artifact] = []
+        sdist: Artifact | None = None
+        for filename in sorted(artifacts):
+            pin, platforms = artifacts[filename]
+            locked = _artifact(pin, platforms)
+            if pin.artifact.is_wheel:
+                wheels.append(locked)
+            else:
+                sdist = locked
+        first = entries[0][1]
+        result.append(
+            Package(
+                name=name,
+                version=version,
+                environment=env,
+                index=index_url,
+                requires_python=first.artifact.requires_python or None,
+                targets=tuple(platform for platform, _ in entries),
+                extras=_union(pin.extras for _, pin in entries),
+                required_by=_union(pin.required_by for _, pin in entries),
+                dependencies=_union(pin.dependencies for _, pin in entries),
+                sdist=sdist,
+                wheels=tuple(wheels),
+            )
+        )
+    return result
+
+
+def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    merged: set[str] = set()
+    for group in groups:
+        merged.update(group)
+    return tuple(sorted(merged))
+
+
+def _artifact(pin: Pin, platforms: list[str]) -> Artifact:
+    art = pin.artifact
+    if not art.sha256:
+        raise IndexError_(
+            f"the index gives no sha256 for {art.filename} ({pin.name} {pin.version})",
+            where=art.url,
+            hint="dht locks only artifacts with hashes; use an index that publishes them (PEP 691/503 hash fragments)",
+        )
+    if art.size is None:
+        raise IndexError_(
+            f"the index gives no size for {art.filename}",
+            where=art.url,
+            hint="use an index that serves PEP 691 JSON (it includes sizes)",
+        )
+    return Artifact(
+        name=art.filename,
+        url=art.url,
+        size=art.size,
+        hashes=Hashes(sha256=art.sha256),
+        targets=tuple(platforms),
+    )

@@ -1,0 +1,290 @@
+"""The intent: `dht.toml`, what the team wants.
+
+Two layers: msgspec types that mirror the file (and give the JSON Schema), and
+`load_intent`, which validates what types cannot express (specifiers, names,
+platforms) and returns a normalized `Intent` whose every value is canonical,
+so that the lock can record it and compare it byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import msgspec
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from dht.errors import InputError, did_you_mean
+from dht.model.names import DEFAULT_PLATFORMS, PLATFORMS, is_python_version, platform_order
+from dht.model.toml import convert, find_line, parse_toml, read_text
+
+INTENT_FILE = "dht.toml"
+DEFAULT_INDEX = "https://pypi.org/simple"
+ENVIRONMENT_PROJECT = "project"
+
+
+_Bad = Callable[..., InputError]
+
+
+class _Table(msgspec.Struct, forbid_unknown_fields=True, rename="kebab", frozen=True):
+    pass
+
+
+class ProjectTable(_Table):
+    python: str
+    """The Python the tools run on: a minor version ("3.11") or an exact one ("3.11.7")."""
+
+
+class TargetsTable(_Table):
+    platforms: tuple[str, ...] = DEFAULT_PLATFORMS
+    """Platforms every locked package must have an artifact for."""
+
+
+class IndexTable(_Table):
+    url: str = DEFAULT_INDEX
+    """A PEP 691 (JSON) or PEP 503 (HTML) simple index."""
+    exclude_newer: str | None = None
+    """Resolve as of this time (RFC 3339): files uploaded later are ignored."""
+
+
+class ToolTable(_Table):
+    version: str = ""
+    """A PEP 440 specifier ("==0.17.5", "~=26.10", ">=9") or a bare version; empty: any."""
+    extras: tuple[str, ...] = ()
+    with_: tuple[str, ...] = msgspec.field(default=(), name="with")
+    """Extra requirements installed beside the tool (plugins), PEP 508."""
+    isolated: bool = False
+    """Give the tool its own environment instead of the shared project one."""
+    probe: tuple[str, ...] | None = None
+    """A command (argv, never a shell line) that proves the tool works."""
+
+
+class IntentFile(_Table):
+    """The whole of dht.toml."""
+
+    project: ProjectTable
+    targets: TargetsTable = TargetsTable()
+    index: IndexTable = IndexTable()
+    tools: dict[str, str | ToolTable] = {}
+
+
+# Normalized, validated values: what the compiler consumes and the lock records.
+
+
+class ToolRequest(msgspec.Struct, frozen=True, kw_only=True, rename="kebab", omit_defaults=True):
+    """One tool as the intent asks for it, normalized. Recorded in the lock for staleness."""
+
+    version: str = ""
+    extras: tuple[str, ...] = ()
+    with_: tuple[str, ...] = msgspec.field(default=(), name="with")
+    isolated: bool = False
+    probe: tuple[str, ...] | None = None
+
+
+class Tool(msgspec.Struct, frozen=True):
+    name: str  # normalized
+    request: ToolRequest
+
+    @property
+    def environment(self) -> str:
+        return self.name if self.request.isolated else ENVIRONMENT_PROJECT
+
+    def requirements(self) -> list[Requirement]:
+        extras = f"[{','.join(self.request.extras)}]" if self.request.extras else ""
+        main = Requirement(f"{self.name}{extras}{self.request.version}")
+        return [main, *(Requirement(w) for w in self.request.with_)]
+
+
+class Intent(msgspec.Struct, frozen=True):
+    python: str
+    platforms: tuple[str, ...]  # canonical order
+    index_url: str
+    exclude_newer: str | None  # "YYYY-MM-DDTHH:MM:SSZ"
+    tools: tuple[Tool, ...]  # sorted by name
+
+
+def load_intent(path: Path) -> Intent:
+    text = read_text(path, "intent file")
+    return parse_intent(text, str(path))
+
+
+def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
+    raw = parse_toml(text, file)
+    tools_raw = raw.get("tools", {})
+    head = dict(raw)
+    head.pop("tools", None)
+    index = head.get("index")
+    if isinstance(index, dict) and isinstance(index.get("exclude-newer"), dt.datetime):
+        # A bare TOML date-time; keep one type in the schema.
+        stamp = index["exclude-newer"]
+        head["index"] = {
+            **index,
+            "exclude-newer": stamp.isoformat() if stamp.tzinfo else "naive:" + stamp.isoformat(),
+        }
+    data = convert(head, IntentFile, file=file, text=text)
+    if not isinstance(tools_raw, dict):
+        _fail("tools", "must be a table of tool = version or tool = { … }", file, text)
+
+    def bad(key: str, message: str, hint: str | None = None) -> InputError:
+        return _error(key, message, file, text, hint)
+
+    python = data.project.python.strip()
+    if not is_python_version(python):
+        raise bad(
+            "project.python",
+            f"{python!r} is not a Python version dht can lock",
+            'give a minor version like "3.11" or an exact one like "3.11.7"',
+        )
+
+    seen: set[str] = set()
+    for name in data.targets.platforms:
+        if name not in PLATFORMS:
+            close = did_you_mean(name, PLATFORMS)
+            raise bad(
+                "targets.platforms",
+                f"unknown platform {name!r}",
+                f"{close + ' ' if close else ''}known platforms: {', '.join(PLATFORMS)}",
+            )
+        if name in seen:
+            raise bad("targets.platforms", f"platform {name!r} is listed twice")
+        seen.add(name)
+    if not seen:
+        raise bad(
+            "targets.platforms",
+            "lists no platform",
+            "name at least one, or remove the key for the defaults",
+        )
+    platforms = tuple(sorted(seen, key=platform_order))
+
+    url = data.index.url.strip().rstrip("/")
+    if not url.startswith(("https://", "http://")):
+        raise bad("index.url", f"{url!r} is not an http(s) URL", f'for PyPI use "{DEFAULT_INDEX}"')
+
+    tools: dict[str, Tool] = {}
+    for key in sorted(tools_raw):
+        value = convert(
+            tools_raw[key],
+            str | ToolTable,  # type: ignore[arg-type]
+            file=file,
+            text=text,
+            prefix=("tools", key),
+            root=IntentFile,
+        )
+        tool = _normalize_tool(key, value, bad)
+        if tool.name in tools:
+            raise bad(f"tools.{key}", f"names the same tool as another entry ({tool.name!r})")
+        tools[tool.name] = tool
+    for tool in tools.values():
+        if tool.request.isolated and tool.name == ENVIRONMENT_PROJECT:
+            raise bad(f"tools.{tool.name}", "an isolated tool cannot be named 'project'")
+
+    return Intent(
+        python=python,
+        platforms=platforms,
+        index_url=url,
+        exclude_newer=_normalize_time(data.index.exclude_newer, bad),
+        tools=tuple(tools[name] for name in sorted(tools)),
+    )
+
+
+def _normalize_tool(key: str, value: str | ToolTable, bad: _Bad) -> Tool:
+    table = ToolTable(version=value) if isinstance(value, str) else value
+    where = f"tools.{key}"
+    try:
+        name_req = Requirement(key)
+    except InvalidRequirement:
+        raise bad(where, f"{key!r} is not a valid package name") from None
+    if name_req.extras or name_req.specifier or name_req.marker or name_req.url:
+        raise bad(
+            where,
+            f"the key {key!r} must be a bare package name",
+            'put the version in the value: ruff = "==0.17.5"',
+        )
+    name = canonicalize_name(key)
+    version = _normalize_specifier(
+        table.version, f"{where}.version" if isinstance(value, ToolTable) else where, bad
+    )
+    extras: set[str] = set()
+    for extra in table.extras:
+        try:
+            Requirement(f"x[{extra}]")
+        except InvalidRequirement:
+            raise bad(f"{where}.extras", f"{extra!r} is not a valid extra name") from None
+        extras.add(canonicalize_name(extra))
+    with_: set[str] = set()
+    for entry in table.with_:
+        try:
+            req = Requirement(entry)
+        except InvalidRequirement as exc:
+            raise bad(f"{where}.with", f"{entry!r} is not a valid requirement: {exc}") from None
+        if req.url:
+            raise bad(
+                f"{where}.with", f"{entry!r}: direct URLs cannot be locked with hashes per platform"
+            )
+        req.name = canonicalize_name(req.name)
+        with_.add(str(req))
+    if table.probe is not None:
+        if not table.probe or not table.probe[0]:
+            raise bad(f"{where}.probe", "must be a non-empty command (argv list)")
+        for arg in table.probe:
+            if "\0" in arg or "\n" in arg:
+                raise bad(f"{where}.probe", "arguments may not contain NUL or newline characters")
+    request = ToolRequest(
+        version=version,
+        extras=tuple(sorted(extras)),
+        with_=tuple(sorted(with_)),
+        isolated=table.isolated,
+        probe=table.probe,
+    )
+    return Tool(name=name, request=request)
+
+
+def _normalize_specifier(text: str, where: str, bad: _Bad) -> str:
+    text = text.strip()
+    if text in ("", "*"):
+        return ""
+    if text[0].isdigit():
+        try:
+            return f"=={Version(text)}"
+        except InvalidVersion:
+            pass
+    try:
+        spec = SpecifierSet(text)
+    except InvalidSpecifier:
+        raise bad(
+            where,
+            f"{text!r} is not a version specifier",
+            'use PEP 440 forms like "==0.17.5", "~=26.10", ">=9,<10"',
+        ) from None
+    return str(spec)
+
+
+def _normalize_time(text: str | None, bad: _Bad) -> str | None:
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.removeprefix("naive:").replace("Z", "+00:00"))
+    except ValueError:
+        raise bad(
+            "index.exclude-newer",
+            f"{text!r} is not an RFC 3339 date-time",
+            'write it like "2026-11-01T00:00:00Z"',
+        ) from None
+    if value.tzinfo is None:
+        raise bad(
+            "index.exclude-newer", "needs a time zone", 'write it like "2026-11-01T00:00:00Z"'
+        )
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _error(key: str, message: str, file: str, text: str, hint: str | None) -> InputError:
+    line = find_line(text, key.split("."))
+    return InputError(f"{key}: {message}", where=f"{file}:{line}" if line else file, hint=hint)
+
+
+def _fail(key: str, message: str, file: str, text: str) -> None:
+    raise _error(key, message, file, text, None)

@@ -1,0 +1,44 @@
+"""Names both files share: target platforms and validated identifiers.
+
+Lives in the model so the executor can validate an untrusted lock without
+importing the compiler.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Order is the canonical order in the lock.
+PLATFORMS: tuple[str, ...] = (
+    "linux-x86_64",
+    "linux-aarch64",
+    "linux-musl-x86_64",
+    "macos-arm64",
+    "macos-x86_64",
+    "windows-x86_64",
+    "windows-arm64",
+)
+DEFAULT_PLATFORMS: tuple[str, ...] = (
+    "linux-x86_64",
+    "linux-aarch64",
+    "macos-arm64",
+    "macos-x86_64",
+    "windows-x86_64",
+)
+
+# PEP 508 names, already normalized (PEP 503): what the lock stores.
+NORMALIZED_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# A Python version the lock targets: a minor ("3.11") or an exact release ("3.11.7").
+PYTHON_VERSION = r"^3\.[0-9]{1,2}(\.[0-9]{1,3})?$"
+SHA256 = r"^[0-9a-f]{64}$"
+ENV_NAME = NORMALIZED_NAME
+
+_PYTHON_VERSION = re.compile(PYTHON_VERSION)
+
+
+def platform_order(name: str) -> int:
+    return PLATFORMS.index(name)
+
+
+def is_python_version(text: str) -> bool:
+    return bool(_PYTHON_VERSION.match(text))
