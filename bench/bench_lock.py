@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 TOOLS = ("ruff", "black", "mypy", "pytest", "isort", "pre-commit", "coverage")
-EXCLUDE_NEWER = "2026-11-01T00:00:00Z"
+EXCLUDE_NEWER = "2026-11-20T00:00:00Z"
 PYTHON = "3.11"
 DHT_PLATFORM = "linux-x86_64"
 UV_PLATFORM = "x86_64-manylinux_2_28"
@@ -34,7 +34,9 @@ def run(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
     proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
+        raise SystemExit(
+            f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
+        )
     return elapsed
 
 
@@ -100,7 +102,9 @@ def main() -> int:
             times["pip-compile cold"] = [run(pip_cmd, project, env)]
 
     median = {k: statistics.median(v) for k, v in times.items()}
-    print(f"index: {args.index}; tools: {', '.join(tools)}; platform {DHT_PLATFORM}, Python {PYTHON}")
+    print(
+        f"index: {args.index}; tools: {', '.join(tools)}; platform {DHT_PLATFORM}, Python {PYTHON}"
+    )
     print(f"rounds: {args.rounds}; medians in seconds\n")
     print("| case | dht | uv | dht / uv |")
     print("|---|---:|---:|---:|")
@@ -109,7 +113,9 @@ def main() -> int:
         print(f"| {case} cache | {d:.2f} | {u:.2f} | {d / u:.2f}x |")
     if "pip-compile cold" in median:
         p = median["pip-compile cold"]
-        print(f"\npip-compile cold: {p:.2f} s ({p / median['uv cold']:.1f}x uv, {p / median['dht cold']:.1f}x dht)")
+        print(
+            f"\npip-compile cold: {p:.2f} s ({p / median['uv cold']:.1f}x uv, {p / median['dht cold']:.1f}x dht)"
+        )
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

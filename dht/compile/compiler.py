@@ -94,10 +94,12 @@ def compile_lock(
                 # Align the other platforms on the first one's versions.
                 preferences = {**preferences, **{n: p.version for n, p in result.pins.items()}}
             resolutions.append((target, dict(result.pins)))
-        packages.extend(_packages(env, intent.index_url, resolutions))
+        packages.extend(_packages(env, intent.index_url, resolutions, source))
         first = resolutions[0][1]
         tools.extend(
-            LockedTool(name=t.name, environment=env, version=first[t.name].version, request=t.request)
+            LockedTool(
+                name=t.name, environment=env, version=first[t.name].version, request=t.request
+            )
             for t in env_tools
         )
     lock = Lock(
@@ -112,7 +114,10 @@ def compile_lock(
 
 
 def _packages(
-    env: str, index_url: str, resolutions: Sequence[tuple[Target, Mapping[str, Pin]]]
+    env: str,
+    index_url: str,
+    resolutions: Sequence[tuple[Target, Mapping[str, Pin]]],
+    source: PackageSource,
 ) -> list[Package]:
     """Merge per-target pins into one package entry per (name, version)."""
     by_version: dict[tuple[str, str], list[tuple[str, Pin]]] = defaultdict(list)
@@ -128,7 +133,7 @@ def _packages(
         sdist: Artifact | None = None
         for filename in sorted(artifacts):
             pin, platforms = artifacts[filename]
-            locked = _artifact(pin, platforms)
+            locked = _artifact(pin, platforms, source)
             if pin.artifact.is_wheel:
                 wheels.append(locked)
             else:
@@ -159,7 +164,7 @@ def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(sorted(merged))
 
 
-def _artifact(pin: Pin, platforms: list[str]) -> Artifact:
+def _artifact(pin: Pin, platforms: list[str], source: PackageSource) -> Artifact:
     art = pin.artifact
     if not art.sha256:
         raise IndexError_(
@@ -167,16 +172,17 @@ def _artifact(pin: Pin, platforms: list[str]) -> Artifact:
             where=art.url,
             hint="dht locks only artifacts with hashes; use an index that publishes them (PEP 691/503 hash fragments)",
         )
-    if art.size is None:
-        raise IndexError_(
-            f"the index gives no size for {art.filename}",
-            where=art.url,
-            hint="use an index that serves PEP 691 JSON (it includes sizes)",
-        )
+    size = art.size
+    if size is None:
+        # PEP 503 HTML pages carry no sizes: ask the server (HEAD), cached by hash.
+        sizer = getattr(source, "size", None)
+        if sizer is None:
+            raise IndexError_(f"the index gives no size for {art.filename}", where=art.url)
+        size = int(sizer(art))
     return Artifact(
         name=art.filename,
         url=art.url,
-        size=art.size,
+        size=size,
         hashes=Hashes(sha256=art.sha256),
         targets=tuple(platforms),
     )

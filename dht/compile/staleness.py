@@ -48,7 +48,11 @@ def check_lock(intent: Intent, lock: Lock, text: str) -> list[Finding]:
 def stale_entries(intent: Intent, lock: Lock) -> list[Finding]:
     out: list[Finding] = []
     if lock.python != intent.python:
-        out.append(Finding("project.python", f"dht.toml asks for {intent.python}, the lock has {lock.python}"))
+        out.append(
+            Finding(
+                "project.python", f"dht.toml asks for {intent.python}, the lock has {lock.python}"
+            )
+        )
     if lock.platforms != intent.platforms:
         out.append(
             Finding(
@@ -57,7 +61,9 @@ def stale_entries(intent: Intent, lock: Lock) -> list[Finding]:
             )
         )
     if lock.index.url != intent.index_url:
-        out.append(Finding("index.url", f"dht.toml names {intent.index_url}, the lock {lock.index.url}"))
+        out.append(
+            Finding("index.url", f"dht.toml names {intent.index_url}, the lock {lock.index.url}")
+        )
     if lock.index.exclude_newer != intent.exclude_newer:
         out.append(
             Finding(
@@ -87,7 +93,12 @@ def inconsistencies(lock: Lock) -> list[Finding]:
     for tool in lock.tools:
         entry = f"tools.{tool.name}"
         if tool.request.version and not _contains(tool.request.version, tool.version):
-            out.append(Finding(entry, f"locked version {tool.version} does not satisfy {tool.request.version!r}"))
+            out.append(
+                Finding(
+                    entry,
+                    f"locked version {tool.version} does not satisfy {tool.request.version!r}",
+                )
+            )
         for platform in lock.platforms:
             target = Target(platform, lock.python)
             main = _requirement(f"{tool.name}{_extras(tool.request.extras)}{tool.request.version}")
@@ -97,7 +108,11 @@ def inconsistencies(lock: Lock) -> list[Finding]:
                 p.version for p in by_env[tool.environment][tool.name] if platform in p.targets
             ]
             if versions and tool.version not in versions:
-                out.append(Finding(entry, f"records version {tool.version}, but {platform} has {versions[0]}"))
+                out.append(
+                    Finding(
+                        entry, f"records version {tool.version}, but {platform} has {versions[0]}"
+                    )
+                )
     for package in lock.packages:
         if (package.environment, package.name, package.version) not in reached:
             out.append(Finding(_where(package), "not needed by any locked tool"))
@@ -124,7 +139,11 @@ def _closure(
         name = canonicalize_name(req.name)
         here = [p for p in env.get(name, []) if target.platform in p.targets]
         if not here:
-            out.append(Finding(f"{origin}", f"{name} (needed by {parent}) has no entry for {target.platform}"))
+            out.append(
+                Finding(
+                    f"{origin}", f"{name} (needed by {parent}) has no entry for {target.platform}"
+                )
+            )
             continue
         if len(here) > 1:
             out.append(Finding(_where(here[0]), f"two versions serve {target.platform}"))
@@ -135,7 +154,9 @@ def _closure(
             )
         missing = {canonicalize_name(e) for e in req.extras} - set(package.extras)
         if missing:
-            out.append(Finding(_where(package), f"lacks extra {sorted(missing)[0]!r} asked by {parent}"))
+            out.append(
+                Finding(_where(package), f"lacks extra {sorted(missing)[0]!r} asked by {parent}")
+            )
         reached.add((package.environment, package.name, package.version))
         if (name, target.platform) in seen:
             continue
@@ -144,7 +165,9 @@ def _closure(
         for dep in package.dependencies:
             parsed = _requirement(dep)
             if parsed is None:
-                out.append(Finding(_where(package), f"dependency {dep!r} is not a valid requirement"))
+                out.append(
+                    Finding(_where(package), f"dependency {dep!r} is not a valid requirement")
+                )
                 continue
             todo.append((parsed, f"{package.name}=={package.version}", extras))
     return out
@@ -157,7 +180,7 @@ def _artifact_findings(lock: Lock, package: Package) -> list[Finding]:
     version = Version(package.version)
     for wheel in package.wheels:
         try:
-            name, wversion, _, tags = parse_wheel_filename(wheel.name)
+            name, wversion, _, _ = parse_wheel_filename(wheel.name)
         except InvalidWheelFilename:
             out.append(Finding(where, f"{wheel.name} is not a wheel filename"))
             continue
@@ -174,7 +197,9 @@ def _artifact_findings(lock: Lock, package: Package) -> list[Finding]:
             out.append(Finding(where, f"{package.sdist.name} is not an sdist filename"))
         else:
             if name != package.name or sversion != version:
-                out.append(Finding(where, f"{package.sdist.name} is not {package.name} {package.version}"))
+                out.append(
+                    Finding(where, f"{package.sdist.name} is not {package.name} {package.version}")
+                )
         for platform in package.sdist.targets:
             served[platform] += 1
     for platform in package.targets:

@@ -34,24 +34,24 @@ class _Table(msgspec.Struct, forbid_unknown_fields=True, rename="kebab", frozen=
     pass
 
 
-class ProjectTable(_Table):
+class ProjectTable(_Table, frozen=True):
     python: str
     """The Python the tools run on: a minor version ("3.11") or an exact one ("3.11.7")."""
 
 
-class TargetsTable(_Table):
+class TargetsTable(_Table, frozen=True):
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     """Platforms every locked package must have an artifact for."""
 
 
-class IndexTable(_Table):
+class IndexTable(_Table, frozen=True):
     url: str = DEFAULT_INDEX
     """A PEP 691 (JSON) or PEP 503 (HTML) simple index."""
     exclude_newer: str | None = None
     """Resolve as of this time (RFC 3339): files uploaded later are ignored."""
 
 
-class ToolTable(_Table):
+class ToolTable(_Table, frozen=True):
     version: str = ""
     """A PEP 440 specifier ("==0.17.5", "~=26.10", ">=9") or a bare version; empty: any."""
     extras: tuple[str, ...] = ()
@@ -63,7 +63,7 @@ class ToolTable(_Table):
     """A command (argv, never a shell line) that proves the tool works."""
 
 
-class IntentFile(_Table):
+class IntentFile(_Table, frozen=True):
     """The whole of dht.toml."""
 
     project: ProjectTable

@@ -47,11 +47,11 @@ class _Strict(
     pass
 
 
-class Hashes(_Strict):
+class Hashes(_Strict, frozen=True):
     sha256: Annotated[str, msgspec.Meta(pattern=SHA256)]
 
 
-class Artifact(_Strict, kw_only=True):
+class Artifact(_Strict, kw_only=True, frozen=True):
     """A wheel or sdist, and the target platforms it is the artifact for."""
 
     name: Filename
@@ -61,7 +61,7 @@ class Artifact(_Strict, kw_only=True):
     targets: tuple[Platform, ...]
 
 
-class Package(_Strict, omit_defaults=True, kw_only=True):
+class Package(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     name: Name
     version: Text
     environment: Name
@@ -82,7 +82,7 @@ class Package(_Strict, omit_defaults=True, kw_only=True):
         return (self.environment, self.name, Version(self.version))
 
 
-class LockedTool(_Strict, kw_only=True):
+class LockedTool(_Strict, kw_only=True, frozen=True):
     name: Name
     environment: Name
     version: Text
@@ -90,12 +90,12 @@ class LockedTool(_Strict, kw_only=True):
     """The intent entry as it was when locked; a different entry makes the lock stale."""
 
 
-class LockIndex(_Strict, omit_defaults=True, kw_only=True):
+class LockIndex(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     url: Url
     exclude_newer: Text | None = None
 
 
-class Lock(_Strict, kw_only=True):
+class Lock(_Strict, kw_only=True, frozen=True):
     lock_version: int
     python: Annotated[str, msgspec.Meta(pattern=PYTHON_VERSION)]
     platforms: tuple[Platform, ...]

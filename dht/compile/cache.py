@@ -1,0 +1,88 @@
+"""The persistent cache of the index client. Bytes in, bytes out; atomic writes.
+
+    <root>/v1/pages/<index-key>/<name>.msgpack   index pages, with fetch time and validators
+    <root>/v1/metadata/<sha256>.METADATA         core metadata, by the artifact's hash: forever
+    <root>/v1/sizes/<sha256>                     artifact sizes learnt with HEAD (HTML indexes)
+
+The root is the `cache_dir` argument, else `DHT_CACHE_DIR`, else the user
+cache folder (platformdirs). Several dht processes may share it: every write
+is a temp file renamed into place, so a reader sees a whole entry or none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import msgspec
+
+
+class PageEntry(msgspec.Struct, frozen=True):
+    fetched: float  # time.time() of the last fetch or revalidation
+    etag: str | None
+    last_modified: str | None
+    page: bytes  # the encoded page (the index client owns the format)
+
+
+def default_root() -> Path:
+    configured = os.environ.get("DHT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("dht", appauthor=False))
+
+
+class Cache:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or default_root()) / "v1"
+
+    def _page_path(self, index_url: str, name: str) -> Path:
+        key = hashlib.sha256(index_url.encode()).hexdigest()[:16]
+        return self.root / "pages" / key / f"{name}.msgpack"
+
+    def read_page(self, index_url: str, name: str) -> PageEntry | None:
+        data = _read(self._page_path(index_url, name))
+        if data is None:
+            return None
+        try:
+            return msgspec.msgpack.decode(data, type=PageEntry)
+        except msgspec.DecodeError:
+            return None  # a damaged entry is a miss, never an error
+
+    def write_page(self, index_url: str, name: str, entry: PageEntry) -> None:
+        _write(self._page_path(index_url, name), msgspec.msgpack.encode(entry))
+
+    def read_metadata(self, sha256: str) -> bytes | None:
+        return _read(self.root / "metadata" / f"{sha256}.METADATA")
+
+    def write_metadata(self, sha256: str, data: bytes) -> None:
+        _write(self.root / "metadata" / f"{sha256}.METADATA", data)
+
+    def read_size(self, sha256: str) -> int | None:
+        data = _read(self.root / "sizes" / sha256)
+        return int(data) if data and data.isdigit() else None
+
+    def write_size(self, sha256: str, size: int) -> None:
+        _write(self.root / "sizes" / sha256, str(size).encode())
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        # A cache that cannot be written (read-only home, full disk) only costs speed.
+        return

@@ -1,0 +1,571 @@
+"""The package index client: the only part of the compiler that talks to the network.
+
+- Pages: PEP 691 JSON, or PEP 503 HTML when that is what the server answers.
+  JSON is decoded straight into small msgspec types (PyPI's ruff page is
+  ~3 MB); the cache keeps the decoded page, so a warm run parses nothing.
+- Core metadata, cheapest first: the PEP 658/714 `.metadata` file when the
+  index announces one; else the wheel's METADATA through HTTP range requests;
+  else the whole file, checked against the index's sha256. Sdists give their
+  PKG-INFO when it is reliable (Metadata-Version 2.2+, static dependencies).
+- Retries with exponential backoff on 5xx, 429, timeouts and broken
+  connections. Errors name the URL and what was tried.
+- `exclude_newer` drops files uploaded later, and files with no upload time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import tarfile
+import threading
+import time
+import zipfile
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from email.parser import BytesParser
+from email.policy import compat32
+from html.parser import HTMLParser
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+import httpx
+import msgspec
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from dht import __version__
+from dht.compile import lazy_wheel
+from dht.compile.cache import Cache, PageEntry
+from dht.errors import IndexError_, IntegrityError, NetworkError
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
+
+
+class Artifact(msgspec.Struct, frozen=True, kw_only=True):
+    filename: str
+    url: str
+    sha256: str | None
+    size: int | None
+    requires_python: str | None
+    yanked: str | None = None  # None: not yanked; else the reason ("" when none given)
+    upload_time: str | None = None
+    core_metadata: bool = False
+
+    @property
+    def is_wheel(self) -> bool:
+        return self.filename.endswith(".whl")
+
+
+class ProjectPage(msgspec.Struct, frozen=True):
+    name: str
+    artifacts: tuple[Artifact, ...]
+
+
+class CoreMetadata(msgspec.Struct, frozen=True):
+    name: str
+    version: str
+    requires_dist: tuple[str, ...]
+    requires_python: str | None
+    provides_extra: tuple[str, ...]
+
+
+class ProjectNotFound(IndexError_):
+    pass
+
+
+# PEP 691 JSON, only the fields dht reads.
+
+
+class _JsonFile(msgspec.Struct, rename="kebab"):
+    filename: str
+    url: str
+    hashes: dict[str, str] = {}
+    requires_python: str | None = None
+    yanked: bool | str = False
+    size: int | None = None
+    upload_time: str | None = None
+    core_metadata: bool | dict[str, str] | None = None
+    dist_info_metadata: bool | dict[str, str] | None = msgspec.field(
+        default=None, name="dist-info-metadata"
+    )
+
+
+class _JsonPage(msgspec.Struct):
+    files: list[_JsonFile]
+
+
+_json_page = msgspec.json.Decoder(_JsonPage)
+_page_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(ProjectPage))
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append(dict(attrs))
+
+
+def _is_artifact(filename: str) -> bool:
+    try:
+        if filename.endswith(".whl"):
+            parse_wheel_filename(filename)
+        elif filename.endswith((".tar.gz", ".zip")):
+            parse_sdist_filename(filename)
+        else:
+            return False
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return False
+    return True
+
+
+def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
+    try:
+        page = _json_page.decode(data)
+    except msgspec.DecodeError as exc:
+        raise IndexError_(
+            f"the index answered a page dht cannot read ({exc})",
+            where=page_url,
+            hint="check index.url in dht.toml; retry with --refresh",
+        ) from None
+    artifacts = []
+    for f in page.files:
+        if not _is_artifact(f.filename):
+            continue
+        meta = f.core_metadata if f.core_metadata is not None else f.dist_info_metadata
+        artifacts.append(
+            Artifact(
+                filename=f.filename,
+                url=urljoin(page_url, f.url),
+                sha256=f.hashes.get("sha256"),
+                size=f.size,
+                requires_python=f.requires_python or None,
+                yanked=None if f.yanked is False else ("" if f.yanked is True else f.yanked),
+                upload_time=f.upload_time,
+                core_metadata=bool(meta),
+            )
+        )
+    return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: (a.filename, a.url))))
+
+
+def parse_html_page(name: str, data: bytes, page_url: str) -> ProjectPage:
+    parser = _Links()
+    try:
+        parser.feed(data.decode("utf-8"))
+        parser.close()
+    except (UnicodeDecodeError, AssertionError) as exc:
+        raise IndexError_(
+            f"the index answered a page dht cannot read ({exc})", where=page_url
+        ) from None
+    artifacts = []
+    for link in parser.links:
+        href = link.get("href")
+        if not href:
+            continue
+        url, fragment = urldefrag(urljoin(page_url, href))
+        filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+        if not _is_artifact(filename):
+            continue
+        algo, _, digest = fragment.partition("=")
+        yanked = link.get("data-yanked")
+        meta = link.get("data-core-metadata", link.get("data-dist-info-metadata"))
+        artifacts.append(
+            Artifact(
+                filename=filename,
+                url=url,
+                sha256=digest.lower() if algo == "sha256" and digest else None,
+                size=None,
+                requires_python=link.get("data-requires-python") or None,
+                yanked=None if "data-yanked" not in link else (yanked or ""),
+                core_metadata=meta is not None and meta != "false",
+            )
+        )
+    return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: (a.filename, a.url))))
+
+
+def parse_metadata(data: bytes, where: str) -> tuple[CoreMetadata, Any]:
+    message = BytesParser(policy=compat32).parsebytes(data)
+    name, version = message.get("Name"), message.get("Version")
+    if not name or not version:
+        raise IndexError_("metadata without Name or Version", where=where)
+    meta = CoreMetadata(
+        name=str(name).strip(),
+        version=str(version).strip(),
+        requires_dist=tuple(str(r).strip() for r in message.get_all("Requires-Dist") or ()),
+        requires_python=(str(message.get("Requires-Python")).strip() or None)
+        if message.get("Requires-Python")
+        else None,
+        provides_extra=tuple(str(e).strip() for e in message.get_all("Provides-Extra") or ()),
+    )
+    return meta, message
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class IndexClient:
+    """Thread-safe; memoizes pages and metadata for the life of one `dht lock`."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        cache_dir: Path | None = None,
+        offline: bool = False,
+        refresh: bool = False,
+        page_ttl: float = 600.0,
+        exclude_newer: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        max_workers: int = 16,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.cache = Cache(cache_dir)
+        self.offline = offline
+        self.refresh = refresh
+        self.page_ttl = page_ttl
+        self.exclude_newer = _parse_time(exclude_newer) if exclude_newer else None
+        self.retries = retries
+        self.backoff = float(os.environ.get("DHT_RETRY_BASE", "0.2"))
+        self._client = httpx.Client(
+            timeout=timeout,
+            follow_redirects=True,
+            headers={"User-Agent": f"dht/{__version__}"},
+            limits=httpx.Limits(max_connections=max_workers, max_keepalive_connections=max_workers),
+        )
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="dht-index")
+        self._lock = threading.Lock()
+        self._pages: dict[str, Future[ProjectPage]] = {}
+        self._metadata: dict[str, Future[CoreMetadata]] = {}
+        self.stats: dict[str, int] = {
+            "requests": 0,
+            "bytes": 0,
+            "page_cache_hits": 0,
+            "metadata_cache_hits": 0,
+            "range_requests": 0,
+        }
+
+    # lifecycle
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._client.close()
+
+    def __enter__(self) -> IndexClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _count(self, key: str, amount: int = 1) -> None:
+        with self._lock:
+            self.stats[key] += amount
+
+    # pages
+
+    def project(self, name: str) -> ProjectPage:
+        return self._page_future(canonicalize_name(name)).result()
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        for name in names:
+            self._page_future(canonicalize_name(name))
+
+    def _page_future(self, name: str) -> Future[ProjectPage]:
+        with self._lock:
+            future = self._pages.get(name)
+            if future is None:
+                future = self._pool.submit(self._page, name)
+                self._pages[name] = future
+            return future
+
+    def _page(self, name: str) -> ProjectPage:
+        page = self._load_page(name)
+        if self.exclude_newer is None:
+            return page
+        bound = self.exclude_newer
+        kept = tuple(
+            a
+            for a in page.artifacts
+            if a.upload_time is not None and _parse_time(a.upload_time) <= bound
+        )
+        return ProjectPage(page.name, kept)
+
+    def _load_page(self, name: str) -> ProjectPage:
+        page_url = f"{self.url}/{name}/"
+        entry = None if self.refresh and not self.offline else self.cache.read_page(self.url, name)
+        if entry is not None and (self.offline or time.time() - entry.fetched < self.page_ttl):
+            self._count("page_cache_hits")
+            return _page_codec[1].decode(entry.page)
+        if self.offline:
+            raise NetworkError(
+                f"the index page of {name!r} is not in the cache",
+                where=page_url,
+                hint="run once without --offline to fill the cache",
+            )
+        headers = {"Accept": ACCEPT}
+        if entry is not None and entry.etag:
+            headers["If-None-Match"] = entry.etag
+        elif entry is not None and entry.last_modified:
+            headers["If-Modified-Since"] = entry.last_modified
+        response = self._request("GET", page_url, headers)
+        if response.status_code == 304 and entry is not None:
+            self._count("page_cache_hits")
+            self.cache.write_page(
+                self.url, name, msgspec.structs.replace(entry, fetched=time.time())
+            )
+            return _page_codec[1].decode(entry.page)
+        if response.status_code == 404:
+            raise ProjectNotFound(
+                f"no project named {name!r} on the index",
+                where=page_url,
+                hint="check the tool's name (as on PyPI) and index.url in dht.toml",
+            )
+        if response.status_code != 200:
+            raise IndexError_(f"the index answered HTTP {response.status_code}", where=page_url)
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind in (JSON_TYPE, "application/json"):
+            page = parse_json_page(name, response.content, str(response.url))
+        elif kind in ("text/html", "application/vnd.pypi.simple.v1+html", ""):
+            page = parse_html_page(name, response.content, str(response.url))
+        else:
+            raise IndexError_(
+                f"the index answered {kind!r}, not a simple index page",
+                where=page_url,
+                hint="index.url must point at a PEP 503/691 simple index, like https://pypi.org/simple",
+            )
+        self.cache.write_page(
+            self.url,
+            name,
+            PageEntry(
+                fetched=time.time(),
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                page=_page_codec[0].encode(page),
+            ),
+        )
+        return page
+
+    # metadata
+
+    def metadata(self, artifact: Artifact) -> CoreMetadata:
+        return self._metadata_future(artifact).result()
+
+    def prefetch_metadata(self, artifacts: Iterable[Artifact]) -> None:
+        for artifact in artifacts:
+            self._metadata_future(artifact)
+
+    def _metadata_future(self, artifact: Artifact) -> Future[CoreMetadata]:
+        key = artifact.sha256 or artifact.url
+        with self._lock:
+            future = self._metadata.get(key)
+            if future is None:
+                future = self._pool.submit(self._load_metadata, artifact)
+                self._metadata[key] = future
+            return future
+
+    def _load_metadata(self, artifact: Artifact) -> CoreMetadata:
+        data = self.cache.read_metadata(artifact.sha256) if artifact.sha256 else None
+        if data is not None:
+            self._count("metadata_cache_hits")
+        else:
+            if self.offline:
+                raise NetworkError(
+                    f"the metadata of {artifact.filename} is not in the cache",
+                    where=artifact.url,
+                    hint="run once without --offline to fill the cache",
+                )
+            data = self._fetch_metadata(artifact)
+        try:
+            meta, message = parse_metadata(data, artifact.url)
+        except IndexError_:
+            raise
+        except Exception as exc:  # a malformed file must not become a traceback
+            raise IndexError_(
+                f"cannot read the metadata of {artifact.filename}: {exc}", where=artifact.url
+            ) from None
+        if not artifact.is_wheel:
+            _check_sdist_metadata(artifact, message)
+        if artifact.sha256:
+            self.cache.write_metadata(artifact.sha256, data)
+        return meta
+
+    def _fetch_metadata(self, artifact: Artifact) -> bytes:
+        if artifact.core_metadata:
+            response = self._request("GET", artifact.url + ".metadata")
+            if response.status_code == 200:
+                return response.content
+        if artifact.is_wheel:
+            data = self._range_metadata(artifact)
+            if data is not None:
+                return data
+        body = self._download(artifact)
+        try:
+            if artifact.is_wheel:
+                return lazy_wheel.read_metadata(io.BytesIO(body))
+            return _sdist_pkg_info(artifact.filename, body)
+        except (zipfile.BadZipFile, tarfile.TarError, KeyError, OSError, EOFError) as exc:
+            raise IndexError_(
+                f"{artifact.filename} is not a readable archive: {exc}", where=artifact.url
+            ) from None
+
+    def _range_metadata(self, artifact: Artifact) -> bytes | None:
+        """METADATA through range requests; None when the server does not do ranges."""
+        response = self._request("GET", artifact.url, {"Range": f"bytes=-{lazy_wheel.TAIL}"})
+        self._count("range_requests")
+        if response.status_code == 200:
+            # The server ignored Range and sent the whole file: use it.
+            self._verify(artifact, response.content)
+            try:
+                return lazy_wheel.read_metadata(io.BytesIO(response.content))
+            except (zipfile.BadZipFile, KeyError, OSError) as exc:
+                raise IndexError_(
+                    f"{artifact.filename} is not a readable wheel: {exc}", where=artifact.url
+                ) from None
+        content_range = lazy_wheel.parse_content_range(response.headers.get("content-range"))
+        if response.status_code != 206 or content_range is None:
+            return None
+        first, _, total = content_range
+
+        def fetch(start: int, last: int) -> bytes:
+            part = self._request("GET", artifact.url, {"Range": f"bytes={start}-{last}"})
+            self._count("range_requests")
+            got = lazy_wheel.parse_content_range(part.headers.get("content-range"))
+            if part.status_code != 206 or got is None or got[0] != start:
+                raise OSError(f"range request answered HTTP {part.status_code}")
+            return part.content
+
+        view = lazy_wheel.RangeFile(total, fetch, {first: response.content})
+        try:
+            return lazy_wheel.read_metadata(view)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+            return None  # fall back to the whole file, which is hash-checked
+
+    def _download(self, artifact: Artifact) -> bytes:
+        response = self._request("GET", artifact.url)
+        if response.status_code != 200:
+            raise IndexError_(f"download answered HTTP {response.status_code}", where=artifact.url)
+        self._verify(artifact, response.content)
+        return response.content
+
+    def _verify(self, artifact: Artifact, body: bytes) -> None:
+        if artifact.sha256 is None:
+            return
+        got = hashlib.sha256(body).hexdigest()
+        if got != artifact.sha256:
+            raise IntegrityError(
+                f"{artifact.filename} does not match the hash the index gave: expected sha256 {artifact.sha256}, got {got}",
+                where=artifact.url,
+                hint="the file or the index is corrupt or tampered with; retry with --refresh, then report it to the index",
+            )
+
+    def size(self, artifact: Artifact) -> int:
+        """The size of an artifact the page gave none for (PEP 503 HTML): HEAD, cached by hash."""
+        if artifact.size is not None:
+            return artifact.size
+        cached = self.cache.read_size(artifact.sha256) if artifact.sha256 else None
+        if cached is not None:
+            return cached
+        if self.offline:
+            raise NetworkError(f"the size of {artifact.filename} is not in the cache", where=artifact.url,
+                               hint="run once without --offline to fill the cache")  # fmt: skip
+        response = self._request("HEAD", artifact.url)
+        length = response.headers.get("content-length", "")
+        if response.status_code != 200 or not length.isdigit():
+            raise IndexError_(
+                f"the index gives no size for {artifact.filename} (HEAD answered {response.status_code})",
+                where=artifact.url,
+                hint="use an index that serves PEP 691 JSON, which includes sizes",
+            )
+        if artifact.sha256:
+            self.cache.write_size(artifact.sha256, int(length))
+        return int(length)
+
+    # transport
+
+    def _request(
+        self, method: str, url: str, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        attempts = self.retries + 1
+        failure = ""
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(min(self.backoff * 2 ** (attempt - 1), 5.0))
+            try:
+                response = self._client.request(method, url, headers=headers)
+            except httpx.TimeoutException:
+                failure = "timed out"
+                continue
+            except httpx.TransportError as exc:
+                failure = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                continue
+            finally:
+                self._count("requests")
+            if response.status_code >= 500 or response.status_code == 429:
+                failure = f"HTTP {response.status_code}"
+                continue
+            self._count("bytes", len(response.content))
+            return response
+        raise NetworkError(
+            f"{method} failed after {attempts} attempt{'s' * (attempts != 1)}: {failure}",
+            where=url,
+            hint="check the network and index.url; `dht lock --offline` works from the cache",
+        )
+
+
+def _sdist_pkg_info(filename: str, body: bytes) -> bytes:
+    """PKG-INFO at the top of an sdist (`<name>-<version>/PKG-INFO`)."""
+    if filename.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            names = sorted(
+                n for n in archive.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO")
+            )
+            if not names:
+                raise KeyError("no PKG-INFO in the sdist")
+            return archive.read(names[0])
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:*") as archive:
+        members = sorted(
+            (
+                m
+                for m in archive.getmembers()
+                if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")
+            ),
+            key=lambda m: m.name,
+        )
+        if not members:
+            raise KeyError("no PKG-INFO in the sdist")
+        handle = archive.extractfile(members[0])
+        if handle is None:
+            raise KeyError("unreadable PKG-INFO")
+        return handle.read()
+
+
+def _check_sdist_metadata(artifact: Artifact, message: Any) -> None:
+    version = str(message.get("Metadata-Version", "0")).strip()
+    dynamic = {str(d).strip().lower() for d in message.get_all("Dynamic") or ()}
+    try:
+        reliable = Version(version) >= Version("2.2") and "requires-dist" not in dynamic
+    except InvalidVersion:
+        reliable = False
+    if not reliable:
+        raise IndexError_(
+            f"{artifact.filename} is an sdist whose dependencies are only known by building it "
+            f"(Metadata-Version {version}{', Requires-Dist dynamic' if 'requires-dist' in dynamic else ''})",
+            where=artifact.url,
+            hint="dht does not build sdists at lock time; pin a version that publishes wheels",
+        )

@@ -1,0 +1,46 @@
+"""Shared fixtures: the fixture index served on loopback, and a private cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.index_server import IndexServer
+from tests.support.wheels import FixtureIndex, build_index
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the user's cache; retries back off in microseconds."""
+    monkeypatch.setenv("DHT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("DHT_RETRY_BASE", "0.001")
+
+
+@pytest.fixture(scope="session")
+def fixture_index() -> FixtureIndex:
+    return build_index()
+
+
+@pytest.fixture
+def index_server(fixture_index: FixtureIndex) -> Iterator[Callable[..., IndexServer]]:
+    """A factory: `index_server(metadata_files=True, ranges=True, html_only=False)`."""
+    servers: list[IndexServer] = []
+
+    def start(**options: Any) -> IndexServer:
+        server = IndexServer(fixture_index, **options)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
