@@ -397,3 +397,32 @@ def test_usage_errors_exit_2(project: Project) -> None:
     assert project.dht("no-such-command").exit_code == 2
     result = project.dht("--version")
     assert result.exit_code == 0 and result.output.startswith("dht ")
+
+
+@pytest.mark.parametrize(
+    ("path", "fault", "words"),
+    [
+        ("/simple/beta/", "500", "failed after 4 attempts: HTTP 500"),
+        ("/simple/beta/", "garbage", "a page dht cannot read"),
+        ("/simple/beta/", "truncate", "/simple/beta/"),
+        ("/files/beta-1.5-py3-none-any.whl", "corrupt", "does not match the hash the index gave"),
+    ],
+)
+def test_broken_index_answers_fail_cleanly(
+    path: str,
+    fault: str,
+    words: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    index_server: Callable[..., Any],
+) -> None:
+    server = index_server(metadata_files=False, ranges=False)
+    server.faults[path] = [fault] * 10
+    monkeypatch.chdir(tmp_path)
+    project = Project(tmp_path, server.url)
+    project.intent('toolish = "==1.1"')
+    result = project.dht("lock")
+    assert result.exit_code == 1
+    assert words in result.output
+    assert "Traceback" not in result.output
+    assert not project.lock_path.exists()

@@ -288,14 +288,11 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         releases = [r for r in self.releases(name) if r.version not in bad]
         releases = [r for r in releases if not r.yanked or r.version in exact]
 
-        def matching(prereleases: bool | None) -> list[_Release]:
-            return [
-                r
-                for r in releases
-                if all(q.specifier.contains(r.version, prereleases=prereleases) for q in reqs)
-            ]
-
-        found = matching(None) or matching(True)
+        # One combined set: packaging's filter then admits pre-releases only when a
+        # specifier names one, or when nothing else matches.
+        combined = SpecifierSet(",".join(str(q.specifier) for q in reqs if str(q.specifier)))
+        allowed = set(combined.filter(r.version for r in releases))
+        found = [r for r in releases if r.version in allowed]
         preferred = self.preferences.get(name)
         found.sort(key=lambda r: r.version != preferred)  # stable: newest first otherwise
         if found and hasattr(self.source, "prefetch_metadata"):
