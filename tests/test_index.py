@@ -176,9 +176,11 @@ def test_hash_mismatch_is_an_integrity_error(index_server: Server, tmp_path: Pat
 
 
 def test_unreachable_and_missing(index_server: Server, tmp_path: Path) -> None:
-    with IndexClient("http://127.0.0.1:9/simple", cache_dir=tmp_path, retries=1) as c:
-        with pytest.raises(NetworkError) as info:
-            c.project("beta")
+    with (
+        IndexClient("http://127.0.0.1:9/simple", cache_dir=tmp_path, retries=1) as c,
+        pytest.raises(NetworkError) as info,
+    ):
+        c.project("beta")
     assert "127.0.0.1:9" in str(info.value)
     with client(index_server(), tmp_path) as c, pytest.raises(ProjectNotFound) as missing:
         c.project("no-such-project")
