@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 
 setup:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 ## test: lint, type-check, schemas up to date, then the whole test suite (what CI runs)
 test: setup lint typecheck pytest
@@ -35,8 +35,7 @@ example: setup
 	cd example && ../.venv/bin/dht lock && ../.venv/bin/dht lock --check
 
 bench: setup
-	$(UV) sync --frozen --group bench
-	$(RUN) python bench/bench_lock.py
+	$(UV) run --frozen --group bench python bench/bench_lock.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache bench/results

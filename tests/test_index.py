@@ -206,4 +206,14 @@ def test_prefetch_fetches_each_page_once(index_server: Server, tmp_path: Path) -
         c.prefetch(["alpha", "beta", "Beta", "alpha"])
         assert c.project("ALPHA").name == "alpha"
         assert c.project("beta").name == "beta"
-    assert sorted(server.fetched()) == ["/simple/alpha/", "/simple/beta/"]
+        # The newest release's metadata is fetched ahead, once.
+        assert c.metadata(wheel(c.project("beta"), "beta-1.5-py3-none-any.whl")).version == "1.5"
+        assert c.metadata(wheel(c.project("alpha"), "alpha-2.0-py3-none-any.whl")).version == "2.0"
+    assert sorted(p for p in server.fetched() if p.startswith("/simple/")) == [
+        "/simple/alpha/",
+        "/simple/beta/",
+    ]
+    assert sorted(p for p in server.fetched() if p.startswith("/files/")) == [
+        "/files/alpha-2.0-py3-none-any.whl.metadata",
+        "/files/beta-1.5-py3-none-any.whl.metadata",
+    ]

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -46,6 +47,7 @@ from packaging.version import InvalidVersion, Version
 from dht import __version__
 from dht.compile import lazy_wheel
 from dht.compile.cache import Cache, PageEntry
+from dht.compile.targets import metadata_artifact
 from dht.errors import IndexError_, IntegrityError, NetworkError
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -213,6 +215,15 @@ def parse_metadata(data: bytes, where: str) -> tuple[CoreMetadata, Any]:
     return meta, message
 
 
+def _release_of(filename: str) -> Version | None:
+    try:
+        if filename.endswith(".whl"):
+            return Version(filename.split("-")[1])
+        return parse_sdist_filename(filename)[1]
+    except (InvalidVersion, InvalidSdistFilename, IndexError):
+        return None
+
+
 def _parse_time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -283,8 +294,23 @@ class IndexClient:
         return self._page_future(canonicalize_name(name)).result()
 
     def prefetch(self, names: Iterable[str]) -> None:
+        """Fetch pages ahead, and the metadata of each project's newest release, which
+        the resolver most likely asks for next (as uv does)."""
         for name in names:
-            self._page_future(canonicalize_name(name))
+            self._page_future(canonicalize_name(name)).add_done_callback(self._guess_metadata)
+
+    def _guess_metadata(self, future: Future[ProjectPage]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        page = future.result()
+        newest: dict[Version, list[Artifact]] = {}
+        for artifact in page.artifacts:
+            version = _release_of(artifact.filename)
+            if version is not None and not version.is_prerelease and artifact.yanked is None:
+                newest.setdefault(version, []).append(artifact)
+        if newest:
+            with contextlib.suppress(RuntimeError):  # the pool is shutting down
+                self._metadata_future(metadata_artifact(newest[max(newest)]))
 
     def _page_future(self, name: str) -> Future[ProjectPage]:
         with self._lock:

@@ -8,6 +8,7 @@ pages and metadata it will want next (`prefetch`, `prefetch_metadata`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -18,14 +19,12 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import (
     InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_name,
     parse_sdist_filename,
-    parse_wheel_filename,
 )
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
-from dht.compile.targets import Target, best_artifact
+from dht.compile.targets import Target, best_artifact, metadata_artifact
 from dht.errors import ResolutionError
 
 PYTHON = "<python>"  # a pseudo package: requires-python from metadata becomes a requirement on it
@@ -141,15 +140,26 @@ def _identifier(name: str, extras: frozenset[str]) -> str:
     return f"{name}[{','.join(sorted(extras))}]" if extras else name
 
 
-def _version_of(filename: str) -> tuple[str, Version] | None:
+@functools.lru_cache(maxsize=65536)
+def _parse_version(text: str) -> Version | None:
     try:
-        if filename.endswith(".whl"):
-            name, version, _, _ = parse_wheel_filename(filename)
-        else:
-            name, version = parse_sdist_filename(filename)
-    except (InvalidWheelFilename, InvalidSdistFilename):
+        return Version(text)
+    except InvalidVersion:
         return None
-    return name, version
+
+
+def _version_of(name: str, filename: str) -> Version | None:
+    """The version in a wheel or sdist filename of project `name`; None when it is not one."""
+    if filename.endswith(".whl"):
+        parts = filename.split("-")
+        if len(parts) not in (5, 6) or canonicalize_name(parts[0]) != name:
+            return None
+        return _parse_version(parts[1])
+    try:
+        found, version = parse_sdist_filename(filename)
+    except InvalidSdistFilename:
+        return None
+    return version if found == name else None
 
 
 def _python_ok(spec: str | None, version: str) -> bool:
@@ -184,10 +194,9 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         page = self.source.project(name)
         by_version: dict[Version, list[Any]] = {}
         for artifact in page.artifacts:
-            parsed = _version_of(artifact.filename)
-            if parsed is None or parsed[0] != name:
-                continue
-            by_version.setdefault(parsed[1], []).append(artifact)
+            version = _version_of(name, artifact.filename)
+            if version is not None:
+                by_version.setdefault(version, []).append(artifact)
         releases: list[_Release] = []
         excluded: list[tuple[Version, str]] = []
         full = self.target.python_full_version
@@ -207,9 +216,8 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
                 )
                 continue
             live = [a for a in fitting if a.yanked is None]
-            wheels = [a for a in (live or fitting) if a.is_wheel]
-            universal = [a for a in wheels if a.filename.endswith("-none-any.whl")]
-            meta = (universal or wheels or live or fitting)[0]
+            unyanked = [a for a in files if a.yanked is None]
+            meta = metadata_artifact(unyanked or files)
             releases.append(_Release(version, tuple(live or fitting), not live, meta))
             if not live:
                 excluded.append((version, "yanked"))
@@ -368,6 +376,9 @@ def resolve(
         for r in roots
         if r.requirement.marker is None or provider.applies(r.requirement, ())
     ]
+    prefetch = getattr(source, "prefetch", None)
+    if prefetch is not None:
+        prefetch(sorted({r.name for r in requirements}))
     resolver = resolvelib.Resolver(provider, reporter or resolvelib.BaseReporter())
     try:
         result = resolver.resolve(requirements, max_rounds=max_rounds)

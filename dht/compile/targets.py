@@ -20,7 +20,7 @@ an exact version ("3.11.7") is used as it is.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -102,6 +102,30 @@ def _ranks(platform: str, minor: int) -> dict[tags.Tag, int]:
     return {tag: rank for rank, tag in enumerate(_tags(platform, minor))}
 
 
+@functools.cache
+def _tag_rank(platform: str, minor: int, triple: str) -> int | None:
+    try:
+        _, _, _, wheel_tags = parse_wheel_filename(f"x-0-{triple}.whl")
+    except InvalidWheelFilename:
+        return None
+    ranks = _ranks(platform, minor)
+    found = [ranks[t] for t in wheel_tags if t in ranks]
+    return min(found) if found else None
+
+
+def metadata_artifact(artifacts: Sequence[A]) -> A:
+    """The one file of a release whose metadata stands for all of them, whatever the target.
+
+    All wheels of a release share their metadata (pip and uv assume it too):
+    a universal wheel if there is one, else the first wheel by name, else the
+    sdist. Being target-independent, it is read once for every platform.
+    """
+    ordered = sorted(artifacts, key=lambda a: a.filename)
+    wheels = [a for a in ordered if a.is_wheel]
+    universal = [a for a in wheels if a.filename.endswith("-none-any.whl")]
+    return (universal or wheels or ordered)[0]
+
+
 @dataclass(frozen=True)
 class Target:
     platform: str
@@ -137,13 +161,11 @@ class Target:
 
     def wheel_rank(self, filename: str) -> int | None:
         """Position of the wheel's best tag in this target's preference order; None: does not run."""
-        try:
-            _, _, _, wheel_tags = parse_wheel_filename(filename)
-        except InvalidWheelFilename:
+        parts = filename.removesuffix(".whl").rsplit("-", 3)
+        if len(parts) != 4 or not filename.endswith(".whl"):
             return None
-        ranks = _ranks(self.platform, self.minor)
-        found = [ranks[t] for t in wheel_tags if t in ranks]
-        return min(found) if found else None
+        # Thousands of files share a few tag triples: rank each triple once.
+        return _tag_rank(self.platform, self.minor, "-".join(parts[1:]))
 
 
 def best_artifact(artifacts: Iterable[A], target: Target) -> A | None:
