@@ -252,12 +252,9 @@ class IndexClient:
         self.exclude_newer = _parse_time(exclude_newer) if exclude_newer else None
         self.retries = retries
         self.backoff = float(os.environ.get("DHT_RETRY_BASE", "0.2"))
-        self._client = httpx.Client(
-            timeout=timeout,
-            follow_redirects=True,
-            headers={"User-Agent": f"dht/{__version__}"},
-            limits=httpx.Limits(max_connections=max_workers, max_keepalive_connections=max_workers),
-        )
+        self._timeout = timeout
+        self._max_workers = max_workers
+        self._http: httpx.Client | None = None  # made on first use: a warm run needs none
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="dht-index")
         self._lock = threading.Lock()
         self._pages: dict[str, Future[ProjectPage]] = {}
@@ -274,7 +271,23 @@ class IndexClient:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._client.close()
+        if self._http is not None:
+            self._http.close()
+
+    @property
+    def _client(self) -> httpx.Client:
+        with self._lock:
+            if self._http is None:
+                limits = httpx.Limits(
+                    max_connections=self._max_workers, max_keepalive_connections=self._max_workers
+                )
+                self._http = httpx.Client(
+                    timeout=self._timeout,
+                    follow_redirects=True,
+                    headers={"User-Agent": f"dht/{__version__}"},
+                    limits=limits,
+                )
+            return self._http
 
     def __enter__(self) -> IndexClient:
         return self

@@ -9,7 +9,7 @@ pages and metadata it will want next (`prefetch`, `prefetch_metadata`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -140,6 +140,11 @@ def _identifier(name: str, extras: frozenset[str]) -> str:
     return f"{name}[{','.join(sorted(extras))}]" if extras else name
 
 
+@functools.lru_cache(maxsize=4096)
+def _canonical(name: str) -> str:
+    return canonicalize_name(name)
+
+
 @functools.lru_cache(maxsize=65536)
 def _parse_version(text: str) -> Version | None:
     try:
@@ -152,7 +157,7 @@ def _version_of(name: str, filename: str) -> Version | None:
     """The version in a wheel or sdist filename of project `name`; None when it is not one."""
     if filename.endswith(".whl"):
         parts = filename.split("-")
-        if len(parts) not in (5, 6) or canonicalize_name(parts[0]) != name:
+        if len(parts) not in (5, 6) or _canonical(parts[0]) != name:
             return None
         return _parse_version(parts[1])
     try:
@@ -162,6 +167,7 @@ def _version_of(name: str, filename: str) -> Version | None:
     return version if found == name else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _python_ok(spec: str | None, version: str) -> bool:
     if not spec:
         return True
@@ -182,48 +188,61 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         self.source = source
         self.preferences = preferences
         self.environment = target.marker_environment()
-        self._releases: dict[str, list[_Release]] = {}
-        self._excluded: dict[str, list[tuple[Version, str]]] = {}
+        self._versions: dict[str, dict[Version, list[Any]]] = {}
+        self._release: dict[tuple[str, Version], _Release | None] = {}
+        self._excluded: dict[tuple[str, Version], str] = {}
         self._deps: dict[tuple[str, Version], list[Requirement]] = {}
 
     # The source's pages, reduced to what runs on the target.
 
-    def releases(self, name: str) -> list[_Release]:
-        if name in self._releases:
-            return self._releases[name]
-        page = self.source.project(name)
-        by_version: dict[Version, list[Any]] = {}
-        for artifact in page.artifacts:
-            version = _version_of(name, artifact.filename)
-            if version is not None:
-                by_version.setdefault(version, []).append(artifact)
-        releases: list[_Release] = []
-        excluded: list[tuple[Version, str]] = []
-        full = self.target.python_full_version
-        for version in sorted(by_version, reverse=True):
-            files = sorted(by_version[version], key=lambda a: a.filename)
-            runnable = [
-                a for a in files if not a.is_wheel or self.target.wheel_rank(a.filename) is not None
-            ]
-            if not runnable:
-                excluded.append((version, f"no wheel for {self.target.platform} and no sdist"))
-                continue
-            fitting = [a for a in runnable if _python_ok(a.requires_python, full)]
-            if not fitting:
-                spec = runnable[0].requires_python
-                excluded.append(
-                    (version, f"needs Python {spec}; the lock targets {self.target.python}")
-                )
-                continue
-            live = [a for a in fitting if a.yanked is None]
+    def versions(self, name: str) -> dict[Version, list[Any]]:
+        """The page's files grouped by version, newest first."""
+        if name not in self._versions:
+            page = self.source.project(name)
+            by_version: dict[Version, list[Any]] = {}
+            for artifact in page.artifacts:
+                version = _version_of(name, artifact.filename)
+                if version is not None:
+                    by_version.setdefault(version, []).append(artifact)
+            self._versions[name] = {v: by_version[v] for v in sorted(by_version, reverse=True)}
+        return self._versions[name]
+
+    def release(self, name: str, version: Version) -> _Release | None:
+        """What of a version runs on the target; None (and the reason recorded) when nothing."""
+        key = (name, version)
+        if key in self._release:
+            return self._release[key]
+        files = sorted(self.versions(name)[version], key=lambda a: a.filename)
+        runnable = [
+            a for a in files if not a.is_wheel or self.target.wheel_rank(a.filename) is not None
+        ]
+        fitting = [
+            a for a in runnable if _python_ok(a.requires_python, self.target.python_full_version)
+        ]
+        live = [a for a in fitting if a.yanked is None]
+        result: _Release | None = None
+        if not runnable:
+            self._excluded[key] = f"no wheel for {self.target.platform} and no sdist"
+        elif not fitting:
+            spec = runnable[0].requires_python
+            self._excluded[key] = f"needs Python {spec}; the lock targets {self.target.python}"
+        else:
+            if not live:
+                self._excluded[key] = "yanked"
             unyanked = [a for a in files if a.yanked is None]
             meta = metadata_artifact(unyanked or files)
-            releases.append(_Release(version, tuple(live or fitting), not live, meta))
-            if not live:
-                excluded.append((version, "yanked"))
-        self._releases[name] = releases
-        self._excluded[name] = excluded
-        return releases
+            result = _Release(version, tuple(live or fitting), not live, meta)
+        self._release[key] = result
+        return result
+
+    def releases(self, name: str) -> list[_Release]:
+        """Every usable release (evaluates all versions: for messages, not the hot path)."""
+        found = [self.release(name, v) for v in self.versions(name)]
+        return [r for r in found if r is not None]
+
+    def excluded(self, name: str) -> list[tuple[Version, str]]:
+        self.releases(name)
+        return [(v, why) for (n, v), why in self._excluded.items() if n == name]
 
     def dependencies_of(self, name: str, release: _Release) -> list[Requirement]:
         key = (name, release.version)
@@ -283,7 +302,7 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         identifier: str,
         requirements: Mapping[str, Iterator[_Req]],
         incompatibilities: Mapping[str, Iterator[_Cand]],
-    ) -> list[_Cand]:
+    ) -> Callable[[], Iterator[_Cand]] | list[_Cand]:
         reqs = list(requirements[identifier])
         bad = {c.version for c in incompatibilities[identifier]}
         if identifier == PYTHON:
@@ -293,19 +312,30 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         name = reqs[0].name
         extras = frozenset().union(*(r.extras for r in reqs))
         exact = {v for r in reqs if (v := r.exact()) is not None}
-        releases = [r for r in self.releases(name) if r.version not in bad]
-        releases = [r for r in releases if not r.yanked or r.version in exact]
-
+        versions = [v for v in self.versions(name) if v not in bad]
         # One combined set: packaging's filter then admits pre-releases only when a
         # specifier names one, or when nothing else matches.
         combined = SpecifierSet(",".join(str(q.specifier) for q in reqs if str(q.specifier)))
-        allowed = set(combined.filter(r.version for r in releases))
-        found = [r for r in releases if r.version in allowed]
+        allowed = set(combined.filter(versions))
+        ordered = [v for v in versions if v in allowed]
         preferred = self.preferences.get(name)
-        found.sort(key=lambda r: r.version != preferred)  # stable: newest first otherwise
-        if found and hasattr(self.source, "prefetch_metadata"):
-            self.source.prefetch_metadata([found[0].metadata_artifact])
-        return [_Cand(name, r.version, extras, r) for r in found]
+        ordered.sort(key=lambda v: v != preferred)  # stable: newest first otherwise
+
+        def candidates() -> Iterator[_Cand]:
+            # Lazy: most resolutions look at one or two versions of a project with hundreds.
+            for version in ordered:
+                release = self.release(name, version)
+                if release is not None and (not release.yanked or version in exact):
+                    yield _Cand(name, version, extras, release)
+
+        first = next(candidates(), None)
+        if (
+            first is not None
+            and first.release is not None
+            and hasattr(self.source, "prefetch_metadata")
+        ):
+            self.source.prefetch_metadata([first.release.metadata_artifact])
+        return candidates
 
     def is_satisfied_by(self, requirement: _Req, candidate: _Cand) -> bool:
         return requirement.specifier.contains(candidate.version, prereleases=True)
@@ -450,8 +480,8 @@ def _explain(exc: Any, provider: _Provider, target: Target) -> ResolutionError:
     lines.extend(f"  - {a}" for a in asks)
     if len(names) == 1 and len({c.requirement.text for c in causes}) == 1:
         name = names[0]
-        why = provider._excluded.get(name, [])
-        available = [str(r.version) for r in provider._releases.get(name, [])]
+        why = provider.excluded(name)
+        available = [str(r.version) for r in provider.releases(name) if not r.yanked]
         if available:
             lines.append(
                 f"  available: {', '.join(available[:8])}{' …' if len(available) > 8 else ''}"

@@ -1,20 +1,32 @@
 """Target platforms: which wheels run there, and how markers evaluate there.
 
-A target is a platform name and the lock's Python version. The baselines are a
-product decision, chosen to cover what teams run today:
+A target is a platform name and the lock's Python version (CPython). The
+baselines are a product decision, chosen to cover what teams run today; a
+wheel is locked for a platform only when it runs on the baseline:
 
 - `linux-x86_64`, `linux-aarch64`: glibc 2.28 or newer (manylinux_2_28:
-  Debian 10+, Ubuntu 18.10+, RHEL 8+). Wheels for older glibc
-  (manylinux_2_17 = manylinux2014, 2010, 1) run there too.
+  Debian 10+, Ubuntu 18.10+, RHEL 8+). Wheels for older glibc run there too:
+  manylinux_2_5 .. 2_28 and the legacy names manylinux2014 (both arches),
+  manylinux2010 and manylinux1 (x86_64 only). Bare `linux_*` wheels are
+  never chosen: they are not portable.
 - `linux-musl-x86_64`: musl 1.2 (Alpine 3.13+): musllinux_1_0 .. 1_2.
-- `macos-arm64`: macOS 12.0 or newer on Apple silicon (arm64 and universal2
-  wheels built for 11.0 .. 12.0).
-- `macos-x86_64`: macOS 12.0 or newer on Intel (x86_64, intel, universal
-  and universal2 wheels built for 10.x .. 12.0).
+- `macos-arm64`: macOS 12.0 or newer on Apple silicon: arm64 wheels built
+  for 11.0 .. 12.0, and universal2 wheels (10.4 .. 12.0).
+- `macos-x86_64`: macOS 12.0 or newer on Intel: x86_64, intel, fat64,
+  universal and universal2 wheels built for 10.x .. 12.0 (what
+  `packaging.tags.mac_platforms` lists).
 - `windows-x86_64`, `windows-arm64`: win_amd64, win_arm64.
 
-For a minor version ("3.11") markers see `python_full_version = "3.11.0"`;
-an exact version ("3.11.7") is used as it is.
+Tags are ordered as pip and uv order them, most preferred first: the exact
+CPython ABI (cp311-cp311), then the stable ABI (abi3) of this and older
+CPythons, then cp311-none, then generic py3x/py3 wheels for the platform,
+then pure wheels (py3-none-any).
+
+Markers: `python_version` is the minor ("3.11"). `python_full_version` and
+`implementation_version` are the exact version when the lock gives one
+("3.11.7"), else the minor's first release ("3.11" → "3.11.0").
+`platform_release` and `platform_version` are empty: they describe one
+machine, not a platform.
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ from packaging import tags
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from dht.errors import DhtError, did_you_mean
-from dht.model.names import PLATFORMS
+from dht.model.names import PLATFORMS, is_python_version
 
 
 class _Named(Protocol):
@@ -130,6 +142,15 @@ def metadata_artifact(artifacts: Sequence[A]) -> A:
 class Target:
     platform: str
     python: str  # "3.11" or "3.11.7"
+
+    def __post_init__(self) -> None:
+        # Fail here, with the list of names, rather than later with a KeyError.
+        parse_platform(self.platform)
+        if not is_python_version(self.python):
+            raise DhtError(
+                f"{self.python!r} is not a Python version dht can lock",
+                hint='give a minor version ("3.11") or an exact one ("3.11.7")',
+            )
 
     @property
     def minor(self) -> int:
