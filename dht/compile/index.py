@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import os
+import re
 import tarfile
 import threading
 import time
@@ -37,10 +39,8 @@ import httpx
 import msgspec
 from packaging.utils import (
     InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_name,
     parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
@@ -51,6 +51,7 @@ from dht.compile.targets import metadata_artifact
 from dht.errors import IndexError_, IntegrityError, NetworkError
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 
 
@@ -122,16 +123,17 @@ class _Links(HTMLParser):
 
 
 def _is_artifact(filename: str) -> bool:
-    try:
-        if filename.endswith(".whl"):
-            parse_wheel_filename(filename)
-        elif filename.endswith((".tar.gz", ".zip")):
+    """A wheel or an sdist by the shape of its name. Cheap on purpose: big pages
+    list thousands of files, and the resolver parses the names it uses."""
+    if filename.endswith(".whl"):
+        return filename.count("-") in (4, 5)
+    if filename.endswith((".tar.gz", ".zip")):
+        try:
             parse_sdist_filename(filename)
-        else:
+        except (InvalidSdistFilename, InvalidVersion):
             return False
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        return False
-    return True
+        return True
+    return False
 
 
 def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
@@ -151,7 +153,9 @@ def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
         artifacts.append(
             Artifact(
                 filename=f.filename,
-                url=urljoin(page_url, f.url),
+                url=f.url
+                if f.url.startswith(("https://", "http://"))
+                else urljoin(page_url, f.url),
                 sha256=f.hashes.get("sha256"),
                 size=f.size,
                 requires_python=f.requires_python or None,
@@ -218,10 +222,15 @@ def parse_metadata(data: bytes, where: str) -> tuple[CoreMetadata, Any]:
 def _release_of(filename: str) -> Version | None:
     try:
         if filename.endswith(".whl"):
-            return Version(filename.split("-")[1])
+            return _version(filename.split("-")[1])
         return parse_sdist_filename(filename)[1]
     except (InvalidVersion, InvalidSdistFilename, IndexError):
         return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _version(text: str) -> Version:
+    return Version(text)
 
 
 def _parse_time(text: str) -> dt.datetime:
@@ -323,7 +332,23 @@ class IndexClient:
                 newest.setdefault(version, []).append(artifact)
         if newest:
             with contextlib.suppress(RuntimeError):  # the pool is shutting down
-                self._metadata_future(metadata_artifact(newest[max(newest)]))
+                meta = self._metadata_future(metadata_artifact(newest[max(newest)]))
+                meta.add_done_callback(self._guess_dependencies)
+
+    def _guess_dependencies(self, future: Future[CoreMetadata]) -> None:
+        """Walk ahead down the likely dependency tree: its pages are wanted next."""
+        if future.cancelled() or future.exception() is not None:
+            return
+        names = []
+        for text in future.result().requires_dist:
+            name, _, marker = text.partition(";")
+            if marker.strip():
+                continue  # conditional (extras, old Pythons, one OS): fetched when the resolver asks
+            match = _NAME.match(name.strip())
+            if match:
+                names.append(match.group(0))
+        with contextlib.suppress(RuntimeError):
+            self.prefetch(names)
 
     def _page_future(self, name: str) -> Future[ProjectPage]:
         with self._lock:
