@@ -267,6 +267,7 @@ class IndexClient:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="dht-index")
         self._lock = threading.Lock()
         self._pages: dict[str, Future[ProjectPage]] = {}
+        self._from_cache: set[str] = set()
         self._metadata: dict[str, Future[CoreMetadata]] = {}
         self.stats: dict[str, int] = {
             "requests": 0,
@@ -325,6 +326,8 @@ class IndexClient:
         if future.cancelled() or future.exception() is not None:
             return
         page = future.result()
+        if page.name in self._from_cache:
+            return  # a warm run: what it needs is cached too; guessing costs more than it saves
         newest: dict[Version, list[Artifact]] = {}
         for artifact in page.artifacts:
             version = _release_of(artifact.filename)
@@ -375,6 +378,7 @@ class IndexClient:
         entry = None if self.refresh and not self.offline else self.cache.read_page(self.url, name)
         if entry is not None and (self.offline or time.time() - entry.fetched < self.page_ttl):
             self._count("page_cache_hits")
+            self._from_cache.add(name)
             return _page_codec[1].decode(entry.page)
         if self.offline:
             raise NetworkError(

@@ -23,6 +23,7 @@ from packaging.utils import (
     parse_sdist_filename,
 )
 from packaging.version import InvalidVersion, Version
+from resolvelib.structs import RequirementInformation
 
 from dht.compile.targets import Target, best_artifact, metadata_artifact
 from dht.errors import ResolutionError
@@ -80,7 +81,7 @@ class Pin(msgspec.Struct, frozen=True):
     name: str
     version: str
     extras: tuple[str, ...]
-    artifact: Any  # the source's artifact: the best one for the target
+    artifact: ArtifactLike  # the source's own artifact: the best one for the target
     dependencies: tuple[str, ...]
     required_by: tuple[str, ...]
 
@@ -192,6 +193,24 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         self._release: dict[tuple[str, Version], _Release | None] = {}
         self._excluded: dict[tuple[str, Version], str] = {}
         self._deps: dict[tuple[str, Version], list[Requirement]] = {}
+        # Who asked for what, kept across backtracking: names the dht.toml
+        # entries behind a conflict found deep in the graph.
+        self.asked_by: dict[str, set[str]] = {}  # name -> parent names
+        self.origins: dict[str, set[str]] = {}  # name -> root origins ("tools.black")
+
+    def origins_of(self, name: str) -> list[str]:
+        """The dht.toml entries whose closure reached `name`, sorted."""
+        found: set[str] = set()
+        seen = {name}
+        queue = [name]
+        while queue:
+            current = queue.pop()
+            found.update(self.origins.get(current, ()))
+            for parent in sorted(self.asked_by.get(current, ())):
+                if parent not in seen:
+                    seen.add(parent)
+                    queue.append(parent)
+        return sorted(found)
 
     # The source's pages, reduced to what runs on the target.
 
@@ -200,8 +219,18 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         if name not in self._versions:
             page = self.source.project(name)
             by_version: dict[Version, list[Any]] = {}
+            # Big pages hold thousands of files but few distinct names and versions.
+            parsed: dict[str, Version | None] = {}
             for artifact in page.artifacts:
-                version = _version_of(name, artifact.filename)
+                filename = artifact.filename
+                if filename.endswith(".whl"):
+                    parts = filename.split("-", 2)
+                    key = f"{parts[0]}-{parts[1]}" if len(parts) == 3 else filename
+                else:
+                    key = filename
+                if key not in parsed:
+                    parsed[key] = _version_of(name, filename)
+                version = parsed[key]
                 if version is not None:
                     by_version.setdefault(version, []).append(artifact)
             self._versions[name] = {v: by_version[v] for v in sorted(by_version, reverse=True)}
@@ -228,7 +257,8 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             self._excluded[key] = f"needs Python {spec}; the lock targets {self.target.python}"
         else:
             if not live:
-                self._excluded[key] = "yanked"
+                reason = next((a.yanked for a in fitting if a.yanked), "")
+                self._excluded[key] = f"yanked ({reason})" if reason else "yanked"
             unyanked = [a for a in files if a.yanked is None]
             meta = metadata_artifact(unyanked or files)
             result = _Release(version, tuple(live or fitting), not live, meta)
@@ -289,13 +319,20 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         identifier: str,
         resolutions: Mapping[str, _Cand],
         candidates: Mapping[str, Iterator[_Cand]],
-        information: Mapping[str, Iterator[Any]],
-        backtrack_causes: Sequence[Any],
-    ) -> tuple[int, int, str]:
+        information: Mapping[str, Iterator[RequirementInformation[_Req, _Cand]]],
+        backtrack_causes: Sequence[RequirementInformation[_Req, _Cand]],
+    ) -> tuple[bool, bool, bool, str]:
         infos = list(information[identifier])
         pinned = any(i.requirement.exact() is not None for i in infos)
         root = any(i.parent is None for i in infos)
-        return (0 if identifier == PYTHON else 1, 0 if pinned or root else 1, identifier)
+        # Deciding the packages of the last conflict first keeps backtracking short (as pip).
+        name = infos[0].requirement.name if infos else identifier
+        conflicting = any(
+            c.requirement.name == name or (c.parent is not None and c.parent.name == name)
+            for c in backtrack_causes
+        )
+        # The identifier last: a total order, which no hash seed can change.
+        return (identifier != PYTHON, not conflicting, not (pinned or root), identifier)
 
     def find_matches(
         self,
@@ -312,12 +349,14 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         name = reqs[0].name
         extras = frozenset().union(*(r.extras for r in reqs))
         exact = {v for r in reqs if (v := r.exact()) is not None}
-        versions = [v for v in self.versions(name) if v not in bad]
         # One combined set: packaging's filter then admits pre-releases only when a
-        # specifier names one, or when nothing else matches.
-        combined = SpecifierSet(",".join(str(q.specifier) for q in reqs if str(q.specifier)))
-        allowed = set(combined.filter(versions))
-        ordered = [v for v in versions if v in allowed]
+        # specifier names one, or when nothing else matches. Versions ruled out by
+        # backtracking are dropped after, so they never let pre-releases in.
+        combined = SpecifierSet()
+        for q in reqs:
+            combined &= q.specifier
+        allowed = set(combined.filter(self.versions(name)))
+        ordered = [v for v in self.versions(name) if v in allowed and v not in bad]
         preferred = self.preferences.get(name)
         ordered.sort(key=lambda v: v != preferred)  # stable: newest first otherwise
 
@@ -351,6 +390,8 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
                 _Req(candidate.name, frozenset(), SpecifierSet(f"=={candidate.version}"), parent)
             )
         for req in self.dependencies_of(candidate.name, candidate.release):
+            if req.name != PYTHON:
+                self.asked_by.setdefault(_canonical(req.name), set()).add(candidate.name)
             if req.name == PYTHON:
                 out.append(_Req(PYTHON, frozenset(), req.specifier, f"Python {req.specifier}"))
                 continue
@@ -377,47 +418,68 @@ def _python_requirement(spec: str) -> Requirement:
     return req
 
 
+_NO_PREFERENCES: Mapping[str, str] = MappingProxyType({})
+
+
 def resolve(
     roots: Sequence[RootRequirement],
     target: Target,
     source: PackageSource,
     *,
-    preferences: Mapping[str, str] | None = None,
+    preferences: Mapping[str, str] | None = _NO_PREFERENCES,
     upgrade: bool | Collection[str] = False,
-    reporter: Any = None,
+    reporter: resolvelib.BaseReporter[Any, Any, str] | None = None,
     max_rounds: int = 2000,
 ) -> Resolution:
-    """Pin every package the roots need on the target, or explain why not."""
+    """Pin every package the roots need on the target, or explain why not.
+
+    `preferences` (name -> version, from the previous lock) are tried first so
+    that a re-lock changes as little as it can; `upgrade=True` ignores them
+    all, a collection of names ignores those.
+    """
+    if isinstance(upgrade, str):  # one name, not its letters
+        upgrade = [upgrade]
     prefs: dict[str, Version] = {}
     if upgrade is not True:
-        moving = {canonicalize_name(n) for n in upgrade} if upgrade else set()
-        for name, version in (preferences or {}).items():
-            if canonicalize_name(name) not in moving:
-                prefs[canonicalize_name(name)] = Version(version)
+        moving = {_canonical(n) for n in upgrade} if upgrade else set()
+        for name, text in sorted((preferences or {}).items()):
+            version = _parse_version(text)
+            # An unreadable previous pin is no reason to fail: it is just not preferred.
+            if version is not None and _canonical(name) not in moving:
+                prefs[_canonical(name)] = version
     provider = _Provider(target, source, prefs)
-    requirements = [
-        _Req(
-            canonicalize_name(r.requirement.name),
-            frozenset(canonicalize_name(e) for e in r.requirement.extras),
-            r.requirement.specifier,
-            str(r.requirement),
-            r.origin,
+    requirements: list[_Req] = []
+    for root in roots:
+        req = root.requirement
+        if req.marker is not None and not provider.applies(req, ()):
+            continue
+        name = _canonical(req.name)
+        requirements.append(
+            _Req(
+                name,
+                frozenset(_canonical(e) for e in req.extras),
+                req.specifier,
+                str(req),
+                root.origin,
+            )
         )
-        for r in roots
-        if r.requirement.marker is None or provider.applies(r.requirement, ())
-    ]
+        provider.origins.setdefault(name, set()).add(root.origin)
     prefetch = getattr(source, "prefetch", None)
     if prefetch is not None:
         prefetch(sorted({r.name for r in requirements}))
-    resolver = resolvelib.Resolver(provider, reporter or resolvelib.BaseReporter())
+    resolver: resolvelib.Resolver[_Req, _Cand, str] = resolvelib.Resolver(
+        provider, reporter or resolvelib.BaseReporter()
+    )
     try:
         result = resolver.resolve(requirements, max_rounds=max_rounds)
     except resolvelib.ResolutionImpossible as exc:
-        raise _explain(exc, provider, target) from None
+        raise _explain(list(exc.causes), provider, target) from None
     except resolvelib.ResolutionTooDeep:
         raise ResolutionError(
-            f"resolution for {target.platform} did not settle within {max_rounds} rounds",
-            hint="narrow the version ranges of the tools in dht.toml",
+            f"the versions for {target.platform} did not settle within {max_rounds} rounds"
+            f" of backtracking (tools: {', '.join(sorted({r.origin for r in roots}))})",
+            hint="narrow the version ranges of the tools in dht.toml, or give a tool its own"
+            " environment with `isolated = true`",
         ) from None
     return _pins(result, provider)
 
@@ -466,37 +528,75 @@ def _pins(result: Any, provider: _Provider) -> Resolution:
     return Resolution(target=provider.target, pins=pins)
 
 
-def _explain(exc: Any, provider: _Provider, target: Target) -> ResolutionError:
-    causes = list(exc.causes)
-    names = sorted({c.requirement.name for c in causes})
-    asks = sorted({f"{c.requirement.text} (asked by {_who(c)})" for c in causes})
+def _asked(info: RequirementInformation[_Req, _Cand], provider: _Provider) -> str:
+    """`c<2 (asked by a==1.0, for tools.a)`: the requirement, its parent and the intent entries."""
+    if info.parent is None:
+        return f"{info.requirement.text} (asked by {info.requirement.origin})"
+    origins = provider.origins_of(info.parent.name)
+    via = f", for {', '.join(origins)}" if origins else ""
+    return f"{info.requirement.text} (asked by {_who(info)}{via})"
+
+
+def _has_match(req: _Req, provider: _Provider) -> bool:
+    usable = [
+        r.version for r in provider.releases(req.name) if not r.yanked or r.version == req.exact()
+    ]
+    return any(True for _ in req.specifier.filter(usable))
+
+
+def _explain(
+    causes: list[RequirementInformation[_Req, _Cand]], provider: _Provider, target: Target
+) -> ResolutionError:
     where = f"for {target.platform} (Python {target.python})"
-    if len(names) == 1 and names[0] == PYTHON:
+    python = [c for c in causes if c.requirement.name == PYTHON]
+    others = [c for c in causes if c.requirement.name != PYTHON]
+    if python and not others:
+        asks = sorted({_asked(c, provider) for c in python})
         return ResolutionError(
             f"no release fits Python {target.python} {where}: " + "; ".join(asks),
-            hint="pin an older version of the tool, or raise project.python",
+            hint="pin an older version of the tool in dht.toml, or raise project.python",
         )
-    lines = [f"cannot pin {', '.join(n for n in names if n != PYTHON)} {where}:"]
-    lines.extend(f"  - {a}" for a in asks)
-    if len(names) == 1 and len({c.requirement.text for c in causes}) == 1:
-        name = names[0]
-        why = provider.excluded(name)
-        available = [str(r.version) for r in provider.releases(name) if not r.yanked]
-        if available:
-            lines.append(
-                f"  available: {', '.join(available[:8])}{' …' if len(available) > 8 else ''}"
-            )
-        specifier = causes[0].requirement.specifier
-        relevant = [(v, r) for v, r in why if specifier.contains(v, prereleases=True)]
-        for version, reason in relevant[:6]:
-            lines.append(f"  {version}: {reason}")
-        if not relevant:
-            lines.append(f"  no release on the index matches {specifier or 'any version'}")
-        return ResolutionError(
-            "\n".join(lines),
-            hint="loosen the version in dht.toml (with index.exclude-newer set, later releases are hidden)",
-        )
+    names = sorted({c.requirement.name for c in others})
+    # A requirement nothing on the index can meet: say what exists and why each is out.
+    for cause in sorted(others, key=lambda c: (c.requirement.name, c.requirement.text)):
+        if not _has_match(cause.requirement, provider):
+            return _no_version(cause, provider, where)
+    lines = [f"cannot pin {', '.join(names)} {where}: these requirements conflict"]
+    lines.extend(f"  - {a}" for a in sorted({_asked(c, provider) for c in others}))
     return ResolutionError(
         "\n".join(lines),
-        hint="loosen one of these, or give one tool its own environment with `isolated = true`",
+        hint="loosen one of these in dht.toml, or give one tool its own environment"
+        " with `isolated = true`",
+    )
+
+
+def _no_version(
+    cause: RequirementInformation[_Req, _Cand], provider: _Provider, where: str
+) -> ResolutionError:
+    req = cause.requirement
+    lines = [f"no version of {req.name} matches {_asked(cause, provider)} {where}"]
+    available = [str(r.version) for r in provider.releases(req.name) if not r.yanked]
+    if available:
+        more = f" and {len(available) - 8} more" if len(available) > 8 else ""
+        lines.append(f"  usable here: {', '.join(available[:8])}{more}")
+    else:
+        lines.append(f"  no version of {req.name} on the index is usable here")
+    relevant = [
+        (v, why)
+        for v, why in provider.excluded(req.name)
+        if v in req.specifier or req.specifier.contains(v, prereleases=True)
+    ]
+    for version, why in relevant[:5]:
+        lines.append(f"  {version}: {why}")
+    if len(relevant) > 5:
+        lines.append(f"  … and {len(relevant) - 5} more excluded")
+    if not relevant:
+        lines.append(f"  no release on the index matches {req.specifier or 'any version'}")
+    if cause.parent is None:
+        hint = f"change the version of {req.origin} in dht.toml"
+    else:
+        hint = f"pin another version of the tool that needs {_who(cause)} in dht.toml"
+    return ResolutionError(
+        "\n".join(lines),
+        hint=hint + " (with index.exclude-newer set, later releases are hidden)",
     )
