@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 from dht.compile.index import Artifact, CoreMetadata, ProjectPage
 from dht.compile.resolve import RootRequirement, resolve
 from dht.compile.targets import Target
-from dht.errors import ResolutionError
+from dht.errors import NetworkError, ResolutionError
 
 CASES = Path(__file__).parent / "resolver_cases"
 
@@ -138,3 +138,102 @@ def test_same_result_under_any_hash_seed() -> None:
         assert proc.returncode == 0, proc.stderr
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1]
+
+
+def _roots(*pairs: tuple[str, str]) -> list[RootRequirement]:
+    return [RootRequirement(Requirement(text), origin) for text, origin in pairs]
+
+
+_SIMPLE = {
+    "a": {"1.0": {"requires_dist": ["b>=1"], "wheels": ["py3-none-any"]}},
+    "b": {"1.0": {"requires_dist": [], "wheels": ["py3-none-any"]}},
+}
+
+
+class PrefetchingIndex(FrozenIndex):
+    """Records what the resolver announces it will need."""
+
+    def __init__(self, index: dict[str, dict[str, dict[str, Any]]]) -> None:
+        super().__init__(index)
+        self.pages: list[list[str]] = []
+        self.metadata_files: list[str] = []
+
+    def prefetch(self, names: Any) -> None:
+        self.pages.append(list(names))
+
+    def prefetch_metadata(self, artifacts: Any) -> None:
+        self.metadata_files.extend(a.filename for a in artifacts)
+
+
+def test_prefetch_announces_pages_and_metadata() -> None:
+    source = PrefetchingIndex(_SIMPLE)
+    resolve(_roots(("a", "tools.a")), Target("linux-x86_64", "3.11"), source)
+    assert source.pages[0] == ["a"]
+    assert ["b"] in source.pages
+    assert all(names == sorted(names) for names in source.pages)
+    assert "a-1.0-py3-none-any.whl" in source.metadata_files
+
+
+def test_source_errors_pass_through_unchanged() -> None:
+    class Offline(FrozenIndex):
+        def project(self, name: str) -> ProjectPage:
+            raise NetworkError(f"cannot reach the index for {name}", hint="go online")
+
+    with pytest.raises(NetworkError) as info:
+        resolve(_roots(("a", "tools.a")), Target("linux-x86_64", "3.11"), Offline(_SIMPLE))
+    assert info.value.hint == "go online"
+
+
+def test_metadata_that_names_another_release_is_an_error() -> None:
+    class Lying(FrozenIndex):
+        def metadata(self, artifact: Artifact) -> CoreMetadata:
+            return CoreMetadata("other", "9.9", (), None, ())
+
+    with pytest.raises(ResolutionError) as info:
+        resolve(_roots(("a", "tools.a")), Target("linux-x86_64", "3.11"), Lying(_SIMPLE))
+    assert "a-1.0-py3-none-any.whl says it is other 9.9" in str(info.value)
+
+
+def test_too_many_rounds_is_a_resolution_error() -> None:
+    with pytest.raises(ResolutionError) as info:
+        resolve(
+            _roots(("a", "tools.a")),
+            Target("linux-x86_64", "3.11"),
+            FrozenIndex(_SIMPLE),
+            max_rounds=1,
+        )
+    assert "did not settle within 1 rounds" in str(info.value)
+    assert "tools.a" in str(info.value)
+
+
+def test_upgrade_accepts_one_name_as_a_string() -> None:
+    index = {"a": {v: {"requires_dist": [], "wheels": ["py3-none-any"]} for v in ("1.0", "2.0")}}
+    target = Target("linux-x86_64", "3.11")
+    kept = resolve(_roots(("a", "tools.a")), target, FrozenIndex(index), preferences={"a": "1.0"})
+    moved = resolve(
+        _roots(("a", "tools.a")),
+        target,
+        FrozenIndex(index),
+        preferences={"a": "1.0"},
+        upgrade="a",
+    )
+    assert (kept.pins["a"].version, moved.pins["a"].version) == ("1.0", "2.0")
+
+
+def test_pin_records_the_target_artifact_and_dependencies_with_markers() -> None:
+    index = {
+        "a": {
+            "1.0": {
+                "requires_dist": ["b; sys_platform == 'linux'", "c; sys_platform == 'win32'"],
+                "wheels": ["py3-none-any", "cp311-cp311-manylinux_2_17_x86_64"],
+            }
+        },
+        "b": {"1.0": {"requires_dist": [], "wheels": ["py3-none-any"]}},
+        "c": {"1.0": {"requires_dist": [], "wheels": ["py3-none-any"]}},
+    }
+    result = resolve(_roots(("a", "tools.a")), Target("linux-x86_64", "3.11"), FrozenIndex(index))
+    pin = result.pins["a"]
+    assert pin.artifact.filename == "a-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"
+    assert pin.dependencies == ('b; sys_platform == "linux"',)
+    assert list(result.pins) == ["a", "b"]
+    assert result.pins["b"].required_by == ("a==1.0",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from packaging.markers import Marker
 
 from dht.compile.targets import Target, best_artifact, parse_platform
 from dht.errors import DhtError
@@ -97,3 +98,53 @@ def test_unknown_platform() -> None:
     with pytest.raises(DhtError) as info:
         parse_platform("macos-aarch64")
     assert info.value.hint is not None and "did you mean 'macos-arm64'?" in info.value.hint
+
+
+def test_tag_order_most_specific_first() -> None:
+    order = [str(t) for t in Target("macos-arm64", "3.11").tags]
+    expected = [
+        "cp311-cp311-macosx_12_0_arm64",
+        "cp311-abi3-macosx_12_0_arm64",
+        "cp310-abi3-macosx_12_0_arm64",
+        "py311-none-macosx_12_0_arm64",
+        "py3-none-macosx_12_0_arm64",
+        "py311-none-any",
+        "py3-none-any",
+    ]
+    positions = [order.index(tag) for tag in expected]
+    assert positions == sorted(positions)
+    assert "cp311-cp311-macosx_13_0_arm64" not in order
+    # An exact Python version ranks wheels as its minor does.
+    assert Target("macos-arm64", "3.11.7").tags == Target("macos-arm64", "3.11").tags
+
+
+def test_linux_glibc_baseline() -> None:
+    order = [str(t) for t in Target("linux-x86_64", "3.12").tags]
+    assert "cp312-cp312-manylinux_2_28_x86_64" in order
+    assert "cp312-cp312-manylinux_2_34_x86_64" not in order
+    assert order.index("cp312-cp312-manylinux_2_28_x86_64") < order.index(
+        "cp312-cp312-manylinux2014_x86_64"
+    )
+    assert "cp312-cp312-manylinux1_x86_64" in order
+    assert Target("linux-x86_64", "3.12").wheel_rank("x-1.0.tar.gz") is None
+
+
+def test_markers_evaluate_per_platform() -> None:
+    marker = Marker('sys_platform == "win32" and python_full_version >= "3.11.5"')
+    assert marker.evaluate(Target("windows-arm64", "3.11.7").marker_environment())
+    assert not marker.evaluate(Target("windows-arm64", "3.11").marker_environment())
+    assert not marker.evaluate(Target("linux-musl-x86_64", "3.11.7").marker_environment())
+    env = Target("linux-musl-x86_64", "3.13").marker_environment()
+    assert env["implementation_name"] == "cpython"
+    assert env["platform_python_implementation"] == "CPython"
+    assert env["implementation_version"] == "3.13.0"
+    assert env["platform_release"] == env["platform_version"] == ""
+
+
+def test_target_rejects_unknown_platform_and_python() -> None:
+    with pytest.raises(DhtError) as info:
+        Target("linux-amd64", "3.11")
+    assert info.value.hint is not None and "linux-x86_64" in info.value.hint
+    with pytest.raises(DhtError, match="not a Python version"):
+        Target("linux-x86_64", "3")
+    assert hash(Target("linux-x86_64", "3.11")) == hash(Target("linux-x86_64", "3.11"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Protocol
 
 import msgspec
@@ -512,6 +513,10 @@ def _pins(result: Any, provider: _Provider) -> Resolution:
         cand = chosen[name]
         assert cand.release is not None
         artifact = best_artifact(cand.release.artifacts, provider.target)
+        if artifact is None:  # cannot happen: a release is usable only with such a file
+            raise ResolutionError(
+                f"{name} {cand.version} has no file for {provider.target.platform}"
+            )
         deps = [
             str(r)
             for r in provider.dependencies_of(name, cand.release)
