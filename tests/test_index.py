@@ -3,15 +3,24 @@ paths, cache, offline mode, retries and every kind of broken answer."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
-from dht.compile.index import IndexClient, ProjectNotFound
-from dht.errors import IndexError_, IntegrityError, NetworkError
+from dht.compile.index import (
+    Artifact,
+    IndexClient,
+    ProjectNotFound,
+    ProjectPage,
+    parse_html_page,
+    parse_json_page,
+)
+from dht.errors import DhtError, IndexError_, IntegrityError, NetworkError
 from tests.support.index_server import IndexServer
 
 Server = Callable[..., IndexServer]
@@ -115,6 +124,13 @@ def test_page_cache_refresh_and_revalidation(index_server: Server, tmp_path: Pat
     with client(server, tmp_path, page_ttl=0.01) as c:  # stale: revalidated with the ETag
         assert c.project("beta") == first
         assert c.stats["page_cache_hits"] == 1
+    pages = [r for r in server.requests if r.path == "/simple/beta/"]
+    assert len(pages) == 3
+    assert pages[0].if_none_match is None and pages[1].if_none_match is None  # refresh: no ETag
+    assert pages[2].if_none_match is not None  # answered 304: the cached page is used
+
+    with client(server, tmp_path) as c:  # the 304 renewed the entry: fresh again
+        assert c.project("beta") == first
     assert server.fetched().count("/simple/beta/") == 3
 
 
@@ -217,3 +233,186 @@ def test_prefetch_fetches_each_page_once(index_server: Server, tmp_path: Path) -
         "/files/alpha-2.0-py3-none-any.whl.metadata",
         "/files/beta-1.5-py3-none-any.whl.metadata",
     ]
+
+
+def test_metadata_cache_is_keyed_by_hash_and_survives_a_new_client(
+    index_server: Server, tmp_path: Path
+) -> None:
+    server = index_server(metadata_files=False, ranges=True)
+    with client(server, tmp_path) as c:
+        artifact = wheel(c.project("toolish"), "toolish-1.1-py3-none-any.whl")
+        assert c.metadata(artifact).requires_dist == ("beta>=1",)
+    # Another index URL serving the same file: the same hash, so the same entry.
+    other = index_server(metadata_files=False, ranges=True)
+    with client(other, tmp_path) as c:
+        moved = wheel(c.project("toolish"), "toolish-1.1-py3-none-any.whl")
+        assert moved.url != artifact.url and moved.sha256 == artifact.sha256
+        assert c.metadata(moved).requires_dist == ("beta>=1",)
+        assert c.stats["metadata_cache_hits"] == 1
+    assert not [r for r in other.requests if r.path.startswith("/files/")]
+
+
+def test_announced_metadata_file_is_hash_checked(index_server: Server, tmp_path: Path) -> None:
+    server = index_server(metadata_files=True)
+    server.faults["/files/beta-1.5-py3-none-any.whl.metadata"] = ["corrupt"]
+    with client(server, tmp_path) as c, pytest.raises(IntegrityError) as info:
+        c.metadata(wheel(c.project("beta"), "beta-1.5-py3-none-any.whl"))
+    assert info.value.where is not None and info.value.where.endswith(".whl.metadata")
+    assert "expected sha256" in info.value.message and "got" in info.value.message
+
+
+def test_announced_but_missing_metadata_file_falls_back_to_ranges(
+    index_server: Server, tmp_path: Path
+) -> None:
+    server = index_server(metadata_files=True, ranges=True)
+    server.faults["/files/beta-1.5-py3-none-any.whl.metadata"] = ["404"]
+    with client(server, tmp_path) as c:
+        assert c.metadata(wheel(c.project("beta"), "beta-1.5-py3-none-any.whl")).version == "1.5"
+    wheel_requests = [r for r in server.requests if r.path == "/files/beta-1.5-py3-none-any.whl"]
+    assert wheel_requests and all(r.range for r in wheel_requests)
+
+
+def test_server_ignoring_range_costs_one_download(index_server: Server, tmp_path: Path) -> None:
+    server = index_server(metadata_files=False, ranges=False)
+    with client(server, tmp_path) as c:
+        c.metadata(wheel(c.project("beta"), "beta-1.5-py3-none-any.whl"))
+    assert server.fetched().count("/files/beta-1.5-py3-none-any.whl") == 1
+
+
+def test_sdists_with_unreliable_metadata_are_refused(index_server: Server, tmp_path: Path) -> None:
+    with client(index_server(metadata_files=False), tmp_path) as c:
+        old, dynamic = c.project("oldsdist").artifacts
+        for artifact, words in ((old, "Metadata-Version 2.1"), (dynamic, "Requires-Dist dynamic")):
+            with pytest.raises(IndexError_) as info:
+                c.metadata(artifact)
+            assert "only known by building it" in info.value.message
+            assert words in info.value.message
+            assert info.value.where == artifact.url
+
+
+def test_rate_limits_are_retried_other_4xx_fail_at_once(
+    index_server: Server, tmp_path: Path
+) -> None:
+    server = index_server()
+    server.faults["/simple/beta/"] = ["429", "503"]
+    server.faults["/simple/alpha/"] = ["403"] * 5
+    with client(server, tmp_path) as c:
+        assert c.project("beta").name == "beta"
+        with pytest.raises(IndexError_) as info:
+            c.project("alpha")
+    assert server.fetched().count("/simple/beta/") == 3
+    assert server.fetched().count("/simple/alpha/") == 1
+    assert "HTTP 403" in info.value.message and info.value.hint is not None
+
+
+def test_timeouts_are_retried_then_reported(index_server: Server, tmp_path: Path) -> None:
+    server = index_server(slow_seconds=1.0)
+    server.faults["/simple/beta/"] = ["slow", "slow"]
+    with client(server, tmp_path, timeout=0.2, retries=1) as c, pytest.raises(NetworkError) as info:
+        c.project("beta")
+    assert "failed after 2 attempts: timed out" in info.value.message
+    assert info.value.where == f"{server.url}/beta/"
+
+
+def test_truncated_download_is_an_index_error(index_server: Server, tmp_path: Path) -> None:
+    server = index_server(metadata_files=False, ranges=False)
+    server.faults["/files/beta-1.5-py3-none-any.whl"] = ["truncate"] * 5
+    with client(server, tmp_path, retries=1) as c, pytest.raises(IndexError_) as info:
+        c.metadata(wheel(c.project("beta"), "beta-1.5-py3-none-any.whl"))
+    assert info.value.where is not None and info.value.where.endswith("beta-1.5-py3-none-any.whl")
+    assert "2 attempts" in info.value.message
+
+
+def test_size_falls_back_to_a_range_probe(index_server: Server, tmp_path: Path) -> None:
+    server = index_server(html_only=True)
+    server.faults["/files/beta-1.5-py3-none-any.whl"] = ["405"]  # HEAD refused
+    with client(server, tmp_path) as c:
+        size = c.size(wheel(c.project("beta"), "beta-1.5-py3-none-any.whl"))
+    assert size == len(server._files["beta-1.5-py3-none-any.whl"].data)
+
+
+def test_bad_exclude_newer_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DhtError) as info:
+        IndexClient("http://127.0.0.1:9/simple", cache_dir=tmp_path, exclude_newer="last week")
+    assert info.value.where == "index.exclude-newer" and "last week" in info.value.message
+
+
+def test_damaged_cache_entries_are_misses(index_server: Server, tmp_path: Path) -> None:
+    server = index_server()
+    with client(server, tmp_path) as c:
+        first = c.project("beta")
+        c.metadata(wheel(first, "beta-1.5-py3-none-any.whl"))
+    for entry in sorted((tmp_path / "v1").rglob("*")):
+        if entry.is_file():
+            entry.write_bytes(b"\x00garbage")
+    with client(server, tmp_path) as c:
+        assert c.project("beta") == first
+        assert c.metadata(wheel(first, "beta-1.5-py3-none-any.whl")).version == "1.5"
+    assert server.fetched().count("/simple/beta/") == 2
+
+
+def test_page_parsers_drop_foreign_files_and_resolve_urls() -> None:
+    files = [
+        {"filename": "demo-1.0-py3-none-any.whl", "url": "../../f/demo-1.0-py3-none-any.whl",
+         "hashes": {"sha256": "AB" * 32}, "core-metadata": {"sha256": "cd" * 32}},
+        {"filename": "demo-1.0.tar.gz", "url": "https://elsewhere.test/demo-1.0.tar.gz",
+         "hashes": {}, "yanked": True},
+        {"filename": "demo-1.0.exe", "url": "x", "hashes": {}},
+        {"filename": "demo-1.0-py2.7.egg", "url": "x", "hashes": {}},
+        {"filename": "demo-nonsense!-py3-none-any.whl", "url": "x", "hashes": {}},
+        {"filename": "demo-1.0-py3-any.whl", "url": "x", "hashes": {}},
+    ]  # fmt: skip
+    page_url = "https://index.test/simple/demo/"
+    page = parse_json_page("demo", msgspec.json.encode({"files": files}), page_url)
+    assert [a.filename for a in page.artifacts] == ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
+    whl, sdist = page.artifacts
+    assert whl.url == "https://index.test/f/demo-1.0-py3-none-any.whl"
+    assert whl.sha256 == "ab" * 32 and whl.metadata_sha256 == "cd" * 32 and whl.core_metadata
+    assert sdist.yanked == "" and sdist.sha256 is None and not sdist.is_wheel
+
+    html = (
+        '<a href="/f/demo-1.0-py3-none-any.whl#sha256=abc" data-core-metadata="true">w</a>'
+        '<a href="demo-1.0.zip" data-yanked="" data-requires-python="&gt;=3.9">s</a>'
+        '<a href="demo-1.0.exe">e</a><a>no href</a>'
+    )
+    page = parse_html_page("demo", html.encode(), page_url)
+    assert page == ProjectPage(
+        "demo",
+        (
+            Artifact(filename="demo-1.0-py3-none-any.whl",
+                     url="https://index.test/f/demo-1.0-py3-none-any.whl", sha256="abc",
+                     size=None, requires_python=None, core_metadata=True),
+            Artifact(filename="demo-1.0.zip", url="https://index.test/simple/demo/demo-1.0.zip",
+                     sha256=None, size=None, requires_python=">=3.9", yanked=""),
+        ),
+    )  # fmt: skip
+    with pytest.raises(IndexError_) as info:
+        parse_json_page("demo", b"[1, 2", page_url)
+    assert info.value.where == page_url
+
+
+def _reachable(host: str, port: int = 443) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.online
+def test_real_pypi_page_and_metadata_by_ranges(tmp_path: Path) -> None:
+    if not _reachable("pypi.org"):
+        pytest.skip("needs the network: pypi.org:443 is out of reach")
+    with IndexClient("https://pypi.org/simple", cache_dir=tmp_path) as c:
+        page = c.project("Ruff")
+        assert page.name == "ruff" and len(page.artifacts) > 1000
+        name = "ruff-0.5.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+        artifact = wheel(page, name)
+        assert artifact.sha256 and artifact.size and artifact.upload_time
+        before = c.stats["bytes"]
+        # Force the range path even where the index serves PEP 658 files.
+        meta = c.metadata(msgspec.structs.replace(artifact, core_metadata=False))
+        assert (meta.name, meta.version, meta.requires_python) == ("ruff", "0.5.0", ">=3.7")
+        assert c.stats["range_requests"] >= 1
+        # Only the zip directory and one member of a 10 MB wheel went over the wire.
+        assert c.stats["bytes"] - before < 200_000 < artifact.size

@@ -25,6 +25,7 @@ import tarfile
 import threading
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from email.parser import BytesParser
@@ -48,9 +49,16 @@ from dht import __version__
 from dht.compile import lazy_wheel
 from dht.compile.cache import Cache, PageEntry
 from dht.compile.targets import metadata_artifact
-from dht.errors import IndexError_, IntegrityError, NetworkError
+from dht.errors import DhtError, IndexError_, IntegrityError, NetworkError
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+_JSON_TYPES = (JSON_TYPE, "application/vnd.pypi.simple.latest+json", "application/json")
+_HTML_TYPES = (
+    "text/html",
+    "application/vnd.pypi.simple.v1+html",
+    "application/vnd.pypi.simple.latest+html",
+    "",
+)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 
@@ -63,7 +71,8 @@ class Artifact(msgspec.Struct, frozen=True, kw_only=True):
     requires_python: str | None
     yanked: str | None = None  # None: not yanked; else the reason ("" when none given)
     upload_time: str | None = None
-    core_metadata: bool = False
+    core_metadata: bool = False  # PEP 658/714: the index serves <url>.metadata
+    metadata_sha256: str | None = None  # the hash the index gives for that file, if any
 
     @property
     def is_wheel(self) -> bool:
@@ -84,7 +93,7 @@ class CoreMetadata(msgspec.Struct, frozen=True):
 
 
 class ProjectNotFound(IndexError_):
-    pass
+    """The index has no page for the project (HTTP 404)."""
 
 
 # PEP 691 JSON, only the fields dht reads.
@@ -126,7 +135,14 @@ def _is_artifact(filename: str) -> bool:
     """A wheel or an sdist by the shape of its name. Cheap on purpose: big pages
     list thousands of files, and the resolver parses the names it uses."""
     if filename.endswith(".whl"):
-        return filename.count("-") in (4, 5)
+        parts = filename[:-4].split("-")
+        if len(parts) not in (5, 6) or not all(parts):
+            return False
+        try:
+            _version(parts[1])  # memoized: a page repeats each version once per wheel
+        except InvalidVersion:
+            return False
+        return True
     if filename.endswith((".tar.gz", ".zip")):
         try:
             parse_sdist_filename(filename)
@@ -150,18 +166,21 @@ def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
         if not _is_artifact(f.filename):
             continue
         meta = f.core_metadata if f.core_metadata is not None else f.dist_info_metadata
+        meta_hash = meta.get("sha256") if isinstance(meta, dict) else None
+        digest = f.hashes.get("sha256")  # hex; lowered, as hashlib gives it
         artifacts.append(
             Artifact(
                 filename=f.filename,
                 url=f.url
                 if f.url.startswith(("https://", "http://"))
                 else urljoin(page_url, f.url),
-                sha256=f.hashes.get("sha256"),
+                sha256=digest.lower() if digest else None,
                 size=f.size,
                 requires_python=f.requires_python or None,
                 yanked=None if f.yanked is False else ("" if f.yanked is True else f.yanked),
                 upload_time=f.upload_time,
                 core_metadata=bool(meta),
+                metadata_sha256=meta_hash.lower() if meta_hash else None,
             )
         )
     return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: (a.filename, a.url))))
@@ -188,6 +207,8 @@ def parse_html_page(name: str, data: bytes, page_url: str) -> ProjectPage:
         algo, _, digest = fragment.partition("=")
         yanked = link.get("data-yanked")
         meta = link.get("data-core-metadata", link.get("data-dist-info-metadata"))
+        # PEP 714: the value is "true" or "<algo>=<hex>"; "false" means there is none.
+        meta_algo, _, meta_hash = (meta or "").partition("=")
         artifacts.append(
             Artifact(
                 filename=filename,
@@ -196,7 +217,8 @@ def parse_html_page(name: str, data: bytes, page_url: str) -> ProjectPage:
                 size=None,
                 requires_python=link.get("data-requires-python") or None,
                 yanked=None if "data-yanked" not in link else (yanked or ""),
-                core_metadata=meta is not None and meta != "false",
+                core_metadata=meta is not None and meta.lower() != "false",
+                metadata_sha256=meta_hash.lower() if meta_algo == "sha256" and meta_hash else None,
             )
         )
     return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: (a.filename, a.url))))
@@ -219,6 +241,15 @@ def parse_metadata(data: bytes, where: str) -> tuple[CoreMetadata, Any]:
     return meta, message
 
 
+def _decode_cached(entry: PageEntry | None) -> ProjectPage | None:
+    if entry is None:
+        return None
+    try:
+        return _page_codec[1].decode(entry.page)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
 def _release_of(filename: str) -> Version | None:
     try:
         if filename.endswith(".whl"):
@@ -233,12 +264,46 @@ def _version(text: str) -> Version:
     return Version(text)
 
 
-def _parse_time(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+def _parse_time(text: str) -> dt.datetime | None:
+    """An ISO 8601 time, aware (UTC when no zone is given); None when unreadable."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# What a damaged or truncated archive raises from zipfile, tarfile, zlib and gzip.
+_ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    zlib.error,
+    KeyError,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+)
+
+
+def _retry_base() -> float:
+    """Base of the exponential backoff: 0.2 s, or `DHT_RETRY_BASE` (tests set it tiny)."""
+    try:
+        value = float(os.environ.get("DHT_RETRY_BASE", "0.2"))
+    except ValueError:
+        return 0.2
+    return value if 0 <= value <= 60 else 0.2
 
 
 class IndexClient:
-    """Thread-safe; memoizes pages and metadata for the life of one `dht lock`."""
+    """A simple-index client. Thread-safe; memoizes pages and metadata for the life
+    of one `dht lock`, and keeps both in the persistent cache (`Cache`).
+
+    `exclude_newer` ("YYYY-MM-DDTHH:MM:SSZ") hides files uploaded after that
+    time. Files the index gives no upload time for (PEP 503 HTML pages, old
+    PEP 691 servers) are hidden too when it is set: nothing proves them old
+    enough, and a lock "as of a date" must not depend on what was added since.
+    """
 
     def __init__(
         self,
@@ -259,8 +324,14 @@ class IndexClient:
         self.refresh = refresh
         self.page_ttl = page_ttl
         self.exclude_newer = _parse_time(exclude_newer) if exclude_newer else None
+        if exclude_newer and self.exclude_newer is None:
+            raise DhtError(
+                f"exclude-newer {exclude_newer!r} is not a time",
+                where="index.exclude-newer",
+                hint='write it like "2026-11-01T00:00:00Z"',
+            )
         self.retries = retries
-        self.backoff = float(os.environ.get("DHT_RETRY_BASE", "0.2"))
+        self.backoff = _retry_base()
         self._timeout = timeout
         self._max_workers = max_workers
         self._http: httpx.Client | None = None  # made on first use: a warm run needs none
@@ -366,20 +437,27 @@ class IndexClient:
         if self.exclude_newer is None:
             return page
         bound = self.exclude_newer
-        kept = tuple(
-            a
-            for a in page.artifacts
-            if a.upload_time is not None and _parse_time(a.upload_time) <= bound
-        )
-        return ProjectPage(page.name, kept)
+        kept = []
+        for artifact in page.artifacts:
+            uploaded = _parse_time(artifact.upload_time) if artifact.upload_time else None
+            if uploaded is not None and uploaded <= bound:
+                kept.append(artifact)
+        return ProjectPage(page.name, tuple(kept))
 
     def _load_page(self, name: str) -> ProjectPage:
         page_url = f"{self.url}/{name}/"
         entry = None if self.refresh and not self.offline else self.cache.read_page(self.url, name)
-        if entry is not None and (self.offline or time.time() - entry.fetched < self.page_ttl):
+        cached = _decode_cached(entry)
+        if cached is None:
+            entry = None  # damaged or from another dht version: a miss, never an error
+        if (
+            cached is not None
+            and entry is not None
+            and (self.offline or 0 <= time.time() - entry.fetched < self.page_ttl)
+        ):
             self._count("page_cache_hits")
             self._from_cache.add(name)
-            return _page_codec[1].decode(entry.page)
+            return cached
         if self.offline:
             raise NetworkError(
                 f"the index page of {name!r} is not in the cache",
@@ -392,12 +470,12 @@ class IndexClient:
         elif entry is not None and entry.last_modified:
             headers["If-Modified-Since"] = entry.last_modified
         response = self._request("GET", page_url, headers)
-        if response.status_code == 304 and entry is not None:
+        if response.status_code == 304 and entry is not None and cached is not None:
             self._count("page_cache_hits")
             self.cache.write_page(
                 self.url, name, msgspec.structs.replace(entry, fetched=time.time())
             )
-            return _page_codec[1].decode(entry.page)
+            return cached
         if response.status_code == 404:
             raise ProjectNotFound(
                 f"no project named {name!r} on the index",
@@ -405,11 +483,18 @@ class IndexClient:
                 hint="check the tool's name (as on PyPI) and index.url in dht.toml",
             )
         if response.status_code != 200:
-            raise IndexError_(f"the index answered HTTP {response.status_code}", where=page_url)
+            status = response.status_code
+            raise IndexError_(
+                f"the index answered HTTP {status} for the page of {name!r}",
+                where=page_url,
+                hint="the index wants credentials: put them in the URL or ~/.netrc"
+                if status in (401, 403)
+                else "check index.url in dht.toml",
+            )
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind in (JSON_TYPE, "application/json"):
+        if kind in _JSON_TYPES:
             page = parse_json_page(name, response.content, str(response.url))
-        elif kind in ("text/html", "application/vnd.pypi.simple.v1+html", ""):
+        elif kind in _HTML_TYPES:
             page = parse_html_page(name, response.content, str(response.url))
         else:
             raise IndexError_(
@@ -450,15 +535,20 @@ class IndexClient:
     def _load_metadata(self, artifact: Artifact) -> CoreMetadata:
         data = self.cache.read_metadata(artifact.sha256) if artifact.sha256 else None
         if data is not None:
-            self._count("metadata_cache_hits")
-        else:
-            if self.offline:
-                raise NetworkError(
-                    f"the metadata of {artifact.filename} is not in the cache",
-                    where=artifact.url,
-                    hint="run once without --offline to fill the cache",
-                )
-            data = self._fetch_metadata(artifact)
+            try:
+                meta, _ = parse_metadata(data, artifact.url)
+            except Exception:
+                data = None  # a damaged entry is a miss, never an error
+            else:
+                self._count("metadata_cache_hits")
+                return meta
+        if self.offline:
+            raise NetworkError(
+                f"the metadata of {artifact.filename} is not in the cache",
+                where=artifact.url,
+                hint="run once without --offline to fill the cache",
+            )
+        data = self._fetch_metadata(artifact)
         try:
             meta, message = parse_metadata(data, artifact.url)
         except IndexError_:
@@ -475,8 +565,19 @@ class IndexClient:
 
     def _fetch_metadata(self, artifact: Artifact) -> bytes:
         if artifact.core_metadata:
-            response = self._request("GET", artifact.url + ".metadata")
+            url = artifact.url + ".metadata"
+            response = self._request("GET", url)
+            # Announced but missing (mirrors do that): fall through to the wheel itself.
             if response.status_code == 200:
+                if artifact.metadata_sha256 is not None:
+                    got = hashlib.sha256(response.content).hexdigest()
+                    if got != artifact.metadata_sha256:
+                        raise IntegrityError(
+                            f"the metadata file of {artifact.filename} does not match the hash the index gave: "
+                            f"expected sha256 {artifact.metadata_sha256}, got {got}",
+                            where=url,
+                            hint="the file or the index is corrupt or tampered with; retry with --refresh, then report it to the index",
+                        )
                 return response.content
         if artifact.is_wheel:
             data = self._range_metadata(artifact)
@@ -487,7 +588,7 @@ class IndexClient:
             if artifact.is_wheel:
                 return lazy_wheel.read_metadata(io.BytesIO(body))
             return _sdist_pkg_info(artifact.filename, body)
-        except (zipfile.BadZipFile, tarfile.TarError, KeyError, OSError, EOFError) as exc:
+        except _ARCHIVE_ERRORS as exc:
             raise IndexError_(
                 f"{artifact.filename} is not a readable archive: {exc}", where=artifact.url
             ) from None
@@ -501,7 +602,7 @@ class IndexClient:
             self._verify(artifact, response.content)
             try:
                 return lazy_wheel.read_metadata(io.BytesIO(response.content))
-            except (zipfile.BadZipFile, KeyError, OSError) as exc:
+            except _ARCHIVE_ERRORS as exc:
                 raise IndexError_(
                     f"{artifact.filename} is not a readable wheel: {exc}", where=artifact.url
                 ) from None
@@ -521,7 +622,7 @@ class IndexClient:
         view = lazy_wheel.RangeFile(total, fetch, {first: response.content})
         try:
             return lazy_wheel.read_metadata(view)
-        except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        except _ARCHIVE_ERRORS:
             return None  # fall back to the whole file, which is hash-checked
 
     def _download(self, artifact: Artifact) -> bytes:
@@ -554,15 +655,23 @@ class IndexClient:
                                hint="run once without --offline to fill the cache")  # fmt: skip
         response = self._request("HEAD", artifact.url)
         length = response.headers.get("content-length", "")
-        if response.status_code != 200 or not length.isdigit():
+        size = int(length) if response.status_code == 200 and length.isdigit() else None
+        if size is None:
+            # Some servers refuse HEAD or omit the length: a one-byte range names the total.
+            probe = self._request("GET", artifact.url, {"Range": "bytes=0-0"})
+            found = lazy_wheel.parse_content_range(probe.headers.get("content-range"))
+            if probe.status_code == 206 and found is not None:
+                size = found[2]
+        if size is None:
             raise IndexError_(
-                f"the index gives no size for {artifact.filename} (HEAD answered {response.status_code})",
+                f"the index gives no size for {artifact.filename} (tried HEAD: HTTP "
+                f"{response.status_code}, and a one-byte range request)",
                 where=artifact.url,
                 hint="use an index that serves PEP 691 JSON, which includes sizes",
             )
         if artifact.sha256:
-            self.cache.write_size(artifact.sha256, int(length))
-        return int(length)
+            self.cache.write_size(artifact.sha256, size)
+        return size
 
     # transport
 
@@ -579,9 +688,23 @@ class IndexClient:
             except httpx.TimeoutException:
                 failure = "timed out"
                 continue
+            except httpx.UnsupportedProtocol as exc:
+                raise IndexError_(
+                    f"{method} impossible: {exc}",
+                    where=url,
+                    hint="index.url and the file URLs it gives must be http(s)",
+                ) from None
             except httpx.TransportError as exc:
                 failure = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 continue
+            except (httpx.RequestError, httpx.InvalidURL) as exc:
+                # Too many redirects, a body that does not decode, a malformed URL:
+                # asking again would get the same answer.
+                raise IndexError_(
+                    f"{method} failed: {type(exc).__name__}: {exc}",
+                    where=url,
+                    hint="check index.url in dht.toml; the index may be misconfigured",
+                ) from None
             finally:
                 self._count("requests")
             if response.status_code >= 500 or response.status_code == 429:

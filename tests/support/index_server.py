@@ -25,6 +25,7 @@ class Logged:
     method: str
     path: str
     range: str | None
+    if_none_match: str | None = None
 
 
 @dataclass
@@ -33,12 +34,15 @@ class IndexServer:
     metadata_files: bool = True
     ranges: bool = True
     html_only: bool = False
-    # path -> faults consumed one per request: "500", "garbage", "truncate", "corrupt", "slow"
+    # path -> faults consumed one per request: an HTTP status ("500", "429", "403"),
+    # "garbage", "truncate", "corrupt" (one byte flipped, files and .metadata), "slow"
     faults: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     requests: list[Logged] = field(default_factory=list)
+    slow_seconds: float = 3.0  # how long a "slow" fault stalls before answering
 
     def __post_init__(self) -> None:
         self._files = self.index.by_filename()
+        self._lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,7 +57,11 @@ class IndexServer:
             def do_HEAD(self) -> None:
                 server._handle(self, head=True)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # clients that time out and hang up are part of the tests
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
@@ -117,13 +125,18 @@ class IndexServer:
 
     def _handle(self, req: BaseHTTPRequestHandler, head: bool) -> None:
         path = req.path.split("?", 1)[0]
-        self.requests.append(Logged(req.command, path, req.headers.get("Range")))
-        queue = self.faults.get(path)
-        fault = queue.pop(0) if queue else None
-        if fault == "500":
-            return self._send(req, 500, b"internal error", "text/plain", head)
+        with self._lock:  # handlers run in parallel threads
+            self.requests.append(
+                Logged(
+                    req.command, path, req.headers.get("Range"), req.headers.get("If-None-Match")
+                )
+            )
+            queue = self.faults.get(path)
+            fault = queue.pop(0) if queue else None
+        if fault is not None and fault.isdigit():
+            return self._send(req, int(fault), b"canned failure", "text/plain", head)
         if fault == "slow":
-            time.sleep(3)
+            time.sleep(self.slow_seconds)
         if path.startswith("/simple/"):
             name = path[len("/simple/") :].strip("/")
             if name not in self.index.files:
@@ -147,7 +160,10 @@ class IndexServer:
                 found = self._files.get(filename.removesuffix(".metadata"))
                 if found is None:
                     return self._send(req, 404, b"", "text/plain", head)
-                return self._send(req, 200, found.metadata, "text/plain", head)
+                metadata = found.metadata
+                if fault == "corrupt":
+                    metadata = metadata[:-1] + bytes([metadata[-1] ^ 0xFF])
+                return self._send(req, 200, metadata, "text/plain", head)
             found = self._files.get(filename)
             if found is None:
                 return self._send(req, 404, b"", "text/plain", head)

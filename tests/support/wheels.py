@@ -45,6 +45,8 @@ class FixtureIndex:
 
 def _metadata(name: str, version: str, release: dict[str, object], metadata_version: str) -> bytes:
     lines = [f"Metadata-Version: {metadata_version}", f"Name: {name}", f"Version: {version}"]
+    for field_name in release.get("dynamic", []):  # type: ignore[attr-defined]
+        lines.append(f"Dynamic: {field_name}")
     if release.get("requires-python"):
         lines.append(f"Requires-Python: {release['requires-python']}")
     for req in release.get("requires-dist", []):  # type: ignore[attr-defined]
