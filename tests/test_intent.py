@@ -144,3 +144,57 @@ def test_missing_and_binary_files(tmp_path: Path) -> None:
     (tmp_path / "dht.toml").write_bytes(b"\xff\xfe[project]")
     with pytest.raises(InputError, match="not UTF-8"):
         load_intent(tmp_path / "dht.toml")
+
+
+def test_env_and_config() -> None:
+    intent = parse_intent(
+        BASE
+        + '[env]\npreset = "deterministic"\nAPP_MODE = "dev mode"\nsource-date-epoch = true\n'
+        + '[config.ruff]\nfile = "pyproject.toml"\ntable = "tool.ruff"\nset = { line-length = 88 }\n'
+        + '[config.flake8]\nfile = "setup.cfg"\ntable = "flake8"\nset = { max-line-length = "88" }\n'
+        + '[config.attrs]\nfile = ".gitattributes"\ntext = "* text=auto eol=lf"\n'
+    )
+    assert intent.env is not None
+    values = dict(intent.env.values)
+    assert (
+        values["APP_MODE"] == "dev mode"
+        and values["PYTHONHASHSEED"] == "0"
+        and values["TZ"] == "UTC"
+    )
+    assert intent.env.source_date_epoch is True
+    formats = {c.name: (c.format, c.table) for c in intent.configs}
+    assert formats == {
+        "attrs": ("file", None),
+        "flake8": ("ini", "flake8"),
+        "ruff": ("toml", "tool.ruff"),
+    }
+    assert next(c for c in intent.configs if c.name == "attrs").text == "* text=auto eol=lf\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[env]\npreset = "determinstic"\n', "unknown preset 'determinstic'"),
+        ('[env]\n"BAD-NAME" = "x"\n', "not a valid environment variable name"),
+        ('[env]\nX = "a\\nb"\n', "may not contain NUL or newlines"),
+        ("[env]\nX = 1\n", "env.X: must be a string"),
+        (
+            '[config.x]\nfile = "../outside.toml"\ntable = "tool.x"\n',
+            "relative path inside the project",
+        ),
+        (
+            '[config.x]\nfile = "/etc/x.toml"\ntable = "tool.x"\n',
+            "relative path inside the project",
+        ),
+        ('[config.x]\nfile = "pyproject.toml"\n', "needs `table`"),
+        ('[config.x]\nfile = ".editorconfig"\n', "needs `text`"),
+        (
+            '[config.x]\nfile = "pyproject.toml"\ntable = "tool.x"\ntext = "a"\n',
+            "`text` is for whole files",
+        ),
+    ],
+)
+def test_env_and_config_errors(text: str, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_intent(BASE + text)
+    assert message in str(info.value)

@@ -426,3 +426,36 @@ def test_broken_index_answers_fail_cleanly(
     assert words in result.output
     assert "Traceback" not in result.output
     assert not project.lock_path.exists()
+
+
+def test_env_and_config_are_locked_in_full_and_checked(project: Project) -> None:
+    extra_tables = (
+        '[env]\npreset = "deterministic"\nAPP = "one"\n'
+        '[config.ruff]\nfile = "pyproject.toml"\ntable = "tool.ruff"\nset = { line-length = 88 }\n'
+    )
+    (project.root / "dht.toml").write_text(
+        f'[project]\npython = "3.11"\n[index]\nurl = "{project.url}"\n{extra_tables}',
+        encoding="utf-8",
+    )
+    assert project.dht("lock").exit_code == 0
+    lock = parse_lock(project.lock_text())
+    assert (
+        lock.env is not None and lock.env.values["APP"] == "one" and lock.env.values["TZ"] == "UTC"
+    )
+    assert lock.configs[0].values == {"line-length": 88}
+    assert project.dht("lock", "--check").exit_code == 0
+    before = project.lock_text()
+    (project.root / "dht.toml").write_text(
+        (project.root / "dht.toml").read_text().replace('APP = "one"', 'APP = "two"'),
+        encoding="utf-8",
+    )
+    result = project.dht("lock", "--check")
+    assert result.exit_code == 3 and "env: changed in dht.toml" in result.output
+    assert project.dht("lock").exit_code == 0
+    changed = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), project.lock_text().splitlines(), n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert '+APP = "two"' in changed and '-APP = "one"' in changed
+    assert len(changed) == 4  # the value and the env's content hash

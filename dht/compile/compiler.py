@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dht.compile.resolve import PackageSource, Pin, RootRequirement, resolve
+from dht.compile.settings import compile_configs, compile_env
 from dht.compile.targets import Target
 from dht.errors import IndexError_
 from dht.model.intent import Intent, Tool
@@ -107,7 +108,9 @@ def compile_lock(
         python=intent.python,
         platforms=intent.platforms,
         index=LockIndex(url=intent.index_url, exclude_newer=intent.exclude_newer),
+        env=compile_env(intent),
         tools=tuple(tools),
+        configs=compile_configs(intent),
         packages=tuple(packages),
     )
     return canonical(lock)

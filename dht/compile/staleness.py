@@ -22,6 +22,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from dht.compile.settings import compile_configs, compile_env
 from dht.compile.targets import Target
 from dht.model.intent import Intent
 from dht.model.lock import Lock, Package, dumps
@@ -71,6 +72,22 @@ def stale_entries(intent: Intent, lock: Lock) -> list[Finding]:
                 f"dht.toml has {intent.exclude_newer or 'none'}, the lock {lock.index.exclude_newer or 'none'}",
             )
         )
+    if lock.env != compile_env(intent):
+        out.append(Finding("env", "changed in dht.toml since the lock was made"))
+    want_configs = {c.name: c for c in compile_configs(intent)}
+    have_configs = {c.name: c for c in lock.configs}
+    for name in sorted(want_configs.keys() | have_configs.keys()):
+        if want_configs.get(name) != have_configs.get(name):
+            state = (
+                "not in the lock"
+                if name not in have_configs
+                else (
+                    "in the lock but no longer in dht.toml"
+                    if name not in want_configs
+                    else "changed in dht.toml since the lock was made"
+                )
+            )
+            out.append(Finding(f"config.{name}", state))
     locked = {t.name: t for t in lock.tools}
     wanted = {t.name: t for t in intent.tools}
     for name in sorted(wanted.keys() - locked.keys()):

@@ -9,8 +9,10 @@ so that the lock can record it and compare it byte for byte.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
 
 import msgspec
 from packaging.requirements import InvalidRequirement, Requirement
@@ -19,7 +21,14 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError, did_you_mean
-from dht.model.names import DEFAULT_PLATFORMS, PLATFORMS, is_python_version, platform_order
+from dht.model.names import (
+    DEFAULT_PLATFORMS,
+    NORMALIZED_NAME,
+    PLATFORMS,
+    is_python_version,
+    platform_order,
+)
+from dht.model.presets import ENV_PRESETS
 from dht.model.toml import convert, find_line, parse_toml, read_text
 
 INTENT_FILE = "dht.toml"
@@ -63,6 +72,19 @@ class ToolTable(_Table, frozen=True):
     """A command (argv, never a shell line) that proves the tool works."""
 
 
+class ConfigTable(_Table, frozen=True):
+    file: str
+    """The file, relative to the project: pyproject.toml, setup.cfg, .editorconfig, …"""
+    table: str | None = None
+    """The TOML table (`tool.ruff`) or INI section (`flake8`) dht manages; none for whole files."""
+    format: Literal["toml", "ini", "file"] | None = None
+    """Default: toml for *.toml, ini for *.cfg and *.ini, file otherwise."""
+    set: dict[str, Any] = {}
+    """The values of the table or section."""
+    text: str | None = None
+    """The whole content, for format = "file"."""
+
+
 class IntentFile(_Table, frozen=True):
     """The whole of dht.toml."""
 
@@ -70,6 +92,10 @@ class IntentFile(_Table, frozen=True):
     targets: TargetsTable = TargetsTable()
     index: IndexTable = IndexTable()
     tools: dict[str, str | ToolTable] = {}
+    env: dict[str, str | bool] = {}
+    """Environment variables for `dht run` and the activation scripts; `preset = "deterministic"`
+    adds the deterministic set; `source-date-epoch = true` sets SOURCE_DATE_EPOCH from the last commit."""
+    config: dict[str, ConfigTable] = {}
 
 
 # Normalized, validated values: what the compiler consumes and the lock records.
@@ -99,12 +125,29 @@ class Tool(msgspec.Struct, frozen=True):
         return [main, *(Requirement(w) for w in self.request.with_)]
 
 
+class EnvRequest(msgspec.Struct, frozen=True):
+    preset: str | None
+    source_date_epoch: bool
+    values: tuple[tuple[str, str], ...]  # the full set, preset included, sorted by name
+
+
+class ConfigRequest(msgspec.Struct, frozen=True):
+    name: str
+    file: str
+    format: str
+    table: str | None
+    values: dict[str, Any]
+    text: str | None
+
+
 class Intent(msgspec.Struct, frozen=True):
     python: str
     platforms: tuple[str, ...]  # canonical order
     index_url: str
     exclude_newer: str | None  # "YYYY-MM-DDTHH:MM:SSZ"
     tools: tuple[Tool, ...]  # sorted by name
+    env: EnvRequest | None = None
+    configs: tuple[ConfigRequest, ...] = ()  # sorted by name
 
 
 def load_intent(path: Path) -> Intent:
@@ -117,6 +160,9 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
     tools_raw = raw.get("tools", {})
     head = dict(raw)
     head.pop("tools", None)
+    # Tables keyed by user names are converted entry by entry, so errors can name the entry.
+    env_raw = head.pop("env", {})
+    config_raw = head.pop("config", {})
     index = head.get("index")
     if isinstance(index, dict) and isinstance(index.get("exclude-newer"), dt.datetime):
         # A bare TOML date-time; keep one type in the schema.
@@ -126,8 +172,9 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
             "exclude-newer": stamp.isoformat() if stamp.tzinfo else "naive:" + stamp.isoformat(),
         }
     data = convert(head, IntentFile, file=file, text=text)
-    if not isinstance(tools_raw, dict):
-        _fail("tools", "must be a table of tool = version or tool = { … }", file, text)
+    for key, raw_table in (("tools", tools_raw), ("env", env_raw), ("config", config_raw)):
+        if not isinstance(raw_table, dict):
+            _fail(key, "must be a table", file, text)
 
     def bad(key: str, message: str, hint: str | None = None) -> InputError:
         return _error(key, message, file, text, hint)
@@ -188,6 +235,101 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
         index_url=url,
         exclude_newer=_normalize_time(data.index.exclude_newer, bad),
         tools=tuple(tools[name] for name in sorted(tools)),
+        env=_normalize_env(env_raw, bad),
+        configs=tuple(
+            _normalize_config(
+                n,
+                convert(
+                    config_raw[n],
+                    ConfigTable,
+                    file=file,
+                    text=text,
+                    prefix=("config", n),
+                    root=IntentFile,
+                ),
+                bad,
+            )
+            for n in sorted(config_raw)
+        ),
+    )
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_VALUE = 4096
+
+
+def _normalize_env(table: dict[str, Any], bad: _Bad) -> EnvRequest | None:
+    if not table:
+        return None
+    preset = table.get("preset")
+    if preset is not None and (not isinstance(preset, str) or preset not in ENV_PRESETS):
+        close = did_you_mean(str(preset), ENV_PRESETS)
+        raise bad(
+            "env.preset",
+            f"unknown preset {preset!r}",
+            f"{close + ' ' if close else ''}known: {', '.join(ENV_PRESETS)}",
+        )
+    epoch = table.get("source-date-epoch", False)
+    if not isinstance(epoch, bool):
+        raise bad("env.source-date-epoch", "must be true or false")
+    values = dict(ENV_PRESETS[preset]) if preset else {}
+    for key, value in table.items():
+        if key in ("preset", "source-date-epoch"):
+            continue
+        if not _ENV_NAME.match(key):
+            raise bad(
+                f"env.{key}",
+                f"{key!r} is not a valid environment variable name",
+                "use letters, digits and _ (not starting with a digit)",
+            )
+        if not isinstance(value, str):
+            raise bad(f"env.{key}", "must be a string", f'write {key} = "{value}"')
+        if "\0" in value or "\n" in value or "\r" in value or len(value) > MAX_VALUE:
+            raise bad(
+                f"env.{key}",
+                f"values may not contain NUL or newlines, nor exceed {MAX_VALUE} characters",
+            )
+        values[key] = value
+    if epoch and "SOURCE_DATE_EPOCH" in values:
+        raise bad("env.SOURCE_DATE_EPOCH", "is set twice: by source-date-epoch = true and by hand")
+    return EnvRequest(preset=preset if isinstance(preset, str) else None, source_date_epoch=epoch,
+                      values=tuple(sorted(values.items())))  # fmt: skip
+
+
+def _normalize_config(name: str, table: ConfigTable, bad: _Bad) -> ConfigRequest:
+    where = f"config.{name}"
+    if not re.match(NORMALIZED_NAME, name):
+        raise bad(
+            where,
+            f"{name!r} is not a valid config name",
+            "use lowercase letters, digits and single dashes",
+        )
+    file = table.file.strip()
+    parts = file.replace("\\", "/").split("/")
+    if (
+        not file
+        or file.startswith("/")
+        or ".." in parts
+        or "\0" in file
+        or (len(file) > 1 and file[1] == ":")
+    ):
+        raise bad(f"{where}.file", f"{file!r} must be a relative path inside the project")
+    fmt = table.format or (
+        "toml" if file.endswith(".toml") else "ini" if file.endswith((".cfg", ".ini")) else "file"
+    )
+    if fmt == "file":
+        if table.text is None or table.set:
+            raise bad(where, "a whole-file config needs `text` (and no `set` or `table`)")
+        if table.table is not None:
+            raise bad(f"{where}.table", "a whole-file config has no table")
+        text = table.text if table.text.endswith("\n") else table.text + "\n"
+        return ConfigRequest(name=name, file=file, format=fmt, table=None, values={}, text=text)
+    if table.text is not None:
+        raise bad(f"{where}.text", f"`text` is for whole files; a {fmt} config takes `set`")
+    if not table.table:
+        raise bad(where, f'a {fmt} config needs `table` (e.g. table = "tool.{name}")')
+    return ConfigRequest(
+        name=name, file=file, format=fmt, table=table.table, values=dict(table.set), text=None
     )
 
 

@@ -12,11 +12,13 @@ version, URL, hash and platform before anyone acts on it.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 import tomlkit
@@ -95,13 +97,55 @@ class LockIndex(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     exclude_newer: Text | None = None
 
 
+EnvName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
+EnvValue = Annotated[str, msgspec.Meta(pattern=r"^[^\x00\n\r]*$", max_length=4096)]
+RelPath = Annotated[str, msgspec.Meta(pattern=r"^[^/\\\x00\n][^\\\x00\n]*$", max_length=500)]
+
+
+class LockEnv(_Strict, omit_defaults=True, kw_only=True, frozen=True):
+    """Environment variables for `dht run`, `dht env` and the activation scripts, in full."""
+
+    preset: Text | None = None
+    source_date_epoch: bool = False
+    """SOURCE_DATE_EPOCH is set at run time from the last commit."""
+    values: dict[EnvName, EnvValue] = {}
+    sha256: Annotated[str, msgspec.Meta(pattern=SHA256)]
+
+
+class LockConfig(_Strict, omit_defaults=True, kw_only=True, frozen=True):
+    """A config blob written into a project file: a TOML table, an INI section or a whole file."""
+
+    name: Name
+    file: RelPath
+    format: Literal["toml", "ini", "file"]
+    table: Text | None = None
+    values: dict[str, Any] = {}
+    text: Annotated[str, msgspec.Meta(max_length=65536)] | None = None
+    sha256: Annotated[str, msgspec.Meta(pattern=SHA256)]
+
+
 class Lock(_Strict, kw_only=True, frozen=True):
     lock_version: int
     python: Annotated[str, msgspec.Meta(pattern=PYTHON_VERSION)]
     platforms: tuple[Platform, ...]
     index: LockIndex
+    env: LockEnv | None = None
     tools: tuple[LockedTool, ...] = ()
+    configs: tuple[LockConfig, ...] = ()
     packages: tuple[Package, ...] = ()
+
+
+def content_hash(value: Any) -> str:
+    """sha256 of a value's canonical JSON (sorted keys): the identity of an env set or config blob."""
+    return hashlib.sha256(msgspec.json.encode(_sorted(value))).hexdigest()
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [_sorted(v) for v in value]
+    return value
 
 
 def canonical(lock: Lock) -> Lock:
@@ -125,6 +169,10 @@ def canonical(lock: Lock) -> Lock:
     return msgspec.structs.replace(
         lock,
         platforms=_platforms(lock.platforms),
+        env=msgspec.structs.replace(lock.env, values=dict(sorted(lock.env.values.items())))
+        if lock.env
+        else None,
+        configs=tuple(sorted(lock.configs, key=lambda c: c.name)),
         tools=tuple(sorted(lock.tools, key=lambda t: t.name)),
         packages=tuple(sorted(packages, key=lambda p: p.key)),
     )
@@ -147,25 +195,37 @@ def dumps(lock: Lock) -> str:
     for line in HEADER:
         doc.add(tomlkit.comment(line))
     for key, value in data.items():
-        if key in ("tools", "packages"):
+        if value is None:
+            continue
+        if key in ("tools", "packages", "configs"):
+            if not value:
+                continue  # tomlkit would float an empty array of tables to the top
             aot = tomlkit.aot()
             for entry in value:
                 table = tomlkit.table()
                 for k, v in entry.items():
-                    table.add(k, _item(k, v))
+                    table.add(k, _table(v) if k == "values" else _item(k, v))
                 aot.append(table)
             doc.add(tomlkit.nl())
             doc.add(key, aot)
         elif isinstance(value, dict):
             table = tomlkit.table()
             for k, v in value.items():
-                table.add(k, _item(k, v))
+                table.add(k, _table(v) if k == "values" else _item(k, v))
             doc.add(tomlkit.nl())
             doc.add(key, table)
         else:
             doc.add(key, _item(key, value))
-    text = tomlkit.dumps(doc)
+    text = re.sub(r"\n{3,}", "\n\n", tomlkit.dumps(doc))
     return text.rstrip("\n") + "\n"
+
+
+def _table(values: dict[str, Any]) -> Any:
+    """A sub-table, one key per line: env values and config blobs are read in review."""
+    table = tomlkit.table()
+    for k, v in values.items():
+        table.add(k, _table(v) if isinstance(v, dict) else _item(k, v))
+    return table
 
 
 def _item(key: str, value: Any) -> Any:
