@@ -30,9 +30,9 @@ typecheck:
 schemas:
 	$(RUN) python -m dht.model.schema
 
-## example: lock the example project (the main job), then check the lock is current
+## example: the main job: lock the example project, check the lock, apply it, verify the machine
 example: setup
-	cd example && ../.venv/bin/dht lock && ../.venv/bin/dht lock --check
+	cd example && ../.venv/bin/dht lock && ../.venv/bin/dht lock --check && ../.venv/bin/dht apply && ../.venv/bin/dht verify
 
 bench: setup
 	$(UV) run --frozen --group bench python bench/bench_lock.py

@@ -141,6 +141,109 @@ def lock(
             _say(line)
 
 
+OnlyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--only",
+        metavar="KIND",
+        help="Only these kinds: environment, tool, launcher, env, config (repeatable).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON record per entry on stdout.")]
+NoProbes = Annotated[
+    bool,
+    typer.Option("--no-probes", help="Skip behaviour probes (receipts, metadata and files only)."),
+]
+
+
+@app.command("apply")
+def apply_command(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Change nothing; exit 3 when anything differs (same as `dht verify`)."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
+    ] = False,
+    only: OnlyOption = None,
+    as_json: JsonOption = False,
+    no_probes: NoProbes = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Do not ask (dht apply never asks today; for CI scripts)."
+        ),
+    ] = False,
+) -> None:
+    """Make this machine match dht.lock, then verify every entry.
+
+    Examples:
+
+      dht apply                 # build .venv and tool environments, write env scripts and configs
+
+      dht apply --dry-run       # show what would change
+
+      dht apply --only config   # only the managed config files
+    """
+    _apply(check=check, dry_run=dry_run, only=only, as_json=as_json, no_probes=no_probes)
+
+
+@app.command("verify")
+def verify_command(
+    only: OnlyOption = None, as_json: JsonOption = False, no_probes: NoProbes = False
+) -> None:
+    """Check every entry of dht.lock against this machine, probes included; exit 3 on drift.
+
+    Each entry that is not ok is shown with its class (missing, changed-in-lock,
+    drifted, broken) and the command that repairs it.
+    """
+    _apply(check=True, dry_run=False, only=only, as_json=as_json, no_probes=no_probes)
+
+
+def _apply(
+    *, check: bool, dry_run: bool, only: list[str] | None, as_json: bool, no_probes: bool
+) -> None:
+    from dht.apply.executor import Options
+    from dht.commands.apply import lines, parse_only, run_apply, to_json
+
+    options = Options(
+        check=check, dry_run=dry_run, only=_run(lambda: parse_only(only)), probes=not no_probes
+    )
+    report = _run(lambda: run_apply(Path.cwd(), options))
+    if as_json:
+        _emit_json(to_json(report))
+    else:
+        for line in lines(report, options):
+            _say(line)
+    if report.pending:
+        raise typer.Exit(EXIT_DIFF if (check or dry_run) else EXIT_FAIL)
+
+
+@app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run_command(
+    command: Annotated[list[str], typer.Argument(help="The command and its arguments, after --.")],
+) -> None:
+    """Run a command with the locked environment variables and tools on PATH.
+
+    Example: dht run -- pytest -q
+    """
+    from dht.commands.run import run_in_env
+
+    raise typer.Exit(_run(lambda: run_in_env(Path.cwd(), command)))
+
+
+@app.command("env")
+def env_command(
+    shell: Annotated[str, typer.Option("--shell", help="bash, zsh, fish or powershell.")] = "bash",
+) -> None:
+    """Print shell code that sets the locked environment: eval "$(dht env)"."""
+    from dht.commands.run import env_script
+
+    sys.stdout.write(_run(lambda: env_script(Path.cwd(), shell)))
+
+
 def _run(call: Callable[[], T]) -> T:
     try:
         return call()

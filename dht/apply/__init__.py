@@ -1,0 +1,1 @@
+"""The executor: makes a machine match dht.lock. Never imports the compiler."""

@@ -1,0 +1,217 @@
+"""Plan, then act: probe -> classify (pure) -> apply -> verify, for every entry.
+
+Reads only dht.lock, which may come from a pull request: every path, name and
+value is checked before anything is written or run. Holds the project's apply
+lock for the whole run, recovers what an interrupted run left (the journal),
+and rebuilds nothing that is already right (a no-op run spawns no installer).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dht.apply import managed, probes, shells, state
+from dht.apply.machine import require_target
+from dht.apply.paths import safe_path
+from dht.apply.plan import Record, Status, classify
+from dht.apply.resources import (
+    ConfigResource,
+    EnvironmentResource,
+    EnvScriptsResource,
+    LauncherResource,
+    Receipts,
+    Resource,
+    ToolResource,
+)
+from dht.apply.uvbackend import Wheel, bin_dir
+from dht.errors import InputError
+from dht.model.lock import LOCK_FILE, Lock, read_lock
+
+KINDS = ("environment", "tool", "launcher", "env", "config")
+PROJECT = "project"
+
+
+@dataclass(frozen=True)
+class Options:
+    check: bool = False  # probe and classify only: change nothing
+    dry_run: bool = False  # print the plan: change nothing
+    only: frozenset[str] = frozenset()  # kinds; empty: all
+    probes: bool = True
+
+
+@dataclass
+class Report:
+    records: list[Record]
+    changed: int
+
+    @property
+    def pending(self) -> list[Record]:
+        return [r for r in self.records if r.status != Status.OK]
+
+
+def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
+    """The entries of the lock for this platform, in the order they are applied."""
+    receipts = Receipts(root)
+    envs: dict[str, EnvironmentResource] = {}
+    names = sorted({p.environment for p in lock.packages} | {t.environment for t in lock.tools})
+    for name in names:
+        wheels: list[tuple[Wheel, str]] = []
+        for package in lock.packages:
+            if package.environment != name or platform not in package.targets:
+                continue
+            artifact = next(
+                (
+                    a
+                    for a in (*package.wheels, *([package.sdist] if package.sdist else []))
+                    if platform in a.targets
+                ),
+                None,
+            )
+            if artifact is None:
+                raise InputError(
+                    f"packages.{package.name}: no artifact for {platform}", where=LOCK_FILE
+                )
+            wheels.append(
+                (Wheel(package.name, artifact.url, artifact.hashes.sha256), package.version)
+            )
+        path = root / ".venv" if name == PROJECT else root / state.STATE / "envs" / name
+        envs[name] = EnvironmentResource(name, path, lock.python, wheels)
+    if lock.tools and PROJECT not in envs:
+        envs[PROJECT] = EnvironmentResource(PROJECT, root / ".venv", lock.python, [])
+
+    resources: list[Resource] = [envs[n] for n in sorted(envs, key=lambda n: (n == PROJECT, n))]
+    for tool in lock.tools:
+        resources.append(ToolResource(tool.name, tool.version, envs[tool.environment]))
+    for tool in lock.tools:
+        if tool.environment != PROJECT:
+            resources.append(LauncherResource(tool.name, envs[tool.environment], envs[PROJECT]))
+    if lock.env is not None:
+        for key, value in lock.env.values.items():
+            shells.validate_env(key, value, where=f"{LOCK_FILE}: env.values.{key}")
+        prepend = [bin_dir(envs[PROJECT].path)] if PROJECT in envs else []
+        resources.append(EnvScriptsResource(root, dict(lock.env.values), prepend, receipts))
+    for config in lock.configs:
+        safe_path(root, config.file, where=f"{LOCK_FILE}: configs.{config.name}.file")
+        region = managed.Region(config.file, config.format, config.table)
+        body: dict[str, object] | str = (
+            config.text if config.format == "file" and config.text else dict(config.values)
+        )
+        resources.append(ConfigResource(root, config.name, region, body, config.sha256, receipts))
+    return resources
+
+
+def _probe_commands(lock: Lock) -> dict[str, tuple[str, ...] | None]:
+    out: dict[str, tuple[str, ...] | None] = {}
+    for tool in lock.tools:
+        argv = tool.request.probe
+        if argv is not None:
+            for arg in argv:
+                if "\0" in arg or "\n" in arg or len(arg) > 1000:
+                    raise InputError(
+                        f"tools.{tool.name}.request.probe: an argument is not allowed",
+                        where=LOCK_FILE,
+                    )
+        out[tool.name] = argv
+    return out
+
+
+def _record(resource: Resource) -> Record:
+    started = time.perf_counter()
+    observed = resource.probe()
+    verdict = classify(resource.fingerprint, resource.desired(), observed)
+    reason = verdict.reason
+    if isinstance(resource, ConfigResource) and verdict.status == Status.DRIFTED:
+        reason = "edited by hand:\n" + resource.diff()
+    shown = (
+        ", ".join(f"{k} {v}" for k, v in sorted(observed.content.items()))
+        if resource.kind == "tool"
+        else ""
+    )
+    return Record(
+        id=resource.id,
+        kind=resource.kind,
+        desired=resource.summary(),
+        observed=shown or ("present" if observed.present else "absent"),
+        status=verdict.status,
+        reason=reason,
+        repair=None if verdict.status == Status.OK else f"dht apply --only {resource.kind}",
+        duration=time.perf_counter() - started,
+    )
+
+
+def run_probes(resources: Sequence[Resource], lock: Lock) -> None:
+    """Behaviour probes (a real use of each known tool) and the intent's argv probes, in parallel."""
+    commands = _probe_commands(lock)
+    todo: list[tuple[ToolResource, probes.Probe]] = []
+    for resource in resources:
+        if (
+            not isinstance(resource, ToolResource)
+            or resource.name not in resource.env.probe().content
+        ):
+            continue
+        argv = commands.get(resource.name)
+        probe = (
+            probes.argv_probe(resource.name, argv)
+            if argv
+            else probes.behaviour_probe(resource.name)
+        )
+        if probe is not None:
+            todo.append((resource, probe))
+    by_env: dict[Path, list[tuple[ToolResource, probes.Probe]]] = {}
+    for item in todo:
+        by_env.setdefault(item[0].env.path, []).append(item)
+    for env_path, items in sorted(by_env.items()):
+        results = probes.run_probes([p for _, p in items], bin_dir(env_path))
+        for (resource, _), result in zip(items, results, strict=True):
+            resource.probe_problems = [] if result.ok else [f"probe failed: {result.detail}"]
+
+
+def apply(root: Path, options: Options) -> Report:
+    lock, _ = read_lock(root / LOCK_FILE)
+    platform = require_target(lock.platforms)
+    resources = build(root, lock, platform)  # refuses a hostile lock before any write
+    _probe_commands(lock)
+    selected = [r for r in resources if not options.only or r.kind in options.only]
+    if options.check or options.dry_run:
+        if options.probes:
+            run_probes(selected, lock)
+        return Report([_record(r) for r in selected], changed=0)
+
+    with state.apply_lock(root):
+        journal = state.Journal(root)
+        journal.recover()
+        changed = 0
+        records: list[Record] = []
+        with tempfile.TemporaryDirectory(prefix="dht-apply-") as scratch:
+            for resource in selected:
+                # Probed right before acting: an earlier step may have fixed (or undone) it.
+                record = _record(resource)
+                if record.status != Status.OK:
+                    started = time.perf_counter()
+                    target = resource.path if isinstance(resource, EnvironmentResource) else None
+                    journal.begin(resource.id, target)
+                    record.action = resource.apply(Path(scratch))
+                    journal.end(resource.id)
+                    record.duration += time.perf_counter() - started
+                    changed += 1
+                records.append(record)
+        # Verify: every entry again, probes included; what is still not ok fails the run.
+        if options.probes:
+            run_probes(selected, lock)
+        final = {r.id: _record(r) for r in selected}
+        for record in records:
+            after = final[record.id]
+            if after.status != Status.OK or record.action is None:
+                record.status, record.reason, record.observed = (
+                    after.status,
+                    after.reason,
+                    after.observed,
+                )
+                record.repair = after.repair
+            elif record.action:
+                record.status = Status.OK
+        return Report(records, changed)

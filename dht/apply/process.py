@@ -1,0 +1,100 @@
+"""The one function through which every subprocess runs.
+
+An argv list, never a shell string. A failure raises `ProcessError`, whose
+message shows the command, its exit code and the tail of what it printed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dht.errors import DhtError
+
+TAIL = 2000
+
+
+class ProcessError(DhtError):
+    def __init__(
+        self, argv: Sequence[str], code: int | None, output: str, *, hint: str | None = None
+    ) -> None:
+        shown = " ".join(argv)
+        status = "timed out" if code is None else f"exited {code}"
+        tail = output[-TAIL:].strip()
+        super().__init__(f"`{shown}` {status}" + (f":\n{tail}" if tail else ""), hint=hint)
+        self.argv = list(argv)
+        self.code = code
+        self.output = output
+
+
+@dataclass(frozen=True)
+class Completed:
+    argv: tuple[str, ...]
+    code: int
+    output: str  # stdout and stderr, interleaved
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 600.0,
+    check: bool = True,
+    stdin: str | None = None,
+) -> Completed:
+    """Run argv (no shell), capture stdout+stderr together; raise ProcessError when `check` and it fails."""
+    if isinstance(argv, str) or not argv:
+        raise TypeError("run() takes a non-empty argv list, never a shell string")
+    try:
+        proc = subprocess.run(
+            list(argv),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            input=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ProcessError(argv, 127, f"{argv[0]}: command not found") from None
+    except subprocess.TimeoutExpired as exc:
+        out = (
+            exc.output
+            if isinstance(exc.output, str)
+            else (exc.output or b"").decode("utf-8", "replace")
+        )
+        raise ProcessError(argv, None, out) from None
+    result = Completed(tuple(argv), proc.returncode, proc.stdout or "")
+    if check and proc.returncode != 0:
+        raise ProcessError(argv, proc.returncode, result.output)
+    return result
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without variables that would redirect Python or uv."""
+    drop = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "CONDA_PREFIX")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(extra or {})
+    return env
+
+
+def call(
+    argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> int:
+    """Run argv with the terminal attached (for `dht run`); its exit code."""
+    if isinstance(argv, str) or not argv:
+        raise TypeError("call() takes a non-empty argv list, never a shell string")
+    try:
+        return subprocess.call(list(argv), env=dict(env) if env is not None else None, cwd=cwd)
+    except FileNotFoundError:
+        raise ProcessError(
+            argv, 127, f"{argv[0]}: command not found", hint="is it installed by `dht apply`?"
+        ) from None

@@ -1,0 +1,54 @@
+"""`dht run -- CMD` and `dht env`: the locked environment, for a command or a shell."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from dht.apply import shells
+from dht.apply.process import call, run
+from dht.apply.uvbackend import bin_dir
+from dht.errors import DhtError
+from dht.model.lock import LOCK_FILE, read_lock
+
+
+def locked_env(root: Path) -> tuple[dict[str, str], list[Path]]:
+    lock, _ = read_lock(root / LOCK_FILE)
+    values: dict[str, str] = {}
+    if lock.env is not None:
+        for key, value in lock.env.values.items():
+            shells.validate_env(key, value, where=f"{LOCK_FILE}: env.values.{key}")
+        values.update(lock.env.values)
+        if lock.env.source_date_epoch:
+            values["SOURCE_DATE_EPOCH"] = _last_commit_time(root)
+    return values, [bin_dir(root / ".venv")]
+
+
+def _last_commit_time(root: Path) -> str:
+    try:
+        out = run(["git", "log", "-1", "--format=%ct"], cwd=root, timeout=30).output.strip()
+    except DhtError as exc:
+        raise DhtError(
+            "SOURCE_DATE_EPOCH comes from the last commit, and git could not say",
+            hint=f"run inside a git repository with at least one commit ({exc.message.splitlines()[0]})",
+        ) from None
+    if not out.isdigit():
+        raise DhtError(f"git log gave {out!r}, not a commit time")
+    return out
+
+
+def run_in_env(root: Path, command: Sequence[str]) -> int:
+    if not command:
+        raise DhtError("nothing to run", hint="dht run -- pytest -q")
+    values, prepend = locked_env(root)
+    env = dict(os.environ)
+    env.update(values)
+    env["PATH"] = os.pathsep.join([*(str(p) for p in prepend), env.get("PATH", "")])
+    env["VIRTUAL_ENV"] = str(root / ".venv")
+    return call(list(command), env=env, cwd=root)
+
+
+def env_script(root: Path, shell: str) -> str:
+    values, prepend = locked_env(root)
+    return shells.render(shell, values, prepend)

@@ -1,0 +1,300 @@
+"""`dht apply` / `dht verify` for real: uv installs from the fixture index on
+loopback into temp projects, drift injected by hand, hostile locks, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from dht.apply.machine import current_platform
+from dht.apply.uvbackend import uv_bin
+from dht.cli import app
+
+pytestmark = pytest.mark.skipif(
+    current_platform() not in ("linux-x86_64", "linux-aarch64", "macos-arm64", "macos-x86_64"),
+    reason="the apply tests build POSIX venvs",
+)
+
+PYPROJECT = """\
+# A project file full of things dht must not touch.
+[project]
+name = "demo"   # odd   spacing
+version = "0.1.0"
+
+[tool.ruff]
+line-length = 120  # replaced by the lock
+
+[tool.other]
+keep = [1,2,   3]
+"""
+
+
+def dht(root: Path, *args: str) -> Any:
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(app, list(args))
+    finally:
+        os.chdir(old)
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and link under the project, with size and mtime."""
+    out: dict[str, tuple[int, int]] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink() or path.is_file():
+            st = path.lstat()
+            out[str(path.relative_to(root))] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+@pytest.fixture
+def locked(tmp_path: Path, index_server: Callable[..., Any]) -> Path:
+    """A project locked against the fixture index: a shared tool, an isolated tool,
+    env values and a managed table."""
+    server = index_server()
+    root = tmp_path / "proj"
+    root.mkdir()
+    here = current_platform()
+    (root / "dht.toml").write_text(
+        f'[project]\npython = "{sys.version_info.major}.{sys.version_info.minor}"\n'
+        f'[targets]\nplatforms = ["{here}", "windows-x86_64"]\n'
+        f'[index]\nurl = "{server.url}"\n'
+        '[tools]\ntoolish = { version = "==1.1", probe = ["toolish"] }\n'
+        'clicky = { version = "==1.0", isolated = true, probe = ["clicky"] }\n'
+        '[env]\npreset = "deterministic"\nAPP_MODE = "it\'s \\"quoted\\" $HOME"\n'
+        '[config.ruff]\nfile = "pyproject.toml"\ntable = "tool.ruff"\nset = { line-length = 88 }\n',
+        encoding="utf-8",
+    )
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    result = dht(root, "lock")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_apply_then_verify_then_noop(locked: Path) -> None:
+    result = dht(locked, "apply")
+    assert result.exit_code == 0, result.output
+    assert (locked / ".venv/bin/toolish").exists()
+    assert os.path.islink(locked / ".venv/bin/clicky")  # launcher into the isolated env
+    run = subprocess.run(
+        [str(locked / ".venv/bin/clicky")], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0 and "clicky 1.0" in run.stdout
+    text = (locked / "pyproject.toml").read_text(encoding="utf-8")
+    assert "line-length = 88" in text and "line-length = 120" not in text
+    assert text.startswith(
+        '# A project file full of things dht must not touch.\n[project]\nname = "demo"   # odd   spacing\n'
+    )
+    assert text.endswith("[tool.other]\nkeep = [1,2,   3]\n")
+
+    assert dht(locked, "verify").exit_code == 0
+    before = snapshot(locked)
+    again = dht(locked, "apply", "--json")
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout)
+    assert data["changed"] == 0 and data["ok"] is True
+    assert {e["kind"] for e in data["entries"]} == {
+        "environment",
+        "tool",
+        "launcher",
+        "env",
+        "config",
+    }
+    assert snapshot(locked) == before  # touched nothing
+
+
+def _verify(root: Path) -> dict[str, dict[str, Any]]:
+    result = dht(root, "verify", "--json")
+    return {e["id"]: e for e in json.loads(result.stdout)["entries"] if e["status"] != "ok"}
+
+
+def test_each_drift_is_named_and_repaired(locked: Path) -> None:
+    assert dht(locked, "apply").exit_code == 0
+    uv = uv_bin()
+
+    # A different version installed by hand.
+    subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(locked / ".venv/bin/python"), "--no-deps",
+         "--index-url", _index_of(locked), "beta==1.0"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    bad = _verify(locked)
+    assert bad["environment:project"]["status"] == "drifted"
+    assert "beta 1.0 instead of 1.5" in bad["environment:project"]["reason"]
+    assert bad["environment:project"]["repair"] == "dht apply --only environment"
+
+    # A deleted console script.
+    assert dht(locked, "apply").exit_code == 0
+    (locked / ".venv/bin/toolish").unlink()
+    bad = _verify(locked)
+    assert (
+        bad["tool:toolish"]["status"] == "broken"
+        and "command toolish is missing" in bad["tool:toolish"]["reason"]
+    )
+
+    # A removed interpreter link.
+    assert dht(locked, "apply").exit_code == 0
+    (locked / ".dht/envs/clicky/bin/python").unlink()
+    bad = _verify(locked)
+    assert bad["environment:clicky"]["status"] == "broken"
+
+    # An emptied tool environment.
+    assert dht(locked, "apply").exit_code == 0
+    for lib in (locked / ".dht/envs/clicky/lib").glob("python3*/site-packages"):
+        shutil.rmtree(lib)
+        lib.mkdir()
+    bad = _verify(locked)
+    assert (
+        bad["environment:clicky"]["status"] == "drifted"
+        and "clicky 1.0 missing" in bad["environment:clicky"]["reason"]
+    )
+
+    # A hand-edited managed table: drift, shown as a diff.
+    assert dht(locked, "apply").exit_code == 0
+    pyproject = locked / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("line-length = 88", "line-length = 99"))
+    bad = _verify(locked)
+    assert bad["config:ruff"]["status"] == "drifted"
+    assert (
+        "-line-length = 88" in bad["config:ruff"]["reason"]
+        or "+line-length = 99" in bad["config:ruff"]["reason"]
+    )
+
+    # A changed env value in the lock.
+    assert dht(locked, "apply").exit_code == 0
+    intent = locked / "dht.toml"
+    intent.write_text(intent.read_text().replace("APP_MODE", "APP_MODE2"))
+    assert dht(locked, "lock").exit_code == 0
+    bad = _verify(locked)
+    assert bad["env"]["status"] == "changed-in-lock"
+
+    result = dht(locked, "apply")
+    assert result.exit_code == 0, result.output
+    assert _verify(locked) == {}
+
+
+def _index_of(root: Path) -> str:
+    text = (root / "dht.toml").read_text()
+    return text.split('url = "', 1)[1].split('"', 1)[0]
+
+
+def test_check_changes_nothing(locked: Path) -> None:
+    before = snapshot(locked)
+    result = dht(locked, "verify")
+    assert result.exit_code == 3
+    assert "missing" in result.output and "repair: dht apply" in result.output
+    assert dht(locked, "apply", "--dry-run").exit_code == 3
+    assert snapshot(locked) == before
+
+
+def test_env_and_run(locked: Path) -> None:
+    assert dht(locked, "apply").exit_code == 0
+    script = locked / ".dht/activate.sh"
+    out = subprocess.run(
+        ["bash", "-c", f'source "{script}"; printf "%s|%s|%s" "$APP_MODE" "$TZ" "$(command -v toolish)"'],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    mode, tz, tool = out.split("|")
+    assert (
+        mode == 'it\'s "quoted" $HOME' and tz == "UTC" and tool == str(locked / ".venv/bin/toolish")
+    )
+    result = dht(locked, "env", "--shell", "fish")
+    assert result.exit_code == 0 and "APP_MODE" in result.stdout
+
+
+HOSTILE = {
+    "path traversal": ('file = "pyproject.toml"', 'file = "../outside.toml"'),
+    "absolute path": ('file = "pyproject.toml"', 'file = "/tmp/evil.toml"'),
+    "newline in env": ('APP_MODE = "', 'APP_MODE = "x\\ny'),
+    "bad env name": ("APP_MODE =", '"APP;MODE" ='),
+    "shell in probe": ('probe = ["toolish"]', 'probe = ["toolish\\n; rm -rf /"]'),
+    "bad hash": ('sha256 = "', 'sha256 = "zz'),
+    "url scheme": ('url = "http://127.0.0.1', 'url = "file:///etc/passwd#'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_lock_is_refused_before_any_write(case: str, locked: Path, tmp_path: Path) -> None:
+    old, new = HOSTILE[case]
+    lock = locked / "dht.lock"
+    text = lock.read_text()
+    assert old in text, case
+    lock.write_text(text.replace(old, new, 1))
+    outside = tmp_path / "outside.toml"
+    before = snapshot(locked)
+    result = dht(locked, "apply")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert snapshot(locked) == before
+    assert not outside.exists()
+
+
+def test_symlink_escape_is_refused(locked: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (locked / "pyproject.toml").unlink()
+    (locked / "pyproject.toml").symlink_to(elsewhere / "pyproject.toml")
+    result = dht(locked, "apply", "--only", "config")
+    assert result.exit_code == 1
+    assert "symlink" in result.output
+    assert not (elsewhere / "pyproject.toml").exists()
+
+
+CRASH_POINTS = ["venv-created", "installed", "before-swap", "mid-swap", "config-written"]
+
+
+def _apply_process(root: Path, crash: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ}
+    if crash:
+        env["DHT_TEST_CRASH"] = crash
+    return subprocess.run(
+        [sys.executable, "-c", "from dht.cli import main; main()", "apply", "--no-probes"],
+        cwd=root, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_killed_apply_converges(point: str, locked: Path) -> None:
+    # A machine that was in sync, then the lock moved: every kind has work to do.
+    assert _apply_process(locked).returncode == 0
+    intent = locked / "dht.toml"
+    intent.write_text(
+        intent.read_text()
+        .replace('"==1.1"', '"==1.0"')
+        .replace("line-length = 88", "line-length = 90")
+    )
+    assert dht(locked, "lock").exit_code == 0
+    crashed = _apply_process(locked, point)
+    assert crashed.returncode == 137, crashed.stderr  # died at the injected point
+    again = _apply_process(locked)
+    assert again.returncode == 0, again.stderr
+    assert _verify(locked) == {}
+    assert (locked / ".venv/bin/toolish").exists()
+    assert "line-length = 90" in (locked / "pyproject.toml").read_text()
+    assert not list(locked.rglob("*.dht-new")) and not list(locked.rglob("*.dht-old"))
+    assert not list(locked.rglob(".*.tmp"))
+
+
+def test_two_concurrent_applies(locked: Path) -> None:
+    env = dict(os.environ)
+    argv = [sys.executable, "-c", "from dht.cli import main; main()", "apply", "--no-probes"]
+    first = subprocess.Popen(
+        argv, cwd=locked, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    second = subprocess.Popen(
+        argv, cwd=locked, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    out1, out2 = first.communicate(timeout=300), second.communicate(timeout=300)
+    assert first.returncode == 0, out1
+    assert second.returncode == 0, out2
+    assert _verify(locked) == {}
