@@ -36,6 +36,7 @@ example: setup
 
 bench: setup
 	$(UV) run --frozen --group bench python bench/bench_lock.py
+	$(UV) run --frozen --group bench python bench/bench_apply.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache bench/results
