@@ -298,3 +298,35 @@ def test_two_concurrent_applies(locked: Path) -> None:
     assert first.returncode == 0, out1
     assert second.returncode == 0, out2
     assert _verify(locked) == {}
+
+
+def test_failing_probe_marks_the_tool_broken(locked: Path) -> None:
+    intent = locked / "dht.toml"
+    intent.write_text(
+        intent.read_text().replace('probe = ["toolish"]', 'probe = ["toolish-not-there", "--x"]')
+    )
+    assert dht(locked, "lock").exit_code == 0
+    result = dht(locked, "apply")
+    assert result.exit_code == 1  # applied, but the verification failed
+    bad = _verify(locked)
+    assert bad["tool:toolish"]["status"] == "broken"
+    assert "toolish-not-there" in bad["tool:toolish"]["reason"]
+    assert dht(locked, "verify", "--no-probes").exit_code == 0  # only the probe is wrong
+
+
+def test_run_uses_the_locked_environment(locked: Path, tmp_path: Path) -> None:
+    assert dht(locked, "apply").exit_code == 0
+    out = tmp_path / "out.txt"
+    code = f"import os, shutil; open({str(out)!r}, 'w').write(os.environ['APP_MODE'] + '|' + str(shutil.which('toolish')))"
+    proc = subprocess.run(
+        [sys.executable, "-c", "from dht.cli import main; main()", "run", "--", sys.executable, "-c", code],
+        cwd=locked, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    mode, tool = out.read_text().split("|")
+    assert mode == 'it\'s "quoted" $HOME' and tool == str(locked / ".venv/bin/toolish")
+    failing = subprocess.run(
+        [sys.executable, "-c", "from dht.cli import main; main()", "run", "--", sys.executable, "-c", "raise SystemExit(7)"],
+        cwd=locked, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert failing.returncode == 7  # the command's own exit code

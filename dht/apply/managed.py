@@ -3,6 +3,11 @@
 Only the region changes; every other byte of the file stays as it was. A
 region is compared in a canonical rendering, so a formatting-only change is
 not drift, and a hand edit shows as a diff.
+
+TOML is parsed with tomlkit but written by splicing text: tomlkit's own
+round trip after a mutation moves comments that sit before the next table
+and adds final newlines, so the new table text replaces exactly the lines of
+the old one, and the result is re-parsed to prove nothing else changed.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import configparser
 import difflib
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,176 +23,460 @@ from typing import Any, Literal
 
 import tomlkit
 import tomlkit.exceptions
+from tomlkit.items import Table
 
 from dht.apply.paths import safe_path
-from dht.errors import InputError
+from dht.errors import DhtError, InputError
 from dht.model.lock import atomic_write
 
 Format = Literal["toml", "ini", "file"]
 
+_LOCK_HINT = "fix the config entry in dht.toml and run `dht lock` again"
+
 
 @dataclass(frozen=True)
 class Region:
-    file: str
+    file: str  # relative to the project root
     format: Format
-    table: str | None
+    table: str | None  # dotted TOML table, INI section name, None for "file"
 
 
-def _keys(table: str) -> list[str]:
-    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)', table)
-    return [a or b or c for a, b, c in parts]
-
-
-def _toml_table(values: Mapping[str, Any]) -> Any:
-    table = tomlkit.table()
-    for key, value in values.items():
-        table.add(key, _toml_table(value) if isinstance(value, Mapping) else value)
-    return table
+# Rendering
 
 
 def desired_text(region: Region, values: Mapping[str, Any] | str) -> str:
+    """The canonical text of the region holding `values`."""
     if region.format == "file":
-        assert isinstance(values, str)
-        return values if values.endswith("\n") else values + "\n"
-    assert isinstance(values, Mapping) and region.table
+        if not isinstance(values, str):
+            raise InputError("a whole managed file needs text, not a table", where=_where(region))
+        text = values.replace("\r\n", "\n")
+        return text if text.endswith("\n") else text + "\n"
+    if not isinstance(values, Mapping):
+        raise InputError(f"{region.format} region needs a table of values", where=_where(region))
     if region.format == "toml":
-        doc = tomlkit.document()
-        keys = _keys(region.table)
-        container: Any = doc
-        for key in keys[:-1]:
-            nested = tomlkit.table(is_super_table=True)
-            container.add(key, nested)
-            container = nested
-        container.add(keys[-1], _toml_table(values))
-        return tomlkit.dumps(doc).strip("\n") + "\n"
-    lines = [f"[{region.table}]"]
+        return _toml_text(_toml_path(region), values)
+    return _ini_text(_ini_section_name(region), values)
+
+
+def _where(region: Region) -> str:
+    return f"{region.file} [{region.table}]" if region.table else region.file
+
+
+def _toml_path(region: Region) -> tuple[str, ...]:
+    table = region.table or ""
+    if not table.strip() or "\n" in table or "\r" in table:
+        raise InputError(f"bad TOML table name {table!r}", where=region.file, hint=_LOCK_HINT)
+    path = _header_path(f"[{table}]")
+    if path is None:
+        raise InputError(f"bad TOML table name {table!r}", where=region.file, hint=_LOCK_HINT)
+    return path
+
+
+def _header_path(header: str) -> tuple[str, ...] | None:
+    """Key path of a `[a."b.c"]` or `[[a.b]]` header line; tomllib decodes the quoting."""
+    try:
+        node: Any = tomllib.loads(header)
+    except tomllib.TOMLDecodeError:
+        return None
+    path: list[str] = []
+    while isinstance(node, dict) and len(node) == 1:
+        key, node = next(iter(node.items()))
+        path.append(key)
+        if isinstance(node, list) and len(node) == 1:
+            node = node[0]
+    return tuple(path) if node == {} and path else None
+
+
+def _toml_table(values: Mapping[str, Any]) -> Table:
+    # Plain keys first, then sub-tables: that is the order a parse gives back,
+    # so a table read from disk renders the same as the one we wrote.
+    table = tomlkit.table()
     for key, value in values.items():
-        if isinstance(value, list):
-            lines.append(f"{key} =" + "".join(f"\n    {item}" for item in value))
-        elif isinstance(value, bool):
-            lines.append(f"{key} = {'true' if value else 'false'}")
+        if not _is_table_like(value):
+            table.add(key, value)
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            table.add(key, _toml_table(value))
+        elif _is_table_like(value):
+            array = tomlkit.aot()
+            for item in value:
+                array.append(_toml_table(item))
+            table.add(key, array)
+    return table
+
+
+def _is_table_like(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
+
+
+def _toml_text(path: tuple[str, ...], values: Mapping[str, Any]) -> str:
+    doc = tomlkit.document()
+    container: Any = doc
+    for key in path[:-1]:
+        parent = tomlkit.table(is_super_table=True)
+        container.add(key, parent)
+        container = parent
+    container.add(path[-1], _toml_table(values))
+    return tomlkit.dumps(doc).strip("\n") + "\n"
+
+
+def _ini_section_name(region: Region) -> str:
+    name = region.table or ""
+    if not name.strip() or name != name.strip() or any(c in name for c in "[]\r\n"):
+        raise InputError(f"bad INI section name {name!r}", where=region.file, hint=_LOCK_HINT)
+    return name
+
+
+def _ini_scalar(region_where: str, key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str | int | float):
+        text = str(value)
+    else:
+        raise InputError(
+            f"INI value for {key!r} must be text, a number, a boolean or a list of those",
+            where=region_where,
+            hint=_LOCK_HINT,
+        )
+    # A newline would let a value write keys or sections of its own.
+    if "\n" in text or "\r" in text:
+        raise InputError(f"INI value for {key!r} has a line break", where=region_where)
+    return text.strip()
+
+
+def _ini_text(section: str, values: Mapping[str, Any]) -> str:
+    where = f"[{section}]"
+    lines = [f"[{section}]"]
+    for key, value in values.items():
+        if (
+            not isinstance(key, str)
+            or not key.strip()
+            or key != key.strip()
+            or key.startswith(("[", "#", ";"))
+            or any(c in key for c in "=:\r\n")
+        ):
+            raise InputError(f"bad INI key {key!r}", where=where, hint=_LOCK_HINT)
+        items = (
+            [_ini_scalar(where, key, v) for v in value]
+            if isinstance(value, list | tuple)
+            else [_ini_scalar(where, key, value)]
+        )
+        items = [item for item in items if item]
+        if len(items) > 1:
+            # The setup.cfg way; one item stays inline so that `key = x` on disk
+            # and a one-item list are the same thing.
+            lines.append(f"{key} =" + "".join(f"\n    {item}" for item in items))
+        elif items:
+            lines.append(f"{key} = {items[0]}")
         else:
-            lines.append(f"{key} = {value}")
+            lines.append(f"{key} =")
     return "\n".join(lines) + "\n"
+
+
+# Reading
 
 
 def _read_file(root: Path, region: Region) -> tuple[Path, str | None]:
     path = safe_path(root, region.file, where=f"config file {region.file}")
     try:
-        return path, path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return path, None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise InputError(f"cannot read {region.file}: {exc}", where=region.file) from None
+    if region.format == "file":
+        # Compared byte for byte; undecodable bytes still show up as drift.
+        return path, data.decode("utf-8", errors="surrogateescape")
+    try:
+        # No newline translation: CRLF bytes outside the region must survive.
+        return path, data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{region.file} is not UTF-8: {exc}", where=region.file) from None
 
 
-def _parse_toml(text: str, file: str) -> Any:
+def _parse_toml(text: str, file: str) -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
         raise InputError(
             f"not valid TOML: {exc}",
             where=f"{file}:{exc.line}",
-            hint="fix the file; dht changes nothing until then",
+            hint="fix the file; dht changes nothing in it until then",
         ) from None
 
 
-def _ini_section(text: str, section: str) -> tuple[int, int] | None:
-    """Line range [start, end) of a section: its header up to the next header."""
-    lines = text.splitlines(keepends=True)
-    start = None
-    for number, line in enumerate(lines):
-        header = re.match(r"^\s*\[([^\]]+)\]\s*$", line)
-        if header and start is not None:
-            return start, number
-        if header and header.group(1).strip() == section:
-            start = number
-    return (start, len(lines)) if start is not None else None
+def _lookup(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, Mapping) or key not in data:
+            return None
+        data = data[key]
+    return data
 
 
 def read_region(root: Path, region: Region) -> str | None:
+    """Canonical text of the region on disk, None when the file or region is absent."""
     _, text = _read_file(root, region)
     if text is None:
         return None
+    return _canonical(region, text)
+
+
+def _canonical(region: Region, text: str) -> str | None:
     if region.format == "file":
         return text
-    assert region.table
     if region.format == "toml":
-        node: Any = _parse_toml(text, region.file)
-        for key in _keys(region.table):
-            if not isinstance(node, Mapping) or key not in node:
-                return None
-            node = node[key]
-        if not isinstance(node, Mapping):
-            return None
-        return desired_text(region, node.unwrap() if hasattr(node, "unwrap") else dict(node))
-    span = _ini_section(text, region.table)
+        path = _toml_path(region)
+        node = _lookup(_parse_toml(text, region.file).unwrap(), path)
+        return _toml_text(path, node) if isinstance(node, Mapping) else None
+    section = _ini_section_name(region)
+    span = _ini_span(text, section)
     if span is None:
         return None
-    body = "".join(text.splitlines(keepends=True)[span[0] : span[1]])
     parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
     try:
-        parser.read_string(body)
+        parser.read_string(text[span[0] : span[1]])
     except configparser.Error as exc:
-        raise InputError(f"not a valid INI section: {exc}", where=region.file) from None
+        raise InputError(f"not a valid INI section: {exc}", where=_where(region)) from None
     values: dict[str, Any] = {}
-    for key, value in parser[region.table].items():
-        items = [v.strip() for v in value.splitlines() if v.strip()]
-        values[key] = items if "\n" in value else value
-    return desired_text(region, values)
+    for key, value in parser[section].items():
+        items = [line.strip() for line in value.splitlines() if line.strip()]
+        values[key] = items if len(items) > 1 else (items[0] if items else "")
+    return _ini_text(section, values)
+
+
+# Writing
 
 
 def write_region(root: Path, region: Region, values: Mapping[str, Any] | str) -> bool:
     """Make the region equal to `values`; False (file untouched) when it already is."""
     want = desired_text(region, values)
-    if read_region(root, region) == want:
-        return False
     path, text = _read_file(root, region)
     if region.format == "file":
+        if text is not None and text == want:
+            return False
         new = want
-    elif region.format == "toml":
-        assert isinstance(values, Mapping) and region.table
-        doc = _parse_toml(text or "", region.file)
-        keys = _keys(region.table)
-        container: Any = doc
-        for key in keys[:-1]:
-            if key not in container:
-                container.add(key, tomlkit.table(is_super_table=True))
-            container = container[key]
-        if keys[-1] in container:
-            container[keys[-1]] = _toml_table(values)
-        else:
-            if text and not text.endswith("\n\n") and doc.body:
-                doc.add(tomlkit.nl())
-            container.add(keys[-1], _toml_table(values))
-        new = tomlkit.dumps(doc)
     else:
-        assert region.table
+        if text is not None and _canonical(region, text) == want:
+            return False
         source = text or ""
-        span = _ini_section(source, region.table)
-        lines = source.splitlines(keepends=True)
-        if span is None:
-            prefix = source if not source or source.endswith("\n") else source + "\n"
-            new = prefix + ("\n" if prefix.strip() else "") + want
+        newline = "\r\n" if "\r\n" in source.split("\n", 1)[0] + "\n" else "\n"
+        if region.format == "toml":
+            new = _splice_toml(region, source, want, newline)
         else:
-            tail = lines[span[1] :]
-            new = "".join(lines[: span[0]]) + want + ("\n" if tail else "") + "".join(tail)
+            new = _splice_ini(region, source, want, newline)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, new.encode("utf-8"))
+    atomic_write(path, new.encode("utf-8", errors="surrogateescape"))
     return True
 
 
+def _append(source: str, block: str, newline: str) -> str:
+    """`block` as a new paragraph at the end of `source`."""
+    if not source.strip():
+        return block
+    base = source if source.endswith("\n") else source + newline
+    return base + ("" if base.endswith(newline * 2) else newline) + block
+
+
+def _replace(source: str, start: int, end: int, block: str) -> str:
+    # A file that ended without a final newline keeps ending without one.
+    if end == len(source) and not source.endswith("\n"):
+        block = block.rstrip("\r\n")
+    return source[:start] + block + source[end:]
+
+
+def _trim(source: str, start: int, end: int, comments: set[int]) -> int:
+    """Pull `end` back over blank and comment lines: they introduce what follows."""
+    while end > start:
+        line_start = source.rfind("\n", start, end - 1) + 1
+        if line_start <= start:
+            break
+        if source[line_start:end].strip() and line_start not in comments:
+            break
+        end = line_start
+    return end
+
+
+def _toml_headers(text: str) -> tuple[list[tuple[int, tuple[str, ...]]], set[int]]:
+    """Offsets and key paths of table headers, and offsets of comment-only lines.
+
+    A small scanner over text tomlkit already accepted: it only needs to skip
+    strings (a `[` or `#` inside one is not markup) and multi-line arrays.
+    """
+    headers: list[tuple[int, tuple[str, ...]]] = []
+    comments: set[int] = set()
+    i, n, depth, line_start = 0, len(text), 0, True
+
+    def line_end(at: int) -> int:
+        found = text.find("\n", at)
+        return n if found < 0 else found
+
+    while i < n:
+        char = text[i]
+        if char == "\n":
+            line_start = True
+            i += 1
+            continue
+        if char in " \t\r":
+            i += 1
+            continue
+        if line_start and char == "#":
+            comments.add(text.rfind("\n", 0, i) + 1)
+        if line_start and depth == 0 and char == "[":
+            end = line_end(i)
+            path = _header_path(text[i:end])
+            if path is not None:
+                headers.append((text.rfind("\n", 0, i) + 1, path))
+            i = end
+            continue
+        line_start = False
+        if char == "#":
+            i = line_end(i)
+        elif text.startswith('"""', i) or text.startswith("'''", i):
+            i = _multiline_end(text, i)
+        elif char == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+        elif char == "'":
+            i = text.index("'", i + 1) + 1
+        else:
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            i += 1
+    return headers, comments
+
+
+def _multiline_end(text: str, i: int) -> int:
+    quote = text[i]
+    i += 3
+    while i < len(text):
+        if quote == '"' and text[i] == "\\":
+            i += 2
+        elif text.startswith(quote * 3, i):
+            i += 3
+            # Up to two quotes may sit right before the closing delimiter.
+            for _ in range(2):
+                if i < len(text) and text[i] == quote:
+                    i += 1
+            return i
+        else:
+            i += 1
+    return i
+
+
+def _splice_toml(region: Region, source: str, want: str, newline: str) -> str:
+    path = _toml_path(region)
+    old = _parse_toml(source, region.file).unwrap()
+    headers, comments = _toml_headers(source)
+    spans: list[tuple[int, int]] = []
+    for index, (start, header) in enumerate(headers):
+        if header[: len(path)] == path:
+            end = headers[index + 1][0] if index + 1 < len(headers) else len(source)
+            spans.append((start, _trim(source, start, end, comments)))
+    block = want.replace("\n", newline)
+    if spans:
+        new = source
+        # Back to front so earlier offsets stay valid; the table takes the place
+        # of its first header, later out-of-order parts are removed.
+        for start, end in reversed(spans[1:]):
+            new = new[:start] + new[end:]
+        new = _replace(new, spans[0][0], spans[0][1], block)
+    elif _lookup(old, path) is not None:
+        raise InputError(
+            f"[{region.table}] is written with dotted keys or an inline table",
+            where=region.file,
+            hint=f"rewrite it as a [{region.table}] table so dht can manage it",
+        )
+    else:
+        new = _append(source, block, newline)
+    _check_toml(region, path, old, new, want)
+    return new
+
+
+def _check_toml(
+    region: Region, path: tuple[str, ...], old: dict[str, Any], new_text: str, want: str
+) -> None:
+    """Prove the splice changed the managed table and nothing else."""
+    try:
+        new = tomlkit.parse(new_text).unwrap()
+    except tomlkit.exceptions.ParseError:
+        new = None
+    node = _lookup(new, path) if new is not None else None
+    if (
+        new is None
+        or not isinstance(node, Mapping)
+        or _toml_text(path, node) != want
+        or _without(old, path) != _without(new, path)
+    ):
+        raise InputError(
+            f"cannot write [{region.table}] without changing other parts of the file",
+            where=region.file,
+            hint=f"move [{region.table}] into plain [table] sections (no inline tables), "
+            "or edit it by hand",
+        )
+
+
+def _without(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """`data` without the table at `path`, and without parents left empty by that."""
+    chain: list[dict[str, Any]] = [data]
+    for key in path[:-1]:
+        child = chain[-1].get(key)
+        if not isinstance(child, dict):
+            return data
+        chain.append(child)
+    chain[-1].pop(path[-1], None)
+    for depth in range(len(chain) - 1, 0, -1):
+        if not chain[depth]:
+            chain[depth - 1].pop(path[depth - 1], None)
+    return data
+
+
+_INI_HEADER = re.compile(r"\[(?P<name>.+)\]")
+
+
+def _ini_span(text: str, section: str) -> tuple[int, int] | None:
+    """Offsets [start, end) of a section: its header up to the next header,
+    less the blank and comment lines that introduce the next one."""
+    start: int | None = None
+    comments: set[int] = set()
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith(("#", ";")):
+            comments.add(offset)
+        # configparser's rule: a header is `[name]` at the start of a line.
+        header = _INI_HEADER.match(stripped) if line[:1] not in (" ", "\t") else None
+        if header:
+            if start is not None:
+                return start, _trim(text, start, offset, comments)
+            if header.group("name") == section:
+                start = offset
+        offset += len(line)
+    return None if start is None else (start, _trim(text, start, len(text), comments))
+
+
+def _splice_ini(region: Region, source: str, want: str, newline: str) -> str:
+    span = _ini_span(source, _ini_section_name(region))
+    block = want.replace("\n", newline)
+    if span is None:
+        return _append(source, block, newline)
+    return _replace(source, span[0], span[1], block)
+
+
 def region_diff(root: Path, region: Region, values: Mapping[str, Any] | str) -> str:
-    have = read_region(root, region) or ""
+    """Unified diff from the locked region to the one on disk; "" when equal."""
+    have = read_region(root, region)
     want = desired_text(region, values)
     if have == want:
         return ""
     return "".join(
         difflib.unified_diff(
             want.splitlines(keepends=True),
-            have.splitlines(keepends=True),
-            fromfile=f"{region.file} (dht.lock)",
-            tofile=f"{region.file} (on disk)",
+            (have or "").splitlines(keepends=True),
+            fromfile=f"{_where(region)} (dht.lock)",
+            tofile=f"{_where(region)} (on disk)" if have is not None else "(absent)",
         )
     )
