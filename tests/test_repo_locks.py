@@ -17,3 +17,8 @@ def test_shipped_lock_is_current(folder: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.chdir(folder)
     result = CliRunner().invoke(app, ["lock", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_lock_example_is_the_example_projects_lock() -> None:
+    # dht.lock.example shows the format at the top of the repository; it must stay true.
+    assert (ROOT / "dht.lock.example").read_bytes() == (ROOT / "example" / "dht.lock").read_bytes()

@@ -26,7 +26,7 @@ import tomlkit.exceptions
 from tomlkit.items import Table
 
 from dht.apply.paths import safe_path
-from dht.errors import DhtError, InputError
+from dht.errors import InputError
 from dht.model.lock import atomic_write
 
 Format = Literal["toml", "ini", "file"]
@@ -267,8 +267,11 @@ def write_region(root: Path, region: Region, values: Mapping[str, Any] | str) ->
             new = _splice_toml(region, source, want, newline)
         else:
             new = _splice_ini(region, source, want, newline)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, new.encode("utf-8", errors="surrogateescape"))
+    # Through a symlink that stays inside the project (safe_path checked it),
+    # the file it points at is written, not the link replaced.
+    target = path.resolve() if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, new.encode("utf-8", errors="surrogateescape"))
     return True
 
 
