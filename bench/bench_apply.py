@@ -42,7 +42,9 @@ def timed(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
     proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
+        raise SystemExit(
+            f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
+        )
     return elapsed
 
 
@@ -73,7 +75,9 @@ def requirements_of(root: Path) -> Path:
     for package in lock.packages:
         if package.environment == "project":
             artifact = (*package.wheels, *([package.sdist] if package.sdist else []))[0]
-            lines.append(f"{package.name} @ {artifact.url} --hash=sha256:{artifact.hashes.sha256}\n")
+            lines.append(
+                f"{package.name} @ {artifact.url} --hash=sha256:{artifact.hashes.sha256}\n"
+            )
     path = root / "requirements.txt"
     path.write_text("".join(sorted(lines)), encoding="utf-8")
     return path
@@ -93,8 +97,21 @@ def main() -> int:
     small = project(work / "seven", TOOLS, dht, env)
     large = project(work / "fifty", (*TOOLS, *MORE), dht, env)
     requirements = requirements_of(small)
-    uv_sync = [uv, "pip", "sync", "--dry-run", "--quiet", "--python", str(small / ".venv/bin/python"), str(requirements)]
-    tool_env = {**env, "UV_TOOL_DIR": str(work / "uv-tools"), "UV_TOOL_BIN_DIR": str(work / "uv-bin")}
+    uv_sync = [
+        uv,
+        "pip",
+        "sync",
+        "--dry-run",
+        "--quiet",
+        "--python",
+        str(small / ".venv/bin/python"),
+        str(requirements),
+    ]
+    tool_env = {
+        **env,
+        "UV_TOOL_DIR": str(work / "uv-tools"),
+        "UV_TOOL_BIN_DIR": str(work / "uv-bin"),
+    }
 
     times: dict[str, list[float]] = {}
 
@@ -117,18 +134,32 @@ def main() -> int:
         shutil.rmtree(work / "uv-bin", ignore_errors=True)
         start = time.perf_counter()
         for tool in TOOLS:
-            timed([uv, "tool", "install", "--quiet", "--exclude-newer", EXCLUDE_NEWER, tool], work, tool_env)
+            timed(
+                [uv, "tool", "install", "--quiet", "--exclude-newer", EXCLUDE_NEWER, tool],
+                work,
+                tool_env,
+            )
         add("uv tool install x7", time.perf_counter() - start)
 
     m = {k: statistics.median(v) for k, v in times.items()}
-    print(f"rounds: {args.rounds}; medians in seconds; {len(TOOLS)} tools (and {len(TOOLS) + len(MORE)} for growth)\n")
+    print(
+        f"rounds: {args.rounds}; medians in seconds; {len(TOOLS)} tools (and {len(TOOLS) + len(MORE)} for growth)\n"
+    )
     print("| case | dht | uv | dht / uv |")
     print("|---|---:|---:|---:|")
     base = m["uv pip sync --dry-run"]
-    for case in ("no-op dht apply --no-probes", "no-op dht verify --no-probes", "no-op dht apply (probes)"):
-        print(f"| {case} vs uv pip sync --dry-run | {m[case]:.2f} | {base:.2f} | {m[case] / base:.2f}x |")
+    for case in (
+        "no-op dht apply --no-probes",
+        "no-op dht verify --no-probes",
+        "no-op dht apply (probes)",
+    ):
+        print(
+            f"| {case} vs uv pip sync --dry-run | {m[case]:.2f} | {base:.2f} | {m[case] / base:.2f}x |"
+        )
     fresh, tools = m["fresh dht apply --no-probes"], m["uv tool install x7"]
-    print(f"| fresh apply vs uv tool install x7 | {fresh:.2f} | {tools:.2f} | {fresh / tools:.2f}x |")
+    print(
+        f"| fresh apply vs uv tool install x7 | {fresh:.2f} | {tools:.2f} | {fresh / tools:.2f}x |"
+    )
     grow = m["verify --no-probes, 50 tools"] / m["no-op dht verify --no-probes"]
     print(f"\nno-op verify --no-probes: {m['no-op dht verify --no-probes']:.2f} s with 7 tools, "
           f"{m['verify --no-probes, 50 tools']:.2f} s with 50 ({grow:.2f}x)")  # fmt: skip
