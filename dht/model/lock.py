@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
-import tomlkit
 from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError
@@ -190,6 +189,8 @@ _MULTILINE = frozenset({"dependencies", "wheels", "required-by"})
 
 def dumps(lock: Lock) -> str:
     """The canonical text of a lock: sorted, LF, one table per entry, stable key order."""
+    import tomlkit  # only writers pay for it: verify and apply read with tomllib
+
     data = msgspec.to_builtins(canonical(lock))
     doc = tomlkit.document()
     for line in HEADER:
@@ -222,6 +223,8 @@ def dumps(lock: Lock) -> str:
 
 def _table(values: dict[str, Any]) -> Any:
     """A sub-table, one key per line: env values and config blobs are read in review."""
+    import tomlkit
+
     table = tomlkit.table()
     for k, v in values.items():
         table.add(k, _table(v) if isinstance(v, dict) else _item(k, v))
@@ -229,6 +232,8 @@ def _table(values: dict[str, Any]) -> Any:
 
 
 def _item(key: str, value: Any) -> Any:
+    import tomlkit
+
     if isinstance(value, dict):
         inline = tomlkit.inline_table()
         for k, v in value.items():
