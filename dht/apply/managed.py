@@ -199,10 +199,12 @@ def _read_file(root: Path, region: Region) -> tuple[Path, str | None]:
 def _parse_toml(text: str, file: str) -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(text)
-    except tomlkit.exceptions.ParseError as exc:
+    except tomlkit.exceptions.TOMLKitError as exc:
+        # ParseError knows the line; the semantic checks (a table defined twice) do not.
+        line = getattr(exc, "line", None)
         raise InputError(
             f"not valid TOML: {exc}",
-            where=f"{file}:{exc.line}",
+            where=f"{file}:{line}" if line else file,
             hint="fix the file; dht changes nothing in it until then",
         ) from None
 
@@ -277,7 +279,7 @@ def write_region(root: Path, region: Region, values: Mapping[str, Any] | str) ->
 
 def _append(source: str, block: str, newline: str) -> str:
     """`block` as a new paragraph at the end of `source`."""
-    if not source.strip():
+    if not source:
         return block
     base = source if source.endswith("\n") else source + newline
     return base + ("" if base.endswith(newline * 2) else newline) + block
@@ -329,7 +331,7 @@ def _toml_headers(text: str) -> tuple[list[tuple[int, tuple[str, ...]]], set[int
             comments.add(text.rfind("\n", 0, i) + 1)
         if line_start and depth == 0 and char == "[":
             end = line_end(i)
-            path = _header_path(text[i:end])
+            path = _header_path(text[i:end].rstrip("\r"))
             if path is not None:
                 headers.append((text.rfind("\n", 0, i) + 1, path))
             i = end
@@ -374,11 +376,17 @@ def _splice_toml(region: Region, source: str, want: str, newline: str) -> str:
     path = _toml_path(region)
     old = _parse_toml(source, region.file).unwrap()
     headers, comments = _toml_headers(source)
+    # Runs of consecutive managed headers ([tool.ruff], [tool.ruff.lint], ...)
+    # form one span, so the lines between them go with the table.
     spans: list[tuple[int, int]] = []
-    for index, (start, header) in enumerate(headers):
-        if header[: len(path)] == path:
-            end = headers[index + 1][0] if index + 1 < len(headers) else len(source)
-            spans.append((start, _trim(source, start, end, comments)))
+    run_start: int | None = None
+    for start, header in [*headers, (len(source), ())]:
+        managed = header[: len(path)] == path
+        if run_start is not None and not managed:
+            spans.append((run_start, _trim(source, run_start, start, comments)))
+            run_start = None
+        elif run_start is None and managed:
+            run_start = start
     block = want.replace("\n", newline)
     if spans:
         new = source
@@ -405,7 +413,7 @@ def _check_toml(
     """Prove the splice changed the managed table and nothing else."""
     try:
         new = tomlkit.parse(new_text).unwrap()
-    except tomlkit.exceptions.ParseError:
+    except tomlkit.exceptions.TOMLKitError:
         new = None
     node = _lookup(new, path) if new is not None else None
     if (
