@@ -17,12 +17,12 @@ pytest:
 	$(RUN) pytest
 
 lint:
-	$(RUN) ruff check dht tests bench
-	$(RUN) ruff format --check dht tests bench
+	$(RUN) ruff check dht tests bench tools
+	$(RUN) ruff format --check dht tests bench tools
 
 format:
-	$(RUN) ruff format dht tests bench
-	$(RUN) ruff check --fix dht tests bench
+	$(RUN) ruff format dht tests bench tools
+	$(RUN) ruff check --fix dht tests bench tools
 
 typecheck:
 	$(RUN) mypy

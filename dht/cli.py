@@ -146,7 +146,7 @@ OnlyOption = Annotated[
     typer.Option(
         "--only",
         metavar="KIND",
-        help="Only these kinds: environment, tool, launcher, env, config (repeatable).",
+        help="Only these kinds: system, environment, tool, launcher, env, config (repeatable).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON record per entry on stdout.")]

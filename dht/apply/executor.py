@@ -25,13 +25,15 @@ from dht.apply.resources import (
     LauncherResource,
     Receipts,
     Resource,
+    SystemResource,
     ToolResource,
 )
+from dht.apply.system import machine_system
 from dht.apply.uvbackend import Wheel, bin_dir
-from dht.errors import InputError
+from dht.errors import DhtError, InputError
 from dht.model.lock import LOCK_FILE, Lock, read_lock
 
-KINDS = ("environment", "tool", "launcher", "env", "config")
+KINDS = ("system", "environment", "tool", "launcher", "env", "config")
 PROJECT = "project"
 
 
@@ -83,7 +85,22 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
     if lock.tools and PROJECT not in envs:
         envs[PROJECT] = EnvironmentResource(PROJECT, root / ".venv", lock.python, [])
 
-    resources: list[Resource] = [envs[n] for n in sorted(envs, key=lambda n: (n == PROJECT, n))]
+    resources: list[Resource] = []
+    if lock.system:
+        # System packages first: source builds in the environments may need them.
+        here = machine_system(lock.systems)
+        if here is None:
+            raise DhtError(
+                "this machine's system is not one the lock resolves system packages for "
+                f"(it has {', '.join(lock.systems)})",
+                hint="add it to targets.systems in dht.toml (see /etc/os-release: ID, ID+VERSION_ID) and run `dht lock`",
+            )
+        for entry in lock.system:
+            packages = entry.packages.get(here)
+            resources.append(
+                SystemResource(entry.id, here, None if packages is None else tuple(packages))
+            )
+    resources += [envs[n] for n in sorted(envs, key=lambda n: (n == PROJECT, n))]
     for tool in lock.tools:
         resources.append(ToolResource(tool.name, tool.version, envs[tool.environment]))
     for tool in lock.tools:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from packaging.utils import canonicalize_name
 
@@ -374,3 +374,61 @@ class ConfigResource:
         state.crash_point("config-written")
         self.receipts.set(self.id, self.fingerprint)
         return "wrote the managed region" if changed else "adopted (already as locked)"
+
+
+@dataclass
+class SystemResource:
+    """A system dependency, installed and checked with the machine's package manager."""
+
+    dep_id: str
+    system: str  # the lock's system this machine matched, e.g. debian+12
+    packages: tuple[str, ...] | None  # None: the lock says it is unavailable here
+    kind: str = "system"
+
+    @property
+    def id(self) -> str:
+        return f"system:{self.dep_id}"
+
+    @property
+    def manager(self) -> Any:
+        from dht.apply.system import manager_for
+
+        return manager_for(self.system)
+
+    @property
+    def fingerprint(self) -> str:
+        return _hash({"system": self.system, "packages": list(self.packages or ())})
+
+    def desired(self) -> Mapping[str, str]:
+        return {p: "installed" for p in self.packages or ()}
+
+    def summary(self) -> str:
+        if self.packages is None:
+            return f"unavailable on {self.system}"
+        return f"{' '.join(self.packages) or 'nothing'} ({self.manager.name})"
+
+    def probe(self) -> Observed:
+        if not self.packages:
+            return Observed(present=True, receipt=self.fingerprint)
+        found = self.manager.installed(self.packages)
+        content = {p: "installed" for p, version in found.items() if version is not None}
+        # The package manager's database is the receipt.
+        return Observed(present=bool(content), receipt=self.fingerprint, content=content)
+
+    def install_argv(self) -> list[str]:
+        return list(self.manager.install_argv(list(self.packages or ())))
+
+    def apply(self, scratch: Path) -> str:
+        from dht.apply.process import run
+        from dht.errors import DhtError
+
+        argv = self.install_argv()
+        if hasattr(os, "geteuid") and os.geteuid() != 0 and self.manager.name != "brew":
+            raise DhtError(
+                f"installing {' '.join(self.packages or ())} needs root",
+                hint=f"run `sudo {' '.join(argv)}`, then `dht apply` again",
+            )
+        if self.manager.name == "apt":
+            run(["apt-get", "update", "-qq"], timeout=900)  # a fresh machine has no package lists
+        run(argv, timeout=1800, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        return f"installed {' '.join(self.packages or ())}"

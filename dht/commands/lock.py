@@ -110,7 +110,9 @@ def run_lock(request: LockRequest) -> LockSummary:
         ) as client,
         _progress(request.show_progress) as progress,
     ):
-        lock = compile_lock(intent, previous, client, upgrade=upgrade, progress=progress)
+        lock = compile_lock(
+            intent, previous, client, upgrade=upgrade, progress=progress, root=request.root
+        )
         stats = dict(client.stats)
     written = write_lock(lock_path, lock)
     return LockSummary(
@@ -130,7 +132,7 @@ def check_lock_file(root: Path) -> list[Finding]:
     if not lock_path.exists():
         return [Finding(LOCK_FILE, "missing: run `dht lock` to create it")]
     lock, text = read_lock(lock_path)
-    return check_lock(intent, lock, text)
+    return check_lock(intent, lock, text, root)
 
 
 def changes(old: Lock | None, new: Lock) -> tuple[Change, ...]:

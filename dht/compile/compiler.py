@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
 
 from dht.compile.resolve import PackageSource, Pin, RootRequirement, resolve
 from dht.compile.settings import compile_configs, compile_env
+from dht.compile.system import compile_system
 from dht.compile.targets import Target
 from dht.errors import IndexError_
 from dht.model.intent import Intent, Tool
@@ -73,6 +77,7 @@ def compile_lock(
     *,
     upgrade: Upgrade = Upgrade(),
     progress: Progress | None = None,
+    root: Path | None = None,
 ) -> Lock:
     targets = [Target(platform, intent.python) for platform in intent.platforms]
     packages: list[Package] = []
@@ -111,8 +116,10 @@ def compile_lock(
         env=compile_env(intent),
         tools=tuple(tools),
         configs=compile_configs(intent),
+        systems=intent.systems if intent.systems else (),
         packages=tuple(packages),
     )
+    lock = msgspec.structs.replace(lock, system=compile_system(intent, lock.packages, root))
     return canonical(lock)
 
 

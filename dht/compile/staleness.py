@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
@@ -23,6 +24,7 @@ from packaging.utils import (
 from packaging.version import Version
 
 from dht.compile.settings import compile_configs, compile_env
+from dht.compile.system import compile_system
 from dht.compile.targets import Target
 from dht.model.intent import Intent
 from dht.model.lock import Lock, Package, dumps
@@ -37,8 +39,8 @@ class Finding:
         return f"{self.entry}: {self.message}"
 
 
-def check_lock(intent: Intent, lock: Lock, text: str) -> list[Finding]:
-    findings = [*stale_entries(intent, lock), *inconsistencies(lock)]
+def check_lock(intent: Intent, lock: Lock, text: str, root: Path | None = None) -> list[Finding]:
+    findings = [*stale_entries(intent, lock, root), *inconsistencies(lock)]
     if not findings and dumps(lock) != text:
         findings.append(
             Finding("dht.lock", "not in canonical form (edited by hand or by another tool)")
@@ -46,8 +48,29 @@ def check_lock(intent: Intent, lock: Lock, text: str) -> list[Finding]:
     return sorted(set(findings))
 
 
-def stale_entries(intent: Intent, lock: Lock) -> list[Finding]:
+def stale_entries(intent: Intent, lock: Lock, root: Path | None = None) -> list[Finding]:
     out: list[Finding] = []
+    if lock.systems != intent.systems:
+        out.append(
+            Finding(
+                "targets.systems",
+                f"dht.toml asks for {', '.join(intent.systems)}; the lock covers {', '.join(lock.systems)}",
+            )
+        )
+    want_system = {e.id: e for e in compile_system(intent, lock.packages, root)}
+    have_system = {e.id: e for e in lock.system}
+    for dep_id in sorted(want_system.keys() | have_system.keys()):
+        if want_system.get(dep_id) != have_system.get(dep_id):
+            state = (
+                "not in the lock"
+                if dep_id not in have_system
+                else (
+                    "in the lock but no longer needed"
+                    if dep_id not in want_system
+                    else "changed since the lock was made"
+                )
+            )
+            out.append(Finding(f"system.{dep_id}", state))
     if lock.python != intent.python:
         out.append(
             Finding(

@@ -23,8 +23,12 @@ from packaging.version import InvalidVersion, Version
 from dht.errors import InputError, did_you_mean
 from dht.model.names import (
     DEFAULT_PLATFORMS,
+    DEFAULT_SYSTEMS,
+    ECOSYSTEMS,
     NORMALIZED_NAME,
     PLATFORMS,
+    SYSTEM_ID,
+    SYSTEM_PACKAGE,
     is_python_version,
     platform_order,
 )
@@ -51,6 +55,8 @@ class ProjectTable(_Table, frozen=True):
 class TargetsTable(_Table, frozen=True):
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     """Platforms every locked package must have an artifact for."""
+    systems: tuple[str, ...] = DEFAULT_SYSTEMS
+    """Package ecosystems the system dependencies are resolved for: debian, ubuntu+24.04, fedora, …"""
 
 
 class IndexTable(_Table, frozen=True):
@@ -96,6 +102,10 @@ class IntentFile(_Table, frozen=True):
     """Environment variables for `dht run` and the activation scripts; `preset = "deterministic"`
     adds the deterministic set; `source-date-epoch = true` sets SOURCE_DATE_EPOCH from the last commit."""
     config: dict[str, ConfigTable] = {}
+    system: dict[str, bool | list[str] | dict[str, list[str] | bool]] = {}
+    """System dependencies by id (`dep:generic/libpq`) or alias (`libpq`), each `{}` or per-ecosystem
+    overrides (`{ debian = ["imagemagick"], winget = false }`); `infer = false` turns off inference
+    from the project's Python dependencies; `exclude = [ids]` drops inferred ones."""
 
 
 # Normalized, validated values: what the compiler consumes and the lock records.
@@ -140,6 +150,13 @@ class ConfigRequest(msgspec.Struct, frozen=True):
     text: str | None
 
 
+class SystemRequest(msgspec.Struct, frozen=True):
+    name: str  # as written: an id, an alias or a custom name
+    overrides: tuple[
+        tuple[str, tuple[str, ...] | None], ...
+    ]  # ecosystem -> packages (None: unavailable)
+
+
 class Intent(msgspec.Struct, frozen=True):
     python: str
     platforms: tuple[str, ...]  # canonical order
@@ -148,6 +165,10 @@ class Intent(msgspec.Struct, frozen=True):
     tools: tuple[Tool, ...]  # sorted by name
     env: EnvRequest | None = None
     configs: tuple[ConfigRequest, ...] = ()  # sorted by name
+    systems: tuple[str, ...] = DEFAULT_SYSTEMS
+    system: tuple[SystemRequest, ...] = ()  # sorted by name
+    infer_system: bool = True
+    exclude_system: tuple[str, ...] = ()
 
 
 def load_intent(path: Path) -> Intent:
@@ -162,6 +183,7 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
     head.pop("tools", None)
     # Tables keyed by user names are converted entry by entry, so errors can name the entry.
     env_raw = head.pop("env", {})
+    system_raw = head.pop("system", {})
     config_raw = head.pop("config", {})
     index = head.get("index")
     if isinstance(index, dict) and isinstance(index.get("exclude-newer"), dt.datetime):
@@ -172,7 +194,12 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
             "exclude-newer": stamp.isoformat() if stamp.tzinfo else "naive:" + stamp.isoformat(),
         }
     data = convert(head, IntentFile, file=file, text=text)
-    for key, raw_table in (("tools", tools_raw), ("env", env_raw), ("config", config_raw)):
+    for key, raw_table in (
+        ("tools", tools_raw),
+        ("env", env_raw),
+        ("config", config_raw),
+        ("system", system_raw),
+    ):
         if not isinstance(raw_table, dict):
             _fail(key, "must be a table", file, text)
 
@@ -236,6 +263,10 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
         exclude_newer=_normalize_time(data.index.exclude_newer, bad),
         tools=tuple(tools[name] for name in sorted(tools)),
         env=_normalize_env(env_raw, bad),
+        systems=_normalize_systems(data.targets.systems, bad),
+        system=_normalize_system(system_raw, bad),
+        infer_system=system_raw.get("infer", True) is not False,
+        exclude_system=tuple(sorted(set(system_raw.get("exclude", ())))),
         configs=tuple(
             _normalize_config(
                 n,
@@ -252,6 +283,53 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
             for n in sorted(config_raw)
         ),
     )
+
+
+def _normalize_systems(names: tuple[str, ...], bad: _Bad) -> tuple[str, ...]:
+    for name in names:
+        if not re.match(SYSTEM_ID, name):
+            close = did_you_mean(name, ECOSYSTEMS)
+            raise bad("targets.systems", f"unknown system {name!r}",
+                      f"{close + ' ' if close else ''}known: {', '.join(ECOSYSTEMS)} (or a release: debian+12)")  # fmt: skip
+    if len(set(names)) != len(names):
+        raise bad("targets.systems", "lists a system twice")
+    return tuple(sorted(names))
+
+
+def _normalize_system(table: dict[str, Any], bad: _Bad) -> tuple[SystemRequest, ...]:
+    infer = table.get("infer", True)
+    if not isinstance(infer, bool):
+        raise bad("system.infer", "must be true or false")
+    exclude = table.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+        raise bad("system.exclude", "must be a list of dependency ids or aliases")
+    out = []
+    for name in sorted(table):
+        if name in ("infer", "exclude"):
+            continue
+        value = table[name]
+        where = f"system.{name}"
+        if not re.match(r"^[A-Za-z0-9:/+._@-]+$", name):
+            raise bad(where, f"{name!r} is not a dependency id or alias")
+        if not isinstance(value, dict):
+            raise bad(where, "must be a table: {} for the mapped packages, or per-system overrides",
+                      'e.g. imagemagick = { debian = ["imagemagick"], fedora = ["ImageMagick"] }')  # fmt: skip
+        overrides: list[tuple[str, tuple[str, ...] | None]] = []
+        for system, packages in sorted(value.items()):
+            if not re.match(SYSTEM_ID, system):
+                close = did_you_mean(system, ECOSYSTEMS)
+                raise bad(f"{where}.{system}", f"unknown system {system!r}", close)
+            if packages is False:
+                overrides.append((system, None))
+                continue
+            if not isinstance(packages, list) or not all(
+                isinstance(p, str) and re.match(SYSTEM_PACKAGE, p) for p in packages
+            ):
+                raise bad(f"{where}.{system}", "must be a list of package names, or false for unavailable",
+                          "package names are plain words: letters, digits and + . _ @ -")  # fmt: skip
+            overrides.append((system, tuple(packages)))
+        out.append(SystemRequest(name=name, overrides=tuple(overrides)))
+    return tuple(out)
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -25,7 +25,15 @@ from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError
 from dht.model.intent import ToolRequest
-from dht.model.names import NORMALIZED_NAME, PLATFORMS, PYTHON_VERSION, SHA256, platform_order
+from dht.model.names import (
+    NORMALIZED_NAME,
+    PLATFORMS,
+    PYTHON_VERSION,
+    SHA256,
+    SYSTEM_ID,
+    SYSTEM_PACKAGE,
+    platform_order,
+)
 from dht.model.toml import convert, find_line, parse_toml, read_text
 
 LOCK_FILE = "dht.lock"
@@ -123,14 +131,32 @@ class LockConfig(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     sha256: Annotated[str, msgspec.Meta(pattern=SHA256)]
 
 
+SystemPackage = Annotated[str, msgspec.Meta(pattern=SYSTEM_PACKAGE, max_length=200)]
+SystemId = Annotated[str, msgspec.Meta(pattern=SYSTEM_ID, max_length=40)]
+
+
+class LockSystem(_Strict, omit_defaults=True, kw_only=True, frozen=True):
+    """A system dependency resolved for every declared system."""
+
+    id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9:/+._@-]+$", max_length=200)]
+    why: tuple[Text, ...]
+    """The intent entry (`system.libpq`) or the Python package that needs it (`psycopg2 (project)`)."""
+    packages: dict[SystemId, tuple[SystemPackage, ...]] = {}
+    """System -> the exact packages to install there ([] = nothing to install)."""
+    unavailable: tuple[SystemId, ...] = ()
+    """Systems where it does not exist: dht cannot install it there."""
+
+
 class Lock(_Strict, kw_only=True, frozen=True):
     lock_version: int
     python: Annotated[str, msgspec.Meta(pattern=PYTHON_VERSION)]
     platforms: tuple[Platform, ...]
+    systems: tuple[SystemId, ...] = ()
     index: LockIndex
     env: LockEnv | None = None
     tools: tuple[LockedTool, ...] = ()
     configs: tuple[LockConfig, ...] = ()
+    system: tuple[LockSystem, ...] = ()
     packages: tuple[Package, ...] = ()
 
 
@@ -172,6 +198,16 @@ def canonical(lock: Lock) -> Lock:
         if lock.env
         else None,
         configs=tuple(sorted(lock.configs, key=lambda c: c.name)),
+        systems=tuple(sorted(set(lock.systems))),
+        system=tuple(
+            msgspec.structs.replace(
+                e,
+                why=tuple(sorted(set(e.why))),
+                packages=dict(sorted(e.packages.items())),
+                unavailable=tuple(sorted(set(e.unavailable))),
+            )
+            for e in sorted(lock.system, key=lambda e: e.id)
+        ),
         tools=tuple(sorted(lock.tools, key=lambda t: t.name)),
         packages=tuple(sorted(packages, key=lambda p: p.key)),
     )
@@ -198,14 +234,19 @@ def dumps(lock: Lock) -> str:
     for key, value in data.items():
         if value is None:
             continue
-        if key in ("tools", "packages", "configs"):
+        if key in ("tools", "packages", "configs", "system"):
             if not value:
                 continue  # tomlkit would float an empty array of tables to the top
             aot = tomlkit.aot()
             for entry in value:
                 table = tomlkit.table()
                 for k, v in entry.items():
-                    table.add(k, _table(v) if k == "values" else _item(k, v))
+                    table.add(
+                        k,
+                        _table(v)
+                        if k in ("values", "packages") and isinstance(v, dict)
+                        else _item(k, v),
+                    )
                 aot.append(table)
             doc.add(tomlkit.nl())
             doc.add(key, aot)

@@ -42,3 +42,22 @@ def platform_order(name: str) -> int:
 
 def is_python_version(text: str) -> bool:
     return bool(_PYTHON_VERSION.match(text))
+
+
+# Package ecosystems (PEP 804 style). A versioned id (`debian+12`) names one release.
+ECOSYSTEMS: tuple[str, ...] = (
+    "debian",
+    "ubuntu",
+    "fedora",
+    "arch",
+    "alpine",
+    "opensuse",
+    "homebrew",
+    "winget",
+    "choco",
+)
+DEFAULT_SYSTEMS = ECOSYSTEMS
+SYSTEM_ID = r"^(debian|ubuntu|fedora|arch|alpine|opensuse|homebrew|winget|choco)(\+[0-9][0-9.]*)?$"
+# A system package name as package managers spell them; never a shell word.
+SYSTEM_PACKAGE = r"^[A-Za-z0-9][A-Za-z0-9+._@-]*$"
+DEP_ID = r"^dep:(generic|virtual)/[a-z0-9][a-z0-9+._/-]*$"

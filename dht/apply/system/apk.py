@@ -1,0 +1,23 @@
+"""apk (Alpine)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dht.apply.process import run
+
+
+@dataclass(frozen=True)
+class Apk:
+    name: str = "apk"
+
+    def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for package in packages:
+            result = run(["apk", "info", "-e", package], check=False)
+            out[package] = "installed" if result.code == 0 and result.output.strip() else None
+        return out
+
+    def install_argv(self, packages: Sequence[str]) -> list[str]:
+        return ["apk", "add", "--no-interactive", "--", *packages]

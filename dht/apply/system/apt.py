@@ -1,0 +1,32 @@
+"""apt and dpkg (Debian, Ubuntu): the one manager that installs for real in the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dht.apply.process import run
+
+
+@dataclass(frozen=True)
+class Apt:
+    name: str = "apt"
+
+    def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
+        # `dpkg-query -W` succeeds for removed-but-not-purged packages: require status "ii".
+        out: dict[str, str | None] = {}
+        for package in packages:
+            result = run(
+                ["dpkg-query", "-W", "-f=${db:Status-Abbrev}\t${Version}\n", package], check=False
+            )
+            line = (
+                result.output.strip().splitlines()[0]
+                if result.code == 0 and result.output.strip()
+                else ""
+            )
+            status, _, version = line.partition("\t")
+            out[package] = version if status.strip() == "ii" and version else None
+        return out
+
+    def install_argv(self, packages: Sequence[str]) -> list[str]:
+        return ["apt-get", "install", "-y", "--no-install-recommends", "--", *packages]

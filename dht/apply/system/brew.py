@@ -1,0 +1,25 @@
+"""Homebrew (macOS)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dht.apply.process import run
+
+
+@dataclass(frozen=True)
+class Brew:
+    name: str = "brew"
+
+    def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
+        # `brew list --versions` exit codes are unreliable: read the output.
+        out: dict[str, str | None] = {}
+        for package in packages:
+            result = run(["brew", "list", "--versions", package], check=False)
+            parts = result.output.split()
+            out[package] = parts[1] if len(parts) >= 2 and parts[0] == package else None
+        return out
+
+    def install_argv(self, packages: Sequence[str]) -> list[str]:
+        return ["brew", "install", "--formula", *packages]

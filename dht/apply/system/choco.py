@@ -1,0 +1,32 @@
+"""Chocolatey (Windows)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dht.apply.process import run
+
+
+@dataclass(frozen=True)
+class Choco:
+    name: str = "choco"
+
+    def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for package in packages:
+            # choco v2: `list` is local only; --exact with --limit-output prints name|version.
+            result = run(["choco", "list", "--exact", "--limit-output", package], check=False)
+            line = next(
+                (
+                    x
+                    for x in result.output.splitlines()
+                    if x.lower().startswith(package.lower() + "|")
+                ),
+                "",
+            )
+            out[package] = line.split("|", 1)[1] if line else None
+        return out
+
+    def install_argv(self, packages: Sequence[str]) -> list[str]:
+        return ["choco", "install", "-y", "--no-progress", *packages]

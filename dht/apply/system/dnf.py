@@ -1,0 +1,26 @@
+"""dnf and rpm (Fedora)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dht.apply.process import run
+
+
+@dataclass(frozen=True)
+class Dnf:
+    name: str = "dnf"
+
+    def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for package in packages:
+            argv = ["rpm", "-q", "--whatprovides", "--qf", "%{VERSION}-%{RELEASE}\n", package]
+            result = run(argv, check=False)
+            out[package] = (
+                result.output.split()[0] if result.code == 0 and result.output.strip() else None
+            )
+        return out
+
+    def install_argv(self, packages: Sequence[str]) -> list[str]:
+        return ["dnf", "install", "-y", "--", *packages]

@@ -1,0 +1,24 @@
+"""pacman (Arch)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dht.apply.process import run
+
+
+@dataclass(frozen=True)
+class Pacman:
+    name: str = "pacman"
+
+    def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for package in packages:
+            result = run(["pacman", "-Q", package], check=False)
+            parts = result.output.split()
+            out[package] = parts[1] if result.code == 0 and len(parts) >= 2 else None
+        return out
+
+    def install_argv(self, packages: Sequence[str]) -> list[str]:
+        return ["pacman", "-S", "--needed", "--noconfirm", "--", *packages]

@@ -1,0 +1,19 @@
+"""zypper and rpm (openSUSE)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dht.apply.system.dnf import Dnf
+
+
+@dataclass(frozen=True)
+class Zypper:
+    name: str = "zypper"
+
+    def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
+        return Dnf().installed(packages)  # both answer through the rpm database
+
+    def install_argv(self, packages: Sequence[str]) -> list[str]:
+        return ["zypper", "--non-interactive", "install", "--", *packages]

@@ -1,0 +1,228 @@
+"""System dependencies: compiled per declared system, inferred from the project's
+Python dependencies, installed and checked with the machine's package manager."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from dht.apply.system import OsRelease, manager_for, read_os_release
+from dht.apply.system.apt import Apt
+from dht.cli import app
+from dht.compile.system import compile_system
+from dht.errors import InputError
+from dht.model.intent import parse_intent
+from dht.model.lock import parse_lock
+
+BASE = '[project]\npython = "3.11"\n'
+ALL = ("alpine", "arch", "choco", "debian", "fedora", "homebrew", "opensuse", "ubuntu", "winget")
+
+
+def entries(text: str, root: Path | None = None) -> dict[str, Any]:
+    return {e.id: e for e in compile_system(parse_intent(BASE + text), [], root)}
+
+
+def test_alias_and_id_resolve_for_every_system() -> None:
+    found = entries('[system]\nlibpq = {}\n"dep:generic/zlib" = {}\n')
+    libpq = found["dep:generic/libpq"]
+    assert libpq.why == ("system.libpq",)
+    assert libpq.packages["debian"] == ("libpq-dev",)
+    assert libpq.packages["fedora"] == ("libpq-devel",)
+    assert set(libpq.packages) | set(libpq.unavailable) == set(ALL)  # complete for every system
+    assert "dep:generic/zlib" in found
+
+
+def test_overrides_and_custom_dependencies() -> None:
+    found = entries(
+        "[targets]\nsystems = ['debian+12', 'debian', 'fedora', 'winget']\n"
+        '[system]\nlibpq = { fedora = ["my-libpq"], winget = false }\n'
+        'tinytool = { debian = ["sl"], "debian+12" = ["sl"] }\n'
+    )
+    assert found["dep:generic/libpq"].packages["fedora"] == ("my-libpq",)
+    assert "winget" in found["dep:generic/libpq"].unavailable
+    tiny = found["tinytool"]
+    assert tiny.packages == {"debian": ("sl",), "debian+12": ("sl",)}
+    assert tiny.unavailable == ("fedora", "winget")
+
+
+def test_unknown_dependency_says_what_to_do() -> None:
+    with pytest.raises(InputError) as info:
+        entries("[system]\nlibpqq = {}\n")
+    assert "unknown system dependency 'libpqq'" in info.value.message
+    assert (
+        info.value.hint is not None
+        and "libpq" in info.value.hint
+        and "debian = [" in info.value.hint
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[system]\nx = { debian = ["a;rm -rf /"] }\n', "list of package names"),
+        ('[system]\nx = { debain = ["a"] }\n', "unknown system 'debain'"),
+        ("[targets]\nsystems = ['ubuntu+noble']\n", "unknown system"),
+        ("[system]\nlibpq = true\n", "must be a table"),
+    ],
+)
+def test_bad_system_entries(text: str, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        entries(text)
+    assert message in str(info.value)
+
+
+def test_inferred_from_the_project_dependencies(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\ndependencies = ["psycopg2>=2.9", "Pillow", "lxml; python_version > \'3\'"]\n'
+    )
+    found = entries("", tmp_path)
+    assert found["dep:generic/libpq"].why == ("psycopg2 (project.dependencies)",)
+    assert {
+        "dep:generic/libjpeg",
+        "dep:generic/zlib",
+        "dep:generic/libxml2",
+        "dep:generic/libxslt",
+    } <= set(found)
+    assert "pillow (project.dependencies)" in found["dep:generic/zlib"].why
+    assert found["dep:generic/libxslt"].packages["debian"] == ("libxslt1-dev",)
+
+    assert entries("[system]\ninfer = false\n", tmp_path) == {}
+    without = entries('[system]\nexclude = ["libpq"]\n', tmp_path)
+    assert "dep:generic/libpq" not in without and "dep:generic/zlib" in without
+
+
+def test_lock_records_system_and_check_detects_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> None:
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+    intent = tmp_path / "dht.toml"
+    intent.write_text(BASE + f'[index]\nurl = "{server.url}"\n[system]\nlibpq = {{}}\n')
+    runner = CliRunner()
+    assert runner.invoke(app, ["lock"]).exit_code == 0
+    lock = parse_lock((tmp_path / "dht.lock").read_text())
+    assert [e.id for e in lock.system] == ["dep:generic/libpq"]
+    assert runner.invoke(app, ["lock", "--check"]).exit_code == 0
+    intent.write_text(intent.read_text() + "zlib = {}\n")
+    result = runner.invoke(app, ["lock", "--check"])
+    assert result.exit_code == 3 and "system.dep:generic/zlib: not in the lock" in result.output
+
+
+OS_RELEASES = {
+    "debian": ('ID=debian\nVERSION_ID="12"\n', ["debian+12", "debian"]),
+    "ubuntu": (
+        'ID=ubuntu\nVERSION_ID="24.04"\nID_LIKE=debian\n',
+        ["ubuntu+24.04", "ubuntu", "debian"],
+    ),
+    "leap": (
+        'ID="opensuse-leap"\nVERSION_ID="15.6"\nID_LIKE="suse opensuse"\n',
+        ["opensuse+15.6", "opensuse", "suse"],
+    ),
+    "arch": ("ID=arch\n", ["arch"]),
+    "alma": (
+        'ID="almalinux"\nVERSION_ID="9.4"\nID_LIKE="rhel centos fedora"\n',
+        ["almalinux+9.4", "almalinux", "rhel", "centos", "fedora"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OS_RELEASES))
+def test_os_release(name: str, tmp_path: Path) -> None:
+    text, candidates = OS_RELEASES[name]
+    (tmp_path / "os-release").write_text(text)
+    release = read_os_release(tmp_path / "os-release")
+    assert release is not None and release.candidates() == candidates
+
+
+def test_odd_or_missing_os_release(tmp_path: Path) -> None:
+    assert read_os_release(tmp_path / "absent") is None
+    (tmp_path / "odd").write_text("garbage without equals\nVERSION=1\n")
+    assert read_os_release(tmp_path / "odd") is None
+    assert OsRelease("debian", "", ()).candidates() == ["debian"]
+
+
+@pytest.mark.parametrize(
+    ("system", "argv"),
+    [
+        ("debian+12", ["apt-get", "install", "-y", "--no-install-recommends", "--", "libpq-dev", "zlib1g-dev"]),
+        ("fedora", ["dnf", "install", "-y", "--", "libpq-dev", "zlib1g-dev"]),
+        ("arch", ["pacman", "-S", "--needed", "--noconfirm", "--", "libpq-dev", "zlib1g-dev"]),
+        ("alpine", ["apk", "add", "--no-interactive", "--", "libpq-dev", "zlib1g-dev"]),
+        ("opensuse", ["zypper", "--non-interactive", "install", "--", "libpq-dev", "zlib1g-dev"]),
+        ("homebrew", ["brew", "install", "--formula", "libpq-dev", "zlib1g-dev"]),
+        ("choco", ["choco", "install", "-y", "--no-progress", "libpq-dev", "zlib1g-dev"]),
+        ("winget", ["winget", "install", "--exact", "--silent", "--accept-package-agreements",
+                    "--accept-source-agreements", "--id", "libpq-dev", "zlib1g-dev"]),
+    ],
+)  # fmt: skip
+def test_install_commands(system: str, argv: list[str]) -> None:
+    # Managers that cannot run here are checked by the exact command they would run.
+    assert manager_for(system).install_argv(["libpq-dev", "zlib1g-dev"]) == argv
+
+
+@pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="needs dpkg (Debian or Ubuntu)")
+def test_dpkg_query_reads_real_status() -> None:
+    found = Apt().installed(["dpkg", "surely-not-a-package-xyz"])
+    assert found["dpkg"] and found["dpkg"][0].isdigit()
+    assert found["surely-not-a-package-xyz"] is None
+
+
+def _debian_reachable() -> bool:
+    try:
+        socket.create_connection(("deb.debian.org", 80), timeout=5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="installs a Debian package: needs root"
+)
+@pytest.mark.skipif(shutil.which("apt-get") is None, reason="needs apt (Debian or Ubuntu)")
+def test_apt_installs_for_real(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> None:
+    if not _debian_reachable():
+        pytest.skip("needs the Debian archive: deb.debian.org:80 is out of reach")
+    release = read_os_release()
+    assert release is not None
+    system = release.candidates()[0]
+    package = "sl"  # tiny, no dependencies worth mentioning
+    subprocess_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    import subprocess
+
+    subprocess.run(
+        ["apt-get", "remove", "-y", "-qq", package],
+        env=subprocess_env,
+        capture_output=True,
+        check=False,
+    )
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dht.toml").write_text(
+        BASE + f"[targets]\nsystems = ['{system}']\n[index]\nurl = \"{server.url}\"\n"
+        f'[system]\ntinytool = {{ {system.split("+")[0]} = ["{package}"] }}\n'
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["lock"]).exit_code == 0
+    result = runner.invoke(app, ["verify", "--only", "system"])
+    assert result.exit_code == 3 and "system:tinytool" in result.output
+    result = runner.invoke(app, ["apply", "--only", "system"])
+    assert result.exit_code == 0, result.output
+    assert Apt().installed([package])[package] is not None
+    assert runner.invoke(app, ["verify", "--only", "system"]).exit_code == 0
+    again = runner.invoke(app, ["apply", "--only", "system"])
+    assert "0 changed" in again.output
+    subprocess.run(
+        ["apt-get", "remove", "-y", "-qq", package],
+        env=subprocess_env,
+        capture_output=True,
+        check=False,
+    )
