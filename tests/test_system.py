@@ -70,6 +70,10 @@ def test_unknown_dependency_says_what_to_do() -> None:
         ('[system]\nx = { debain = ["a"] }\n', "unknown system 'debain'"),
         ("[targets]\nsystems = ['ubuntu+noble']\n", "unknown system"),
         ("[system]\nlibpq = true\n", "must be a table"),
+        (
+            "[targets]\nsystems = ['debian']\n[system]\nlibpq = { fedora = ['x'] }\n",
+            "'fedora' is not one of targets.systems",
+        ),
     ],
 )
 def test_bad_system_entries(text: str, message: str) -> None:

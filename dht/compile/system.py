@@ -124,7 +124,15 @@ def compile_system(
                 if dep_id not in excluded:
                     add(dep_id, f"{name} ({where})")
 
+    declared = {*intent.systems, *(s.split("+", 1)[0] for s in intent.systems)}
     for request in intent.system:
+        for system, _ in request.overrides:
+            if system not in declared:
+                raise InputError(
+                    f"system.{request.name}.{system}: {system!r} is not one of targets.systems",
+                    where="dht.toml",
+                    hint=f"add it to targets.systems, or drop the override (declared: {', '.join(intent.systems)})",
+                )
         dep_id = resolve_id(request.name)
         if dep_id is None:
             if not request.overrides:
