@@ -92,6 +92,8 @@ def test_case(path: Path) -> None:
         text = str(info.value)
         for words in expected["error"]:
             assert words in text, f"{case['description']}: {words!r} not in:\n{text}"
+        for words in expected.get("error_excludes", []):
+            assert words not in text, f"{case['description']}: {words!r} in:\n{text}"
         return
     result = run_case(case)
     assert {n: p.version for n, p in result.pins.items()} == expected["pins"], case["description"]
@@ -237,3 +239,37 @@ def test_pin_records_the_target_artifact_and_dependencies_with_markers() -> None
     assert pin.dependencies == ('b; sys_platform == "linux"',)
     assert list(result.pins) == ["a", "b"]
     assert result.pins["b"].required_by == ("a==1.0",)
+
+
+def test_excluded_versions_are_listed_newest_first_whatever_was_tried_first() -> None:
+    index = {
+        "a": {
+            "1.0": {"requires_dist": [], "wheels": ["py3-none-any"]},
+            "2.0": {"requires_dist": [], "requires_python": ">=3.13", "wheels": ["py3-none-any"]},
+            "3.0": {"requires_dist": [], "wheels": ["cp311-cp311-win_amd64"]},
+        }
+    }
+    with pytest.raises(ResolutionError) as info:
+        # The preferred 2.0 is evaluated first; the message still reads newest first.
+        resolve(
+            _roots(("a>=2", "tools.a")),
+            Target("linux-x86_64", "3.11"),
+            FrozenIndex(index),
+            preferences={"a": "2.0"},
+        )
+    text = str(info.value)
+    assert text.index("3.0: no wheel for linux-x86_64") < text.index("2.0: needs Python >=3.13")
+
+
+def test_same_roots_in_any_order_give_the_same_pins() -> None:
+    case = json.loads((CASES / "diamond.json").read_text(encoding="utf-8"))
+    forward = run_case(case)
+    case["roots"] = list(reversed(case["roots"]))
+    backward = run_case(case)
+    assert forward.pins == backward.pins
+    assert list(forward.pins) == sorted(forward.pins)
+
+
+def test_no_roots_pin_nothing() -> None:
+    result = resolve([], Target("linux-x86_64", "3.11"), FrozenIndex(_SIMPLE))
+    assert result.pins == {}

@@ -7,9 +7,15 @@ from dataclasses import dataclass
 import pytest
 from packaging.markers import Marker
 
-from dht.compile.targets import Target, best_artifact, parse_platform
+from dht.compile.targets import (
+    DEFAULT_PLATFORMS,
+    PLATFORMS,
+    Target,
+    best_artifact,
+    metadata_artifact,
+    parse_platform,
+)
 from dht.errors import DhtError
-from dht.model.names import PLATFORMS
 
 
 @dataclass(frozen=True)
@@ -148,3 +154,100 @@ def test_target_rejects_unknown_platform_and_python() -> None:
     with pytest.raises(DhtError, match="not a Python version"):
         Target("linux-x86_64", "3")
     assert hash(Target("linux-x86_64", "3.11")) == hash(Target("linux-x86_64", "3.11"))
+
+
+def test_platform_names_and_defaults() -> None:
+    assert PLATFORMS == (
+        "linux-x86_64",
+        "linux-aarch64",
+        "linux-musl-x86_64",
+        "macos-arm64",
+        "macos-x86_64",
+        "windows-x86_64",
+        "windows-arm64",
+    )
+    assert DEFAULT_PLATFORMS == (
+        "linux-x86_64",
+        "linux-aarch64",
+        "macos-arm64",
+        "macos-x86_64",
+        "windows-x86_64",
+    )
+
+
+_NATIVE = {
+    "linux-x86_64": "manylinux_2_28_x86_64",
+    "linux-aarch64": "manylinux_2_28_aarch64",
+    "linux-musl-x86_64": "musllinux_1_2_x86_64",
+    "macos-arm64": "macosx_12_0_arm64",
+    "macos-x86_64": "macosx_12_0_x86_64",
+    "windows-x86_64": "win_amd64",
+    "windows-arm64": "win_arm64",
+}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_each_platform_orders_exact_abi_then_abi3_then_generic_then_pure(platform: str) -> None:
+    target = Target(platform, "3.12")
+    native = _NATIVE[platform]
+    ranks = [
+        target.wheel_rank(f"x-1.0-{tag}.whl")
+        for tag in (
+            f"cp312-cp312-{native}",
+            f"cp312-abi3-{native}",
+            f"cp38-abi3-{native}",
+            f"py3-none-{native}",
+            "py3-none-any",
+        )
+    ]
+    assert None not in ranks
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    # Another CPython's ABI never runs; every other platform's native tag neither.
+    assert target.wheel_rank(f"x-1.0-cp311-cp311-{native}.whl") is None
+    for other, tag in _NATIVE.items():
+        if _NATIVE[other] != native:
+            assert target.wheel_rank(f"x-1.0-cp312-cp312-{tag}.whl") is None, (platform, tag)
+
+
+def test_musl_and_macos_baselines() -> None:
+    musl = Target("linux-musl-x86_64", "3.11")
+    assert musl.wheel_rank("x-1.0-cp311-cp311-musllinux_1_1_x86_64.whl") is not None
+    assert musl.wheel_rank("x-1.0-cp311-cp311-musllinux_1_3_x86_64.whl") is None
+    arm = Target("macos-arm64", "3.11")
+    assert arm.wheel_rank("x-1.0-cp311-cp311-macosx_12_0_arm64.whl") is not None
+    assert arm.wheel_rank("x-1.0-cp311-cp311-macosx_10_9_x86_64.whl") is None  # no Rosetta
+    intel = Target("macos-x86_64", "3.11")
+    assert intel.wheel_rank("x-1.0-cp311-cp311-macosx_10_9_x86_64.whl") is not None
+    assert intel.wheel_rank("x-1.0-cp311-cp311-macosx_13_0_x86_64.whl") is None
+
+
+def test_tags_are_cached_per_target() -> None:
+    assert Target("linux-x86_64", "3.11").tags is Target("linux-x86_64", "3.11.2").tags
+
+
+def test_best_artifact_ties_break_by_filename_and_ignores_input_order() -> None:
+    target = Target("windows-x86_64", "3.11")
+    files = [File("x-1.0-1-py3-none-any.whl"), File("x-1.0-py3-none-any.whl")]
+    assert best_artifact(files, target) == File("x-1.0-1-py3-none-any.whl")
+    assert best_artifact(list(reversed(files)), target) == File("x-1.0-1-py3-none-any.whl")
+    assert best_artifact([File("x-1.0.zip"), File("x-1.0.tar.gz")], target) == File("x-1.0.tar.gz")
+    assert best_artifact([], target) is None
+
+
+def test_metadata_artifact_is_target_independent() -> None:
+    files = [
+        File("x-1.0-cp311-cp311-win_amd64.whl"),
+        File("x-1.0.tar.gz"),
+        File("x-1.0-py3-none-any.whl"),
+    ]
+    assert metadata_artifact(files) == File("x-1.0-py3-none-any.whl")
+    assert metadata_artifact(files[:2]) == File("x-1.0-cp311-cp311-win_amd64.whl")
+    assert metadata_artifact(files[1:2]) == File("x-1.0.tar.gz")
+
+
+def test_unknown_platform_lists_the_known_ones() -> None:
+    with pytest.raises(DhtError) as info:
+        parse_platform("plan9-mips")
+    assert info.value.hint is not None
+    assert "did you mean" not in info.value.hint
+    assert ", ".join(PLATFORMS) in info.value.hint

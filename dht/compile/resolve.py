@@ -4,6 +4,24 @@ The resolver does no I/O: the provider asks a `PackageSource` (the index
 client in production, an in-memory index in tests) for project pages and
 core metadata. The source may fetch ahead: the provider tells it which
 pages and metadata it will want next (`prefetch`, `prefetch_metadata`).
+
+The rules, as users see them in the lock:
+
+- Candidates are tried newest first, except the version the previous lock
+  pinned (`preferences`), which is tried first while still allowed, so that
+  a re-lock changes as little as it can (`upgrade` turns that off).
+- A version is usable on the target when it has a wheel whose tags the
+  target accepts, or an sdist, and its files' requires-python admit the
+  target's `python_full_version`. Yanked files count only for a requirement
+  that pins that exact version (`==1.2.3`, no wildcard), as PEP 592 says.
+- Pre-releases: packaging's rule, applied to all the requirements on a name
+  together and to the whole page: only when a specifier names a pre-release
+  (`>=2.0b1`), or when no final release on the page matches at all.
+- Dependencies come from one file's core metadata per release, read once:
+  a `none-any` wheel, else the first wheel by name, else the sdist. All
+  wheels of a release share their metadata (pip and uv assume it too), and a
+  target-independent choice means one read serves every platform.
+- Order never depends on hash seeds: every choice ends on a sorted name.
 """
 
 from __future__ import annotations
@@ -272,8 +290,11 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         return [r for r in found if r is not None]
 
     def excluded(self, name: str) -> list[tuple[Version, str]]:
+        """Versions that cannot be used on the target and why, newest first."""
         self.releases(name)
-        return [(v, why) for (n, v), why in self._excluded.items() if n == name]
+        # Sorted: evaluation order depends on which versions were tried first.
+        found = [(v, why) for (n, v), why in self._excluded.items() if n == name]
+        return sorted(found, key=lambda item: item[0], reverse=True)
 
     def dependencies_of(self, name: str, release: _Release) -> list[Requirement]:
         key = (name, release.version)
@@ -391,13 +412,13 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
                 _Req(candidate.name, frozenset(), SpecifierSet(f"=={candidate.version}"), parent)
             )
         for req in self.dependencies_of(candidate.name, candidate.release):
-            if req.name != PYTHON:
-                self.asked_by.setdefault(_canonical(req.name), set()).add(candidate.name)
             if req.name == PYTHON:
                 out.append(_Req(PYTHON, frozenset(), req.specifier, f"Python {req.specifier}"))
                 continue
             if not self.applies(req, candidate.extras):
                 continue
+            # Only edges that apply here: a conflict names the entries that really reach it.
+            self.asked_by.setdefault(_canonical(req.name), set()).add(candidate.name)
             out.append(
                 _Req(
                     canonicalize_name(req.name),

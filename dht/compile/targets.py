@@ -17,6 +17,9 @@ wheel is locked for a platform only when it runs on the baseline:
   `packaging.tags.mac_platforms` lists).
 - `windows-x86_64`, `windows-arm64`: win_amd64, win_arm64.
 
+`PLATFORMS` lists them in the lock's order; `DEFAULT_PLATFORMS` (when
+dht.toml names none) leaves out musl and Windows on ARM.
+
 Tags are ordered as pip and uv order them, most preferred first: the exact
 CPython ABI (cp311-cp311), then the stable ABI (abi3) of this and older
 CPythons, then cp311-none, then generic py3x/py3 wheels for the platform,
@@ -40,7 +43,18 @@ from packaging import tags
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from dht.errors import DhtError, did_you_mean
-from dht.model.names import PLATFORMS, is_python_version
+from dht.model.names import DEFAULT_PLATFORMS, PLATFORMS, is_python_version
+
+# The platform lists live in the model (the executor validates locks without the
+# compiler); they are re-exported here, where targets are defined.
+__all__ = [
+    "DEFAULT_PLATFORMS",
+    "PLATFORMS",
+    "Target",
+    "best_artifact",
+    "metadata_artifact",
+    "parse_platform",
+]
 
 
 class _Named(Protocol):
