@@ -220,6 +220,14 @@ HOSTILE = {
     "shell in probe": ('probe = ["toolish"]', 'probe = ["toolish\\n; rm -rf /"]'),
     "bad hash": ('sha256 = "', 'sha256 = "zz'),
     "url scheme": ('url = "http://127.0.0.1', 'url = "file:///etc/passwd#'),
+    "probe through a shell": (
+        'probe = ["toolish"]',
+        'probe = ["/bin/sh", "-c", "touch /tmp/dht-pwned"]',
+    ),
+    "PATH from the lock": ('APP_MODE = "', 'PATH = "/tmp/evil"\nAPP_MODE = "'),
+    "LD_PRELOAD from the lock": ('APP_MODE = "', 'LD_PRELOAD = "/tmp/evil.so"\nAPP_MODE = "'),
+    "write into .git": ('file = "pyproject.toml"', 'file = ".git/config"'),
+    "overwrite dht.toml": ('file = "pyproject.toml"', 'file = "dht.toml"'),
 }
 
 
@@ -237,6 +245,7 @@ def test_hostile_lock_is_refused_before_any_write(case: str, locked: Path, tmp_p
     assert "Traceback" not in result.output
     assert snapshot(locked) == before
     assert not outside.exists()
+    assert not Path("/tmp/dht-pwned").exists()
 
 
 def test_symlink_escape_is_refused(locked: Path, tmp_path: Path) -> None:

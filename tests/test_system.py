@@ -230,3 +230,38 @@ def test_apt_installs_for_real(
         capture_output=True,
         check=False,
     )
+
+
+def test_a_package_name_apt_would_read_as_remove_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> None:
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dht.toml").write_text(
+        BASE + f'[index]\nurl = "{server.url}"\n[system]\nx = {{ debian = ["git"] }}\n'
+    )
+    assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+    lock = tmp_path / "dht.lock"
+    lock.write_text(lock.read_text().replace('debian = ["git"]', 'debian = ["git-"]'))
+    result = CliRunner().invoke(app, ["apply", "--dry-run"])
+    assert result.exit_code == 1 and "packages" in result.output
+    with pytest.raises(InputError):
+        entries('[system]\nx = { debian = ["git-"] }\n')
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["PATH", "LD_PRELOAD", "DYLD_INSERT_LIBRARIES", "BASH_ENV", "GIT_SSH_COMMAND", "PYTHONPATH"],
+)
+def test_env_names_that_change_what_runs_are_refused(name: str) -> None:
+    with pytest.raises(InputError, match="may not be set"):
+        parse_intent(BASE + f'[env]\n{name} = "x"\n')
+
+
+@pytest.mark.parametrize(
+    "file",
+    [".git/config", ".git/hooks/pre-commit", ".dht/activate.sh", ".venv/pyvenv.cfg", "dht.lock"],
+)
+def test_reserved_config_paths_are_refused(file: str) -> None:
+    with pytest.raises(InputError, match="reserved"):
+        parse_intent(BASE + f'[config.x]\nfile = "{file}"\ntext = "x"\n')

@@ -27,6 +27,7 @@ from dht.apply.resources import (
     Resource,
     SystemResource,
     ToolResource,
+    console_scripts,
 )
 from dht.apply.system import machine_system
 from dht.apply.uvbackend import Wheel, bin_dir
@@ -126,6 +127,11 @@ def _probe_commands(lock: Lock) -> dict[str, tuple[str, ...] | None]:
     for tool in lock.tools:
         argv = tool.request.probe
         if argv is not None:
+            if "/" in argv[0] or "\\" in argv[0]:
+                raise InputError(
+                    f"tools.{tool.name}.request.probe: {argv[0]!r} is a path; a probe runs one of the tool's commands",
+                    where=LOCK_FILE,
+                )
             for arg in argv:
                 if "\0" in arg or "\n" in arg or len(arg) > 1000:
                     raise InputError(
@@ -171,6 +177,15 @@ def run_probes(resources: Sequence[Resource], lock: Lock) -> None:
         ):
             continue
         argv = commands.get(resource.name)
+        if argv:
+            own = console_scripts(resource.env.path, resource.name)
+            if argv[0] not in own:
+                # A lock names the program a probe runs: only the tool's own commands.
+                listed = ", ".join(own) or "none"
+                resource.probe_problems = [
+                    f"probe command {argv[0]!r} is not one of {resource.name}'s commands ({listed})"
+                ]
+                continue
         probe = (
             probes.argv_probe(resource.name, argv)
             if argv

@@ -6,6 +6,7 @@ import os
 from pathlib import Path, PurePosixPath
 
 from dht.errors import InputError
+from dht.model.names import reserved_path
 
 
 class UnsafePath(InputError):
@@ -21,6 +22,12 @@ def safe_path(root: Path, relative: str, *, where: str = "dht.lock") -> Path:
     pure = PurePosixPath(relative)
     if pure.is_absolute() or (len(relative) > 1 and relative[1] == ":") or ".." in pure.parts:
         raise UnsafePath(f"path {relative!r} leaves the project", where=where, hint=hint)
+    if reserved_path(relative):
+        raise UnsafePath(
+            f"path {relative!r} is reserved: configs may not write into .git, .dht, .venv or dht's own files",
+            where=where,
+            hint=hint,
+        )
     base = root.resolve()
     candidate = base.joinpath(*pure.parts)
     # Resolve what exists: a symlink anywhere on the way must stay inside too.

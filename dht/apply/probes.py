@@ -189,16 +189,14 @@ def _argv_problem(argv: Sequence[str]) -> str | None:
     name = argv[0]
     if not name:
         return "the command is empty"
-    # A relative path would resolve against the sample dir: only bare names or absolute paths.
-    if not os.path.isabs(name) and ("/" in name or "\\" in name):
-        return f"command {name!r} is a relative path"
+    # Only a bare command, looked up in the tool's own bin folder: a path (absolute
+    # or relative) could name any program, e.g. /bin/sh -c, from an untrusted lock.
+    if "/" in name or "\\" in name or os.path.isabs(name):
+        return f"command {name!r} is a path; a probe names one of the tool's own commands"
     return None
 
 
 def _resolve(name: str, bin_dir: Path) -> Path | None:
-    if os.path.isabs(name):
-        path = Path(name)
-        return path if path.is_file() else None
     suffixes = (".exe", "") if os.name == "nt" else ("", ".exe")
     for suffix in suffixes:
         candidate = bin_dir / f"{name}{suffix}"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dht.errors import DhtError, InputError, did_you_mean
 from dht.model.lock import atomic_write
+from dht.model.names import forbidden_env
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 _ALIASES = {"pwsh": "powershell", "sh": "bash"}
@@ -36,6 +37,12 @@ _DRIVE = re.compile(r"^([A-Za-z]):[\\/]")
 
 def validate_env(name: str, value: str, *, where: str = "dht.lock") -> None:
     """Refuse a name or value that some shell could not carry literally."""
+    if forbidden_env(name):
+        raise InputError(
+            f"environment variable {name} may not be set by a lock: it changes what programs run",
+            where=where,
+            hint="PATH, LD_*, DYLD_*, BASH_ENV, PYTHONPATH, GIT_SSH_COMMAND and the like are refused",
+        )
     if not _NAME.fullmatch(name):
         raise InputError(
             f"environment variable name {name!r} is not allowed",

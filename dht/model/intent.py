@@ -29,8 +29,10 @@ from dht.model.names import (
     PLATFORMS,
     SYSTEM_ID,
     SYSTEM_PACKAGE,
+    forbidden_env,
     is_python_version,
     platform_order,
+    reserved_path,
 )
 from dht.model.presets import ENV_PRESETS
 from dht.model.toml import convert, find_line, parse_toml, read_text
@@ -354,6 +356,9 @@ def _normalize_env(table: dict[str, Any], bad: _Bad) -> EnvRequest | None:
     for key, value in table.items():
         if key in ("preset", "source-date-epoch"):
             continue
+        if forbidden_env(key):
+            raise bad(f"env.{key}", f"{key} may not be set: it changes what programs run, not how a tool behaves",
+                      "PATH, LD_*, DYLD_*, BASH_ENV, PYTHONPATH, GIT_SSH_COMMAND and the like are refused")  # fmt: skip
         if not _ENV_NAME.match(key):
             raise bad(
                 f"env.{key}",
@@ -392,6 +397,8 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad) -> ConfigRequest
         or (len(file) > 1 and file[1] == ":")
     ):
         raise bad(f"{where}.file", f"{file!r} must be a relative path inside the project")
+    if reserved_path(file):
+        raise bad(f"{where}.file", f"{file!r} is reserved (.git, .dht, .venv, dht.toml, dht.lock)")
     fmt = table.format or (
         "toml" if file.endswith(".toml") else "ini" if file.endswith((".cfg", ".ini")) else "file"
     )
