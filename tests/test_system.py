@@ -265,3 +265,37 @@ def test_env_names_that_change_what_runs_are_refused(name: str) -> None:
 def test_reserved_config_paths_are_refused(file: str) -> None:
     with pytest.raises(InputError, match="reserved"):
         parse_intent(BASE + f'[config.x]\nfile = "{file}"\ntext = "x"\n')
+
+
+def test_winget_takes_one_id_per_install() -> None:
+    from dht.apply.system import install_commands
+
+    commands = install_commands(manager_for("winget"), ["Git.Git", "Kitware.CMake"])
+    assert [argv[-1] for argv in commands] == ["Git.Git", "Kitware.CMake"]
+    assert len(install_commands(manager_for("debian"), ["a", "b"])) == 1
+
+
+@pytest.mark.skipif(read_os_release() is None, reason="needs /etc/os-release (Linux)")
+def test_a_machine_outside_the_lock_systems_still_applies_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> None:
+    release = read_os_release()
+    assert release is not None
+    other = (
+        "winget"
+        if "debian" in release.candidates() or "ubuntu" in release.candidates()
+        else "debian"
+    )
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dht.toml").write_text(
+        BASE + f"[targets]\nsystems = ['{other}']\n[index]\nurl = \"{server.url}\"\n"
+        f'[system]\ntinytool = {{ {other} = ["x"] }}\n[env]\nFOO = "1"\n'
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["lock"]).exit_code == 0
+    assert runner.invoke(app, ["apply", "--only", "env"]).exit_code == 0
+    result = runner.invoke(app, ["verify"])
+    assert result.exit_code == 3
+    assert "system:this-machine" in result.output and "none of the lock's systems" in result.output
+    assert "add this machine's system" in result.output

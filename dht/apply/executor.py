@@ -31,7 +31,7 @@ from dht.apply.resources import (
 )
 from dht.apply.system import machine_system
 from dht.apply.uvbackend import Wheel, bin_dir
-from dht.errors import DhtError, InputError
+from dht.errors import InputError
 from dht.model.lock import LOCK_FILE, Lock, read_lock
 
 KINDS = ("system", "environment", "tool", "launcher", "env", "config")
@@ -91,16 +91,15 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
         # System packages first: source builds in the environments may need them.
         here = machine_system(lock.systems)
         if here is None:
-            raise DhtError(
-                "this machine's system is not one the lock resolves system packages for "
-                f"(it has {', '.join(lock.systems)})",
-                hint="add it to targets.systems in dht.toml (see /etc/os-release: ID, ID+VERSION_ID) and run `dht lock`",
-            )
-        for entry in lock.system:
-            packages = entry.packages.get(here)
-            resources.append(
-                SystemResource(entry.id, here, None if packages is None else tuple(packages))
-            )
+            resources.append(SystemResource("this-machine", "", None, receipts, lock.systems))
+        else:
+            for entry in lock.system:
+                packages = entry.packages.get(here)
+                resources.append(
+                    SystemResource(
+                        entry.id, here, None if packages is None else tuple(packages), receipts
+                    )
+                )
     resources += [envs[n] for n in sorted(envs, key=lambda n: (n == PROJECT, n))]
     for tool in lock.tools:
         resources.append(ToolResource(tool.name, tool.version, envs[tool.environment]))
@@ -161,7 +160,13 @@ def _record(resource: Resource) -> Record:
         observed=shown or ("present" if observed.present else "absent"),
         status=verdict.status,
         reason=reason,
-        repair=None if verdict.status == Status.OK else f"dht apply --only {resource.kind}",
+        repair=None
+        if verdict.status == Status.OK
+        else (
+            resource.repair()
+            if isinstance(resource, SystemResource)
+            else f"dht apply --only {resource.kind}"
+        ),
         duration=time.perf_counter() - started,
     )
 

@@ -381,8 +381,10 @@ class SystemResource:
     """A system dependency, installed and checked with the machine's package manager."""
 
     dep_id: str
-    system: str  # the lock's system this machine matched, e.g. debian+12
+    system: str  # the lock's system this machine matched, e.g. debian+12; "" when none did
     packages: tuple[str, ...] | None  # None: the lock says it is unavailable here
+    receipts: Receipts
+    declared: tuple[str, ...] = ()
     kind: str = "system"
 
     @property
@@ -403,32 +405,57 @@ class SystemResource:
         return {p: "installed" for p in self.packages or ()}
 
     def summary(self) -> str:
+        if not self.system:
+            return "no system of the lock matches this machine"
         if self.packages is None:
             return f"unavailable on {self.system}"
         return f"{' '.join(self.packages) or 'nothing'} ({self.manager.name})"
 
     def probe(self) -> Observed:
+        if not self.system:
+            problem = f"this machine is none of the lock's systems ({', '.join(self.declared)})"
+            return Observed(present=True, receipt=self.fingerprint, problems=(problem,))
         if not self.packages:
             return Observed(present=True, receipt=self.fingerprint)
         found = self.manager.installed(self.packages)
         content = {p: "installed" for p, version in found.items() if version is not None}
-        # The package manager's database is the receipt.
-        return Observed(present=bool(content), receipt=self.fingerprint, content=content)
+        receipt = self.receipts.get(self.id)
+        if receipt is None and len(content) < len(self.packages):
+            # Never fully installed by dht: missing, not drifted.
+            return Observed(present=False)
+        return Observed(present=True, receipt=receipt or self.fingerprint, content=content)
 
-    def install_argv(self) -> list[str]:
-        return list(self.manager.install_argv(list(self.packages or ())))
+    def install_commands(self) -> list[list[str]]:
+        from dht.apply.system import install_commands
+
+        return install_commands(self.manager, list(self.packages or ()))
+
+    def repair(self) -> str:
+        if not self.system:
+            return "add this machine's system (ID+VERSION_ID of /etc/os-release) to targets.systems; run `dht lock`"
+        commands = self.install_commands()
+        if (
+            hasattr(os, "geteuid")
+            and os.geteuid() != 0
+            and self.manager.name not in ("brew", "winget", "choco")
+        ):
+            return " && ".join(f"sudo {' '.join(argv)}" for argv in commands)
+        return "dht apply --only system"
 
     def apply(self, scratch: Path) -> str:
         from dht.apply.process import run
         from dht.errors import DhtError
 
-        argv = self.install_argv()
-        if hasattr(os, "geteuid") and os.geteuid() != 0 and self.manager.name != "brew":
+        if not self.system:
+            raise DhtError(self.probe().problems[0], hint=self.repair())
+        if self.repair().startswith("sudo "):
             raise DhtError(
                 f"installing {' '.join(self.packages or ())} needs root",
-                hint=f"run `sudo {' '.join(argv)}`, then `dht apply` again",
+                hint=f"run `{self.repair()}`",
             )
         if self.manager.name == "apt":
             run(["apt-get", "update", "-qq"], timeout=900)  # a fresh machine has no package lists
-        run(argv, timeout=1800, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        for argv in self.install_commands():
+            run(argv, timeout=1800, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        self.receipts.set(self.id, self.fingerprint)
         return f"installed {' '.join(self.packages or ())}"

@@ -95,3 +95,12 @@ def machine_system(declared: Sequence[str]) -> str | None:
         release = read_os_release()
         candidates = release.candidates() if release else []
     return next((c for c in candidates if c in declared), None)
+
+
+def install_commands(manager: Manager, packages: Sequence[str]) -> list[list[str]]:
+    """The argvs that install `packages`: one per package where the manager takes one id."""
+    if not packages:
+        return []
+    if manager.name == "winget":
+        return [manager.install_argv([p]) for p in packages]
+    return [manager.install_argv(packages)]
