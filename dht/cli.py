@@ -89,6 +89,13 @@ def lock(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON summary on stdout.")
     ] = False,
+    verify_index: Annotated[
+        bool,
+        typer.Option(
+            "--verify-index",
+            help="With --check: also compare every artifact's URL, size and hash with the index (network).",
+        ),
+    ] = False,
 ) -> None:
     """Compile dht.toml into dht.lock.
 
@@ -98,12 +105,16 @@ def lock(
 
       dht lock --check              # in CI: exit 3 when dht.lock is not current
 
+      dht lock --check --verify-index   # a lock from a pull request: also against the index
+
       dht lock -P ruff              # move ruff to the newest allowed version, nothing else
     """
     if check:
         from dht.commands.lock import check_lock_file
 
-        findings = _run(lambda: check_lock_file(Path.cwd()))
+        findings = _run(
+            lambda: check_lock_file(Path.cwd(), verify_index=verify_index, offline=offline)
+        )
         if as_json:
             _emit_json(
                 {

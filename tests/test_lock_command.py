@@ -459,3 +459,31 @@ def test_env_and_config_are_locked_in_full_and_checked(project: Project) -> None
     ]
     assert '+APP = "two"' in changed and '-APP = "one"' in changed
     assert len(changed) == 4  # the value and the env's content hash
+
+
+def test_verify_index_catches_a_swapped_artifact(project: Project) -> None:
+    project.intent('toolish = "==1.0"')
+    assert project.dht("lock").exit_code == 0
+    text = project.lock_text()
+    base = project.url.rsplit("/simple", 1)[0]
+    swapped = text.replace(f"{base}/files/toolish-1.0", "https://evil.example.com/x/toolish-1.0", 1)
+    project.lock_path.write_text(swapped)
+    assert (
+        project.dht("lock", "--check").exit_code == 0
+    )  # canonical and consistent: offline cannot tell
+    result = project.dht("lock", "--check", "--verify-index")
+    assert result.exit_code == 3
+    assert "the index serves it from" in result.output and "evil.example.com" in result.output
+    project.lock_path.write_text(text)
+    assert project.dht("lock", "--check", "--verify-index").exit_code == 0
+
+
+def test_package_from_another_index_is_inconsistent(project: Project) -> None:
+    project.intent('toolish = "==1.0"')
+    assert project.dht("lock").exit_code == 0
+    text = project.lock_text()
+    project.lock_path.write_text(
+        text.replace(f'index = "{project.url}"', 'index = "https://evil.example.com/simple"', 1)
+    )
+    result = project.dht("lock", "--check")
+    assert result.exit_code == 3 and "not the lock's index" in result.output

@@ -126,13 +126,23 @@ def run_lock(request: LockRequest) -> LockSummary:
     )
 
 
-def check_lock_file(root: Path) -> list[Finding]:
+def check_lock_file(
+    root: Path, *, verify_index: bool = False, offline: bool = False
+) -> list[Finding]:
     intent = load_intent(root / INTENT_FILE)
     lock_path = root / LOCK_FILE
     if not lock_path.exists():
         return [Finding(LOCK_FILE, "missing: run `dht lock` to create it")]
     lock, text = read_lock(lock_path)
-    return check_lock(intent, lock, text, root)
+    findings = check_lock(intent, lock, text, root)
+    if verify_index:
+        from dht.compile.index import IndexClient
+        from dht.compile.staleness import index_mismatches
+
+        with IndexClient(lock.index.url, offline=offline) as client:
+            client.prefetch(sorted({p.name for p in lock.packages}))
+            findings += index_mismatches(lock, client)
+    return sorted(set(findings))
 
 
 def changes(old: Lock | None, new: Lock) -> tuple[Change, ...]:

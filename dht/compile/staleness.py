@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
@@ -216,6 +217,10 @@ def _closure(
 def _artifact_findings(lock: Lock, package: Package) -> list[Finding]:
     out: list[Finding] = []
     where = _where(package)
+    if package.index != lock.index.url:
+        out.append(
+            Finding(where, f"comes from {package.index}, not the lock's index {lock.index.url}")
+        )
     served: dict[str, int] = defaultdict(int)
     version = Version(package.version)
     for wheel in package.wheels:
@@ -268,3 +273,32 @@ def _extras(extras: tuple[str, ...]) -> str:
 def _contains(spec: str, version: str) -> bool:
     req = _requirement(f"x{spec}")
     return req is not None and req.specifier.contains(version, prereleases=True)
+
+
+def index_mismatches(lock: Lock, source: Any) -> list[Finding]:
+    """Every artifact as the index lists it now: same URL, size and sha256 (network).
+
+    What the offline check cannot see: a hand edit that swaps a wheel's URL and
+    hash for another file's, keeping the lock canonical."""
+    out: list[Finding] = []
+    for package in lock.packages:
+        listed = {a.filename: a for a in source.project(package.name).artifacts}
+        for artifact in (*package.wheels, *([package.sdist] if package.sdist else [])):
+            found = listed.get(artifact.name)
+            where = _where(package)
+            if found is None:
+                out.append(Finding(where, f"{artifact.name} is not on the index"))
+            elif found.url != artifact.url:
+                out.append(
+                    Finding(
+                        where,
+                        f"{artifact.name}: the index serves it from {found.url}, the lock says {artifact.url}",
+                    )
+                )
+            elif found.sha256 != artifact.hashes.sha256 or (
+                found.size is not None and found.size != artifact.size
+            ):
+                out.append(
+                    Finding(where, f"{artifact.name}: size or sha256 differs from the index")
+                )
+    return out
