@@ -259,7 +259,14 @@ def test_symlink_escape_is_refused(locked: Path, tmp_path: Path) -> None:
     assert not (elsewhere / "pyproject.toml").exists()
 
 
-CRASH_POINTS = ["venv-created", "installed", "before-swap", "mid-swap", "config-written"]
+CRASH_POINTS = [
+    "venv-created",
+    "installed",
+    "before-swap",
+    "mid-swap",
+    "installed-in-place",
+    "config-written",
+]
 
 
 def _apply_process(root: Path, crash: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -279,7 +286,10 @@ def test_killed_apply_converges(point: str, locked: Path) -> None:
     intent = locked / "dht.toml"
     intent.write_text(
         intent.read_text()
-        .replace('"==1.1"', '"==1.0"')
+        .replace('"==1.1"', '"==1.0"')  # the shared environment: repaired in place
+        .replace(
+            "isolated = true", 'isolated = true, with = ["beta"]'
+        )  # an isolated one: rebuilt aside
         .replace("line-length = 88", "line-length = 90")
     )
     assert dht(locked, "lock").exit_code == 0
@@ -339,3 +349,25 @@ def test_run_uses_the_locked_environment(locked: Path, tmp_path: Path) -> None:
         cwd=locked, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert failing.returncode == 7  # the command's own exit code
+
+
+def test_the_projects_own_packages_in_venv_survive(locked: Path) -> None:
+    assert dht(locked, "apply").exit_code == 0
+    python = str(locked / ".venv/bin/python")
+    subprocess.run(
+        [uv_bin(), "pip", "install", "--quiet", "--python", python, "--index-url", _index_of(locked), "alpha==1.0"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert _verify(locked) == {}  # not dht's: not drift
+    intent = locked / "dht.toml"
+    intent.write_text(intent.read_text().replace('"==1.1"', '"==1.0"'))
+    assert dht(locked, "lock").exit_code == 0
+    assert dht(locked, "apply").exit_code == 0
+    check = subprocess.run(
+        [python, "-c", "import alpha, toolish"], capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stderr  # the project's package is still there
+    gone = subprocess.run(
+        [python, "-c", "import beta"], capture_output=True, text=True, check=False
+    )
+    assert gone.returncode != 0  # beta came with toolish 1.1 and left with it

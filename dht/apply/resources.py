@@ -23,7 +23,7 @@ from packaging.utils import canonicalize_name
 
 from dht.apply import managed, shells, state
 from dht.apply.plan import Observed
-from dht.apply.uvbackend import Wheel, bin_dir, create_venv, install, python_of
+from dht.apply.uvbackend import Wheel, bin_dir, create_venv, install, python_of, uninstall
 
 
 class Resource(Protocol):
@@ -148,17 +148,48 @@ class EnvironmentResource:
         version = _python_version(self.path)
         if version is None or not (version == self.python or version.startswith(self.python + ".")):
             problems.append(f"runs Python {version or '?'}, the lock wants {self.python}")
+        content = installed(self.path)
+        if self.shared:
+            # The project's own packages (uv sync, pip install -e .) live here too: not drift.
+            content = {name: v for name, v in content.items() if name in self.desired()}
         return Observed(
             present=True,
             receipt=receipt.get("fingerprint")
             if isinstance(receipt.get("fingerprint"), str)
             else None,
-            content=installed(self.path),
+            content=content,
             problems=tuple(problems),
         )
 
+    @property
+    def shared(self) -> bool:
+        return self.name == "project"
+
     def apply(self, scratch: Path) -> str:
-        """Build aside, then swap in: a failed build leaves the previous environment working."""
+        """Build aside, then swap in: a failed build leaves the previous environment working.
+
+        The shared project environment is repaired in place while its interpreter is
+        right, so packages dht does not manage there (the project's own) survive."""
+        if self.shared and (self.path / "pyvenv.cfg").exists():
+            observed = self.probe()
+            if not observed.problems:
+                previous = (state.read_json(self.path / RECEIPT) or {}).get("packages", {})
+                dropped = sorted(
+                    n for n in previous if isinstance(n, str) and n not in self.desired()
+                )
+                uninstall(self.path, dropped)  # what dht put here before and the lock no longer has
+                install(self.path, [w for w, _ in self.wheels], scratch)
+                state.crash_point("installed-in-place")
+                receipt = {"fingerprint": self.fingerprint, "packages": dict(self.desired())}
+                state.write_json(self.path / RECEIPT, receipt)
+                return f"installed {len(self.wheels)} packages in place"
+            if observed.receipt is None:
+                from dht.errors import DhtError
+
+                raise DhtError(
+                    f"{self.path.name} exists, was not made by dht, and is unhealthy: {'; '.join(observed.problems)}",
+                    hint=f"dht replaces only environments it built: move {self.path.name} away (or delete it), then `dht apply`",
+                )
         aside = self.path.with_name(self.path.name + state.ASIDE)
         if aside.exists():
             shutil.rmtree(aside)

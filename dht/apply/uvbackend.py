@@ -71,3 +71,11 @@ def install(env: Path, wheels: Sequence[Wheel], scratch: Path) -> None:
         "-r", str(requirements),
     ]  # fmt: skip
     run(argv, env=clean_env(), timeout=1800)
+
+
+def uninstall(env: Path, names: Sequence[str]) -> None:
+    if names:
+        run(
+            [uv_bin(), "pip", "uninstall", "--quiet", "--python", str(python_of(env)), *names],
+            env=clean_env(),
+        )
