@@ -22,8 +22,12 @@ def _private_cache(
 
 
 @pytest.fixture(scope="session")
-def fixture_index() -> FixtureIndex:
-    return build_index()
+def fixture_index(tmp_path_factory: pytest.TempPathFactory) -> FixtureIndex:
+    """The fixture projects (fixtures/index/*.toml) built once per session, in memory
+    and as files in `fixture_index.directory`."""
+    index = build_index()
+    index.write(tmp_path_factory.mktemp("fixture-index"))
+    return index
 
 
 @pytest.fixture

@@ -371,3 +371,18 @@ def test_the_projects_own_packages_in_venv_survive(locked: Path) -> None:
         [python, "-c", "import beta"], capture_output=True, text=True, check=False
     )
     assert gone.returncode != 0  # beta came with toolish 1.1 and left with it
+
+
+def test_a_removed_tool_is_reported_then_removed(locked: Path) -> None:
+    assert dht(locked, "apply").exit_code == 0
+    intent = locked / "dht.toml"
+    intent.write_text(
+        "\n".join(line for line in intent.read_text().splitlines() if not line.startswith("clicky"))
+        + "\n"
+    )
+    assert dht(locked, "lock").exit_code == 0
+    bad = _verify(locked)
+    assert set(bad) == {"leftover:.venv/bin/clicky", "leftover:.dht/envs/clicky"}
+    assert dht(locked, "apply").exit_code == 0
+    assert not (locked / ".venv/bin/clicky").exists() and not (locked / ".dht/envs/clicky").exists()
+    assert _verify(locked) == {}

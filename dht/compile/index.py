@@ -325,6 +325,9 @@ _ARCHIVE_ERRORS = (
 )
 
 
+_MAX_SERVER_WAIT = 10.0  # the most a Retry-After header may make dht wait, in seconds
+
+
 def _retry_base() -> float:
     """Base of the exponential backoff: 0.2 s, or `DHT_RETRY_BASE` (tests set it tiny)."""
     try:
@@ -606,6 +609,7 @@ class IndexClient:
             raise IndexError_(
                 f"cannot read the metadata of {artifact.filename}: {exc}", where=artifact.url
             ) from None
+        _check_identity(artifact, meta)
         if not artifact.is_wheel:
             _check_sdist_metadata(artifact, message)
         if artifact.sha256:
@@ -644,7 +648,9 @@ class IndexClient:
 
     def _range_metadata(self, artifact: Artifact) -> bytes | None:
         """METADATA through range requests; None when the server does not do ranges."""
-        response = self._request("GET", artifact.url, {"Range": f"bytes=-{lazy_wheel.TAIL}"})
+        response = self._request(
+            "GET", artifact.url, {"Range": f"bytes=-{lazy_wheel.TAIL}"}, raw=True
+        )
         self._count("range_requests")
         if response.status_code == 200:
             # The server ignored Range and sent the whole file: use it.
@@ -661,7 +667,7 @@ class IndexClient:
         first, _, total = content_range
 
         def fetch(start: int, last: int) -> bytes:
-            part = self._request("GET", artifact.url, {"Range": f"bytes={start}-{last}"})
+            part = self._request("GET", artifact.url, {"Range": f"bytes={start}-{last}"}, raw=True)
             self._count("range_requests")
             got = lazy_wheel.parse_content_range(part.headers.get("content-range"))
             if part.status_code != 206 or got is None or got[0] != start:
@@ -675,7 +681,7 @@ class IndexClient:
             return None  # fall back to the whole file, which is hash-checked
 
     def _download(self, artifact: Artifact) -> bytes:
-        response = self._request("GET", artifact.url)
+        response = self._request("GET", artifact.url, raw=True)
         if response.status_code != 200:
             raise IndexError_(f"download answered HTTP {response.status_code}", where=artifact.url)
         self._verify(artifact, response.content)
@@ -702,12 +708,12 @@ class IndexClient:
         if self.offline:
             raise NetworkError(f"the size of {artifact.filename} is not in the cache", where=artifact.url,
                                hint="run once without --offline to fill the cache")  # fmt: skip
-        response = self._request("HEAD", artifact.url)
+        response = self._request("HEAD", artifact.url, raw=True)
         length = response.headers.get("content-length", "")
         size = int(length) if response.status_code == 200 and length.isdigit() else None
         if size is None:
             # Some servers refuse HEAD or omit the length: a one-byte range names the total.
-            probe = self._request("GET", artifact.url, {"Range": "bytes=0-0"})
+            probe = self._request("GET", artifact.url, {"Range": "bytes=0-0"}, raw=True)
             found = lazy_wheel.parse_content_range(probe.headers.get("content-range"))
             if probe.status_code == 206 and found is not None:
                 size = found[2]
@@ -725,15 +731,26 @@ class IndexClient:
     # transport
 
     def _request(
-        self, method: str, url: str, headers: dict[str, str] | None = None
+        self, method: str, url: str, headers: dict[str, str] | None = None, *, raw: bool = False
     ) -> httpx.Response:
+        """One request with retries. `raw`: for files, whose bytes are hashed: ask for
+        no transfer encoding and keep the bytes as sent, even from servers that label
+        a .tar.gz `Content-Encoding: gzip` (which would otherwise be unpacked)."""
         attempts = self.retries + 1
         failure = ""
+        server_wait = 0.0
+        if raw:
+            headers = {**(headers or {}), "Accept-Encoding": "identity"}
         for attempt in range(attempts):
             if attempt:
-                time.sleep(min(self.backoff * 2 ** (attempt - 1), 5.0))
+                backoff = min(self.backoff * 2 ** (attempt - 1), 5.0)
+                time.sleep(max(backoff, server_wait))
             try:
-                response = self._client.request(method, url, headers=headers)
+                response = (
+                    self._raw(method, url, headers)
+                    if raw
+                    else self._client.request(method, url, headers=headers)
+                )
             except httpx.TimeoutException:
                 failure = "timed out"
                 continue
@@ -758,6 +775,9 @@ class IndexClient:
                 self._count("requests")
             if response.status_code >= 500 or response.status_code == 429:
                 failure = f"HTTP {response.status_code}"
+                # Retry-After in seconds is honoured, within reason (dates are ignored).
+                wait = response.headers.get("retry-after", "").strip()
+                server_wait = min(float(wait), _MAX_SERVER_WAIT) if wait.isdigit() else 0.0
                 continue
             self._count("bytes", len(response.content))
             return response
@@ -765,6 +785,19 @@ class IndexClient:
             f"{method} failed after {attempts} attempt{'s' * (attempts != 1)}: {failure}",
             where=url,
             hint="check the network and index.url; `dht lock --offline` works from the cache",
+        )
+
+    def _raw(self, method: str, url: str, headers: dict[str, str] | None) -> httpx.Response:
+        """The response with its body exactly as sent (no content decoding)."""
+        client = self._client
+        response = client.send(client.build_request(method, url, headers=headers), stream=True)
+        try:
+            body = b"".join(response.iter_raw())
+        finally:
+            response.close()
+        kept = [(k, v) for k, v in response.headers.multi_items() if k != "content-encoding"]
+        return httpx.Response(
+            response.status_code, headers=kept, content=body, request=response.request
         )
 
 
@@ -793,6 +826,33 @@ def _sdist_pkg_info(filename: str, body: bytes) -> bytes:
         if handle is None:
             raise KeyError("unreadable PKG-INFO")
         return handle.read()
+
+
+def _check_identity(artifact: Artifact, meta: CoreMetadata) -> None:
+    """The metadata must be that of the file's release: a mirror serving the wrong
+    `.metadata` file must not be cached (forever, by the file's hash)."""
+    project, release = _project_of(artifact.filename), _release_of(artifact.filename)
+    if project is None or release is None:
+        return  # not a name from an index page: nothing to compare with
+    try:
+        same = canonicalize_name(meta.name) == project and Version(meta.version) == release
+    except InvalidVersion:
+        same = False
+    if not same:
+        raise IndexError_(
+            f"the metadata of {artifact.filename} is that of {meta.name} {meta.version}",
+            where=artifact.url,
+            hint="the index serves a file under the wrong name; retry with --refresh, then report it to the index",
+        )
+
+
+def _project_of(filename: str) -> str | None:
+    if filename.endswith(".whl"):
+        return canonicalize_name(filename.split("-", 1)[0])
+    try:
+        return parse_sdist_filename(filename)[0]
+    except (InvalidSdistFilename, InvalidVersion):
+        return None
 
 
 def _check_sdist_metadata(artifact: Artifact, message: Any) -> None:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.support.wheels import FixtureIndex
+from tests.support.wheels import FixtureFile, FixtureIndex
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+LAST_MODIFIED = "Thu, 01 Jan 2026 00:00:00 GMT"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Logged:
     path: str
     range: str | None
     if_none_match: str | None = None
+    if_modified_since: str | None = None
 
 
 @dataclass
@@ -34,8 +36,12 @@ class IndexServer:
     metadata_files: bool = True
     ranges: bool = True
     html_only: bool = False
+    # Pages carry an ETag; with etags=False a Last-Modified date instead (If-Modified-Since).
+    etags: bool = True
     # path -> faults consumed one per request: an HTTP status ("500", "429", "403"),
-    # "garbage", "truncate", "corrupt" (one byte flipped, files and .metadata), "slow"
+    # "garbage", "truncate", "corrupt" (one byte flipped, files and .metadata), "slow",
+    # "serve:<filename>" (another file's bytes under this name), "label-gzip" (a file sent
+    # as is but labelled `Content-Encoding: gzip`, as misconfigured servers do with .tar.gz)
     faults: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     requests: list[Logged] = field(default_factory=list)
     slow_seconds: float = 3.0  # how long a "slow" fault stalls before answering
@@ -80,7 +86,12 @@ class IndexServer:
         self._httpd.server_close()
 
     def fetched(self, method: str = "GET") -> list[str]:
+        """The paths requested with `method`, in order."""
         return [r.path for r in self.requests if r.method == method]
+
+    def file(self, filename: str) -> FixtureFile:
+        """The fixture file served as /files/<filename>."""
+        return self._files[filename]
 
     # pages
 
@@ -128,7 +139,11 @@ class IndexServer:
         with self._lock:  # handlers run in parallel threads
             self.requests.append(
                 Logged(
-                    req.command, path, req.headers.get("Range"), req.headers.get("If-None-Match")
+                    req.command,
+                    path,
+                    req.headers.get("Range"),
+                    req.headers.get("If-None-Match"),
+                    req.headers.get("If-Modified-Since"),
                 )
             )
             queue = self.faults.get(path)
@@ -148,12 +163,15 @@ class IndexServer:
                 body, kind = self._html_page(name), "text/html"
             if fault == "garbage":
                 body = b'{"files": [{"filename": 12'
-            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            if req.headers.get("If-None-Match") == etag:
-                return self._send(req, 304, b"", kind, head, {"ETag": etag})
-            return self._send(
-                req, 200, body, kind, head, {"ETag": etag}, truncate=fault == "truncate"
-            )
+            if self.etags:
+                validator = {"ETag": '"' + hashlib.sha256(body).hexdigest()[:16] + '"'}
+                unchanged = req.headers.get("If-None-Match") == validator["ETag"]
+            else:  # the fixture pages never change: one fixed date
+                validator = {"Last-Modified": LAST_MODIFIED}
+                unchanged = req.headers.get("If-Modified-Since") == LAST_MODIFIED
+            if unchanged:
+                return self._send(req, 304, b"", kind, head, validator)
+            return self._send(req, 200, body, kind, head, validator, truncate=fault == "truncate")
         if path.startswith("/files/"):
             filename = path[len("/files/") :]
             if filename.endswith(".metadata") and self.metadata_files:
@@ -170,15 +188,25 @@ class IndexServer:
             data = found.data
             if fault == "corrupt":
                 data = data[:-1] + bytes([data[-1] ^ 0xFF])
+            elif fault is not None and fault.startswith("serve:"):
+                data = self._files[fault.removeprefix("serve:")].data
             extra = {"Accept-Ranges": "bytes"} if self.ranges else {}
+            if fault == "label-gzip":
+                extra["Content-Encoding"] = "gzip"
             wanted = req.headers.get("Range")
             if self.ranges and wanted and wanted.startswith("bytes="):
                 first_text, _, last_text = wanted[len("bytes=") :].partition("-")
-                if first_text == "":
-                    first, last = max(0, len(data) - int(last_text)), len(data) - 1
-                else:
-                    first = int(first_text)
-                    last = min(int(last_text), len(data) - 1) if last_text else len(data) - 1
+                try:
+                    if first_text == "":
+                        first, last = max(0, len(data) - int(last_text)), len(data) - 1
+                    else:
+                        first = int(first_text)
+                        last = min(int(last_text), len(data) - 1) if last_text else len(data) - 1
+                except ValueError:
+                    first, last = len(data), 0
+                if first > last:
+                    extra["Content-Range"] = f"bytes */{len(data)}"
+                    return self._send(req, 416, b"", "text/plain", head, extra)
                 extra["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
                 return self._send(
                     req, 206, data[first : last + 1], "application/octet-stream", head, extra

@@ -38,9 +38,18 @@ class FixtureFile:
 @dataclass
 class FixtureIndex:
     files: dict[str, list[FixtureFile]] = field(default_factory=dict)  # project -> files
+    directory: Path | None = None  # where `write` put the files, for --find-links and the like
 
     def by_filename(self) -> dict[str, FixtureFile]:
         return {f.filename: f for files in self.files.values() for f in files}
+
+    def write(self, directory: Path) -> Path:
+        """Every wheel and sdist as a file in `directory` (a flat find-links folder)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for filename, found in sorted(self.by_filename().items()):
+            (directory / filename).write_bytes(found.data)
+        self.directory = directory
+        return directory
 
 
 def _metadata(name: str, version: str, release: dict[str, object], metadata_version: str) -> bytes:
