@@ -3,15 +3,21 @@ paths, cache, offline mode, retries and every kind of broken answer."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import socket
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
+from dht.compile.cache import Cache, PageEntry
 from dht.compile.index import (
     Artifact,
     IndexClient,
@@ -22,6 +28,7 @@ from dht.compile.index import (
 )
 from dht.errors import DhtError, IndexError_, IntegrityError, NetworkError
 from tests.support.index_server import IndexServer
+from tests.support.wheels import FixtureIndex, build_index
 
 Server = Callable[..., IndexServer]
 
@@ -209,7 +216,7 @@ def test_size_from_head_for_html_indexes(index_server: Server, tmp_path: Path) -
         artifact = wheel(c.project("beta"), "beta-1.5-py3-none-any.whl")
         assert artifact.size is None
         size = c.size(artifact)
-    assert size == len(server._files["beta-1.5-py3-none-any.whl"].data)
+    assert size == len(server.file("beta-1.5-py3-none-any.whl").data)
     assert server.fetched("HEAD") == ["/files/beta-1.5-py3-none-any.whl"]
     with client(server, tmp_path) as c:
         assert c.size(artifact) == size  # cached by hash
@@ -328,7 +335,7 @@ def test_size_falls_back_to_a_range_probe(index_server: Server, tmp_path: Path) 
     server.faults["/files/beta-1.5-py3-none-any.whl"] = ["405"]  # HEAD refused
     with client(server, tmp_path) as c:
         size = c.size(wheel(c.project("beta"), "beta-1.5-py3-none-any.whl"))
-    assert size == len(server._files["beta-1.5-py3-none-any.whl"].data)
+    assert size == len(server.file("beta-1.5-py3-none-any.whl").data)
 
 
 def test_bad_exclude_newer_is_a_clear_error(tmp_path: Path) -> None:
@@ -371,7 +378,7 @@ def test_page_parsers_drop_foreign_files_and_resolve_urls() -> None:
     assert sdist.yanked == "" and sdist.sha256 is None and not sdist.is_wheel
 
     html = (
-        '<a href="/f/demo-1.0-py3-none-any.whl#sha256=abc" data-core-metadata="true">w</a>'
+        f'<a href="/f/demo-1.0-py3-none-any.whl#sha256={"AB" * 32}" data-core-metadata="true">w</a>'
         '<a href="demo-1.0.zip" data-yanked="" data-requires-python="&gt;=3.9">s</a>'
         '<a href="demo-1.0.exe">e</a><a>no href</a>'
     )
@@ -380,7 +387,7 @@ def test_page_parsers_drop_foreign_files_and_resolve_urls() -> None:
         "demo",
         (
             Artifact(filename="demo-1.0-py3-none-any.whl",
-                     url="https://index.test/f/demo-1.0-py3-none-any.whl", sha256="abc",
+                     url="https://index.test/f/demo-1.0-py3-none-any.whl", sha256="ab" * 32,
                      size=None, requires_python=None, core_metadata=True),
             Artifact(filename="demo-1.0.zip", url="https://index.test/simple/demo/demo-1.0.zip",
                      sha256=None, size=None, requires_python=">=3.9", yanked=""),
@@ -389,6 +396,154 @@ def test_page_parsers_drop_foreign_files_and_resolve_urls() -> None:
     with pytest.raises(IndexError_) as info:
         parse_json_page("demo", b"[1, 2", page_url)
     assert info.value.where == page_url
+
+
+def test_revalidation_with_last_modified(index_server: Server, tmp_path: Path) -> None:
+    server = index_server(etags=False)
+    with client(server, tmp_path) as c:
+        first = c.project("beta")
+    time.sleep(0.05)
+    with client(server, tmp_path, page_ttl=0.01) as c:
+        assert c.project("beta") == first
+        assert c.stats["page_cache_hits"] == 1
+    pages = [r for r in server.requests if r.path == "/simple/beta/"]
+    assert [p.if_modified_since for p in pages] == [None, "Thu, 01 Jan 2026 00:00:00 GMT"]
+
+
+def test_metadata_of_another_release_is_refused_and_not_cached(
+    index_server: Server, tmp_path: Path
+) -> None:
+    server = index_server(metadata_files=False, ranges=True)
+    path = "/files/alpha-1.1-py3-none-any.whl"
+    server.faults[path] = ["serve:alpha-1.0-py3-none-any.whl"] * 10
+    with client(server, tmp_path) as c, pytest.raises(IndexError_) as info:
+        c.metadata(wheel(c.project("alpha"), "alpha-1.1-py3-none-any.whl"))
+    assert "is that of alpha 1.0" in info.value.message
+    assert info.value.where == server.base + path
+    assert not list((tmp_path / "v1").glob("metadata/*"))
+
+
+def test_sdist_labelled_gzip_is_hashed_as_sent(index_server: Server, tmp_path: Path) -> None:
+    server = index_server(metadata_files=False)
+    server.faults["/files/sdistonly-1.0.tar.gz"] = ["label-gzip"]
+    with client(server, tmp_path) as c:
+        assert c.metadata(c.project("sdistonly").artifacts[0]).requires_dist == ("beta",)
+    [download] = [r for r in server.requests if r.path == "/files/sdistonly-1.0.tar.gz"]
+    assert download.range is None
+
+
+def test_invalid_project_names_never_reach_the_network(
+    index_server: Server, tmp_path: Path
+) -> None:
+    server = index_server()
+    with client(server, tmp_path) as c:
+        c.prefetch(["../etc", "ok-"])
+        for bad in ("../etc", "a/b", "", "-x", "x-"):
+            with pytest.raises(ProjectNotFound) as info:
+                c.project(bad)
+            assert "not a valid project name" in info.value.message
+    assert server.requests == []
+
+
+def test_prefetch_metadata_fetches_each_file_once(index_server: Server, tmp_path: Path) -> None:
+    server = index_server()
+    with client(server, tmp_path) as c:
+        artifacts = c.project("toolish").artifacts
+        c.prefetch_metadata([*artifacts, *artifacts])
+        versions = [c.metadata(a).version for a in artifacts]
+    assert versions == ["1.0", "1.1", "2.0"]
+    metadata_requests = [p for p in server.fetched() if p.endswith(".metadata")]
+    assert sorted(metadata_requests) == sorted(set(metadata_requests))
+    assert len(metadata_requests) == 3
+
+
+def test_unknown_json_api_major_version_is_refused() -> None:
+    page = {"meta": {"api-version": "2.0"}, "name": "demo", "files": []}
+    with pytest.raises(IndexError_) as info:
+        parse_json_page("demo", msgspec.json.encode(page), "https://index.test/simple/demo/")
+    assert "version 2.0" in info.value.message
+    page["meta"] = {"api-version": "1.4"}  # a newer minor version reads fine
+    assert parse_json_page("demo", msgspec.json.encode(page), "https://x.test/").artifacts == ()
+
+
+def test_html_base_href_and_charset() -> None:
+    html = (
+        '<html><head><base href="https://files.test/pkgs/"></head><body>'
+        '<a href="demo-1.0-py3-none-any.whl">demo</a> caf\xe9</body></html>'
+    )
+    page = parse_html_page(
+        "demo", html.encode("latin-1"), "https://index.test/simple/demo/", "iso-8859-1"
+    )
+    assert [a.url for a in page.artifacts] == ["https://files.test/pkgs/demo-1.0-py3-none-any.whl"]
+    # A wrong charset label is not fatal: file names are ASCII.
+    assert parse_html_page("demo", html.encode("latin-1"), "https://i.test/", "utf-8").artifacts
+
+
+def test_fixture_files_are_deterministic_and_valid(fixture_index: FixtureIndex) -> None:
+    again = build_index()
+    assert {f: x.sha256 for f, x in again.by_filename().items()} == {
+        f: x.sha256 for f, x in fixture_index.by_filename().items()
+    }
+    assert fixture_index.directory is not None
+    for filename, found in sorted(fixture_index.by_filename().items()):
+        assert (fixture_index.directory / filename).read_bytes() == found.data
+        if not filename.endswith(".whl"):
+            assert parse_sdist_filename(filename)[0] == found.project
+            continue
+        assert parse_wheel_filename(filename)[0] == found.project
+        with zipfile.ZipFile(io.BytesIO(found.data)) as archive:
+            [record] = [n for n in archive.namelist() if n.endswith(".dist-info/RECORD")]
+            for line in archive.read(record).decode().splitlines():
+                path, digest, size = line.split(",")
+                if path == record:
+                    continue
+                data = archive.read(path)
+                expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+                assert digest == "sha256=" + expected.decode() and int(size) == len(data)
+            assert archive.read(record.replace("RECORD", "METADATA")) == found.metadata
+
+
+def test_hashes_that_are_not_sha256_hex_are_dropped() -> None:
+    files = [
+        {"filename": "demo-1.0-py3-none-any.whl", "url": "x", "hashes": {"sha256": "../../x"},
+         "core-metadata": {"sha256": "zz"}},
+        {"filename": "demo-1.1-py3-none-any.whl", "url": "y", "hashes": {"md5": "ab" * 16}},
+    ]  # fmt: skip
+    page = parse_json_page("demo", msgspec.json.encode({"files": files}), "https://i.test/")
+    assert [(a.sha256, a.metadata_sha256, a.core_metadata) for a in page.artifacts] == [
+        (None, None, True),
+        (None, None, False),
+    ]
+    html = '<a href="demo-1.0-py3-none-any.whl#sha256=../../etc">w</a>'
+    assert parse_html_page("demo", html.encode(), "https://i.test/").artifacts[0].sha256 is None
+
+
+def test_cache_layout_keys_and_atomic_writes(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    digest = "ab" * 32
+    cache.write_metadata(digest, b"Name: x\n")
+    cache.write_page("https://i.test/simple", "demo", PageEntry(1.0, '"e"', None, b"page"))
+    assert cache.read_metadata(digest) == b"Name: x\n"
+    assert cache.read_page("https://i.test/simple", "demo") == PageEntry(1.0, '"e"', None, b"page")
+    assert cache.read_page("https://other.test/simple", "demo") is None  # keyed by index URL
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert files[0] == f"v1/metadata/{digest}.METADATA"  # no temp files left behind
+    assert (
+        len(files) == 2 and files[1].startswith("v1/pages/") and files[1].endswith("/demo.msgpack")
+    )
+    for bad in ("../" + "a" * 61, "AB" * 32, "ab"):
+        with pytest.raises(ValueError):
+            cache.write_metadata(bad, b"")
+    with pytest.raises(ValueError):
+        cache.read_page("https://i.test/simple", "../demo")
+
+
+def test_cache_root_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DHT_CACHE_DIR", str(tmp_path / "env"))
+    assert Cache().root == tmp_path / "env" / "v1"
+    assert Cache(tmp_path / "arg").root == tmp_path / "arg" / "v1"  # the argument wins
+    monkeypatch.delenv("DHT_CACHE_DIR")
+    assert Cache().root.name == "v1" and "dht" in Cache().root.parent.as_posix()
 
 
 def _reachable(host: str, port: int = 443) -> bool:

@@ -198,7 +198,7 @@ def test_apt_installs_for_real(
     release = read_os_release()
     assert release is not None
     system = release.candidates()[0]
-    package = "sl"  # tiny, no dependencies worth mentioning
+    package = "hello"  # tiny, and it can prove itself: hello --version
     subprocess_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     import subprocess
 
@@ -222,8 +222,19 @@ def test_apt_installs_for_real(
     assert result.exit_code == 0, result.output
     assert Apt().installed([package])[package] is not None
     assert runner.invoke(app, ["verify", "--only", "system"]).exit_code == 0
+    version = subprocess.run(
+        ["hello", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "hello" in version.lower()  # the package works: its own probe
     again = runner.invoke(app, ["apply", "--only", "system"])
     assert "0 changed" in again.output
+    subprocess.run(["dpkg", "-r", package], env=subprocess_env, capture_output=True, check=True)
+    result = runner.invoke(app, ["verify", "--only", "system"])
+    assert (
+        result.exit_code == 3 and "hello missing" in result.output
+    )  # installed by dht, then removed
+    assert runner.invoke(app, ["apply", "--only", "system"]).exit_code == 0
+    assert Apt().installed([package])[package] is not None
     subprocess.run(
         ["apt-get", "remove", "-y", "-qq", package],
         env=subprocess_env,

@@ -41,6 +41,8 @@ class Cache:
         self.root = (root or default_root()) / "v1"
 
     def _page_path(self, index_url: str, name: str) -> Path:
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise ValueError(f"not a normalized project name: {name!r}")
         key = hashlib.sha256(index_url.encode()).hexdigest()[:16]
         return self.root / "pages" / key / f"{name}.msgpack"
 
@@ -57,17 +59,25 @@ class Cache:
         _write(self._page_path(index_url, name), msgspec.msgpack.encode(entry))
 
     def read_metadata(self, sha256: str) -> bytes | None:
-        return _read(self.root / "metadata" / f"{sha256}.METADATA")
+        return _read(self.root / "metadata" / f"{_digest(sha256)}.METADATA")
 
     def write_metadata(self, sha256: str, data: bytes) -> None:
-        _write(self.root / "metadata" / f"{sha256}.METADATA", data)
+        _write(self.root / "metadata" / f"{_digest(sha256)}.METADATA", data)
 
     def read_size(self, sha256: str) -> int | None:
-        data = _read(self.root / "sizes" / sha256)
+        data = _read(self.root / "sizes" / _digest(sha256))
         return int(data) if data and data.isdigit() else None
 
     def write_size(self, sha256: str, size: int) -> None:
-        _write(self.root / "sizes" / sha256, str(size).encode())
+        _write(self.root / "sizes" / _digest(sha256), str(size).encode())
+
+
+def _digest(sha256: str) -> str:
+    """The key as a file name. The index supplies it: anything but 64 hex digits
+    (a path, "..") would escape the cache, so it is refused here as well."""
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"not a lowercase sha256 hex digest: {sha256!r}")
+    return sha256
 
 
 def _read(path: Path) -> bytes | None:

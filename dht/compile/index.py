@@ -176,6 +176,15 @@ def _wheel_shape_ok(name_part: str, rest: str) -> bool:
     return True
 
 
+_HEX256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _hex256(value: str | None) -> str | None:
+    """A sha256 as lowercase hex (as hashlib gives it), or None when it is not one:
+    it becomes a cache file name and a line of the lock, so nothing else gets through."""
+    return value.lower() if value and _HEX256.fullmatch(value) else None
+
+
 def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
     try:
         page = _json_page.decode(data)
@@ -198,20 +207,20 @@ def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
             continue
         meta = f.core_metadata if f.core_metadata is not None else f.dist_info_metadata
         meta_hash = meta.get("sha256") if isinstance(meta, dict) else None
-        digest = f.hashes.get("sha256")  # hex; lowered, as hashlib gives it
+        digest = f.hashes.get("sha256")
         artifacts.append(
             Artifact(
                 filename=f.filename,
                 url=f.url
                 if f.url.startswith(("https://", "http://"))
                 else urljoin(page_url, f.url),
-                sha256=digest.lower() if digest else None,
+                sha256=_hex256(digest),
                 size=f.size,
                 requires_python=f.requires_python or None,
                 yanked=None if f.yanked is False else ("" if f.yanked is True else f.yanked),
                 upload_time=f.upload_time,
                 core_metadata=bool(meta),
-                metadata_sha256=meta_hash.lower() if meta_hash else None,
+                metadata_sha256=_hex256(meta_hash),
             )
         )
     return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: (a.filename, a.url))))
@@ -252,12 +261,12 @@ def parse_html_page(
             Artifact(
                 filename=filename,
                 url=url,
-                sha256=digest.lower() if algo == "sha256" and digest else None,
+                sha256=_hex256(digest) if algo == "sha256" else None,
                 size=None,
                 requires_python=link.get("data-requires-python") or None,
                 yanked=None if "data-yanked" not in link else (yanked or ""),
                 core_metadata=meta is not None and meta.lower() != "false",
-                metadata_sha256=meta_hash.lower() if meta_algo == "sha256" and meta_hash else None,
+                metadata_sha256=_hex256(meta_hash) if meta_algo == "sha256" else None,
             )
         )
     return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: (a.filename, a.url))))
