@@ -72,6 +72,15 @@ def _metadata(name: str, version: str, release: dict[str, object], metadata_vers
     return ("\n".join(lines) + "\n\n").encode()
 
 
+def _noise(size: int) -> bytes:
+    """Incompressible, deterministic bytes (a sha256 chain), to make a wheel big."""
+    out, block = bytearray(), b"dht"
+    while len(out) < size:
+        block = hashlib.sha256(block).digest()
+        out += block
+    return bytes(out[:size])
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -94,6 +103,11 @@ def build_wheel(
         f"{dist_info}/METADATA": metadata,
         f"{dist_info}/WHEEL": f"Wheel-Version: 1.0\nGenerator: dht-fixtures\nRoot-Is-Purelib: {'true' if tag.endswith('none-any') else 'false'}\nTag: {tag}\n".encode(),
     }
+    payload_kb = int(release.get("payload-kb", 0))  # type: ignore[call-overload]
+    if payload_kb:
+        members[f"{module}/_payload.bin"] = _noise(payload_kb * 1024)
+        # Package files first, .dist-info last, as real wheels have them.
+        members = {k: members[k] for k in sorted(members, key=lambda k: ".dist-info/" in k)}
     scripts = dict(release.get("scripts", {}))  # type: ignore[call-overload]
     if scripts:
         members[f"{dist_info}/entry_points.txt"] = (
