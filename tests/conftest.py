@@ -32,7 +32,10 @@ def fixture_index(tmp_path_factory: pytest.TempPathFactory) -> FixtureIndex:
 
 @pytest.fixture
 def index_server(fixture_index: FixtureIndex) -> Iterator[Callable[..., IndexServer]]:
-    """A factory: `index_server(metadata_files=True, ranges=True, html_only=False)`."""
+    """A factory for loopback indexes serving the fixture projects, closed at teardown:
+    `server = index_server(metadata_files=True, ranges=True, html_only=False, etags=True)`.
+    `server.url` is the simple root for `[index] url`; `server.faults[path]` queues
+    injected faults; `server.requests` logs what was asked (see IndexServer)."""
     servers: list[IndexServer] = []
 
     def start(**options: Any) -> IndexServer:

@@ -10,6 +10,7 @@ import socket
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import msgspec
 import pytest
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
+from dht.compile import lazy_wheel
 from dht.compile.cache import Cache, PageEntry
 from dht.compile.index import (
     Artifact,
@@ -544,6 +546,57 @@ def test_cache_root_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert Cache(tmp_path / "arg").root == tmp_path / "arg" / "v1"  # the argument wins
     monkeypatch.delenv("DHT_CACHE_DIR")
     assert Cache().root.name == "v1" and "dht" in Cache().root.parent.as_posix()
+
+
+@pytest.mark.parametrize("tail", [64 * 1024, 200])
+def test_big_wheel_metadata_by_ranges_reads_a_small_part(
+    index_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tail: int
+) -> None:
+    # With a 200-byte tail the central directory and the member need ranges of their own.
+    monkeypatch.setattr(lazy_wheel, "TAIL", tail)
+    server = index_server(metadata_files=False, ranges=True)
+    filename = "heavy-1.0-py3-none-any.whl"
+    size = len(server.file(filename).data)
+    with client(server, tmp_path) as c:
+        page = c.project("heavy")
+        before = c.stats["bytes"]
+        meta = c.metadata(wheel(page, filename))
+        fetched = c.stats["bytes"] - before
+        ranges = c.stats["range_requests"]
+    assert (meta.name, meta.version, meta.requires_dist) == ("heavy", "1.0", ("beta>=1",))
+    assert size > 256 * 1024 and fetched <= max(tail, 20 * 1024) + 1024
+    assert ranges == (1 if tail > 1024 else 3)
+    wheel_requests = [r for r in server.requests if r.path == f"/files/{filename}"]
+    assert len(wheel_requests) == ranges and all(r.range for r in wheel_requests)
+
+
+def test_missing_file_names_what_was_tried(index_server: Server, tmp_path: Path) -> None:
+    server = index_server(metadata_files=True, ranges=True)
+    path = "/files/beta-1.5-py3-none-any.whl"
+    server.faults[path + ".metadata"] = ["404"]
+    server.faults[path] = ["404", "404"]
+    with client(server, tmp_path) as c, pytest.raises(IndexError_) as info:
+        c.metadata(wheel(c.project("beta"), "beta-1.5-py3-none-any.whl"))
+    assert info.value.message == (
+        "cannot read the metadata of beta-1.5-py3-none-any.whl: the download answered HTTP 404 "
+        "(tried its .metadata file, range requests, a whole download)"
+    )
+    assert info.value.where == server.base + path and info.value.hint
+
+
+def test_concurrent_cache_writers_never_leave_partial_entries(tmp_path: Path) -> None:
+    digest = "cd" * 32
+    bodies = [bytes([i]) * 200_000 for i in range(8)]
+
+    def write(body: bytes) -> None:
+        for _ in range(5):
+            Cache(tmp_path).write_metadata(digest, body)
+            assert Cache(tmp_path).read_metadata(digest) in bodies
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, bodies))
+    assert Cache(tmp_path).read_metadata(digest) in bodies
+    assert [p.name for p in (tmp_path / "v1" / "metadata").iterdir()] == [f"{digest}.METADATA"]
 
 
 def _reachable(host: str, port: int = 443) -> bool:

@@ -10,6 +10,9 @@
 - Retries with exponential backoff on 5xx, 429, timeouts and broken
   connections. Errors name the URL and what was tried.
 - `exclude_newer` drops files uploaded later, and files with no upload time.
+- What the index says is checked before it is used: project names before they
+  become URLs or cache paths, hashes (64 hex digits) before they become cache
+  keys, and metadata against the file's name and version before it is cached.
 """
 
 from __future__ import annotations
@@ -691,8 +694,21 @@ class IndexClient:
 
     def _download(self, artifact: Artifact) -> bytes:
         response = self._request("GET", artifact.url, raw=True)
-        if response.status_code != 200:
-            raise IndexError_(f"download answered HTTP {response.status_code}", where=artifact.url)
+        status = response.status_code
+        if status != 200:
+            tried = [
+                *(["its .metadata file"] if artifact.core_metadata else []),
+                *(["range requests"] if artifact.is_wheel else []),
+                "a whole download",
+            ]
+            raise IndexError_(
+                f"cannot read the metadata of {artifact.filename}: the download answered "
+                f"HTTP {status} (tried {', '.join(tried)})",
+                where=artifact.url,
+                hint="the index wants credentials: put them in the URL or ~/.netrc"
+                if status in (401, 403)
+                else "the index lists a file it does not serve; retry with --refresh, then report it to the index",
+            )
         self._verify(artifact, response.content)
         return response.content
 
