@@ -309,3 +309,54 @@ def test_a_machine_outside_the_lock_systems_still_applies_the_rest(
     assert result.exit_code == 3
     assert "system:this-machine" in result.output and "none of the lock's systems" in result.output
     assert "add this machine's system" in result.output
+
+
+def test_version_pins_are_locked_per_system() -> None:
+    found = entries(
+        "[targets]\nsystems = ['debian+12', 'fedora', 'winget']\n"
+        '[system]\ntinytool = { debian = ["hello"], fedora = ["hello"], version = { debian = "2.10-3" } }\n'
+    )
+    tiny = found["tinytool"]
+    assert tiny.versions == {"debian+12": "2.10-3"}  # the bare key applies to the release
+    with pytest.raises(InputError, match="not a package version"):
+        entries('[system]\nx = { debian = ["a"], version = { debian = "2.10; rm -rf /" } }\n')
+
+
+@pytest.mark.parametrize(
+    ("system", "argvs"),
+    [
+        ("debian", [["apt-get", "install", "-y", "--no-install-recommends", "--", "hello=2.10-3"]]),
+        ("fedora", [["dnf", "install", "-y", "--", "hello-2.10-3"]]),
+        ("alpine", [["apk", "add", "--no-interactive", "--", "hello=2.10-3"]]),
+        ("opensuse", [["zypper", "--non-interactive", "install", "--", "hello=2.10-3"]]),
+        ("homebrew", [["brew", "install", "--formula", "hello@2.10-3"]]),
+        ("choco", [["choco", "install", "-y", "--no-progress", "hello", "--version", "2.10-3"]]),
+        ("winget", [["winget", "install", "--exact", "--silent", "--accept-package-agreements",
+                     "--accept-source-agreements", "--id", "hello", "--version", "2.10-3"]]),
+    ],
+)  # fmt: skip
+def test_pinned_install_commands_use_each_managers_syntax(
+    system: str, argvs: list[list[str]]
+) -> None:
+    from dht.apply.system import install_commands
+
+    assert install_commands(manager_for(system), ["hello"], "2.10-3") == argvs
+
+
+def test_pacman_refuses_a_version_pin() -> None:
+    from dht.errors import DhtError
+
+    with pytest.raises(DhtError, match="exact version"):
+        manager_for("arch").install_argv(["hello"], "1.0")
+
+
+@pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="needs dpkg (Debian or Ubuntu)")
+def test_wrong_version_is_drift(tmp_path: Path) -> None:
+    from dht.apply.plan import Status, classify
+    from dht.apply.resources import Receipts, SystemResource
+
+    receipts = Receipts(tmp_path)
+    resource = SystemResource("x", "debian", ("dpkg",), receipts, version="0.0-not-this")
+    receipts.set(resource.id, resource.fingerprint)
+    verdict = classify(resource.fingerprint, resource.desired(), resource.probe())
+    assert verdict.status == Status.DRIFTED and "instead of 0.0-not-this" in verdict.reason

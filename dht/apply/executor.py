@@ -99,7 +99,11 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
                 packages = entry.packages.get(here)
                 resources.append(
                     SystemResource(
-                        entry.id, here, None if packages is None else tuple(packages), receipts
+                        entry.id,
+                        here,
+                        None if packages is None else tuple(packages),
+                        receipts,
+                        version=entry.versions.get(here),
                     )
                 )
     resources += [envs[n] for n in sorted(envs, key=lambda n: (n == PROJECT, n))]

@@ -416,6 +416,7 @@ class SystemResource:
     packages: tuple[str, ...] | None  # None: the lock says it is unavailable here
     receipts: Receipts
     declared: tuple[str, ...] = ()
+    version: str | None = None  # the exact version the lock pins here
     kind: str = "system"
 
     @property
@@ -430,10 +431,12 @@ class SystemResource:
 
     @property
     def fingerprint(self) -> str:
-        return _hash({"system": self.system, "packages": list(self.packages or ())})
+        return _hash(
+            {"system": self.system, "packages": list(self.packages or ()), "version": self.version}
+        )
 
     def desired(self) -> Mapping[str, str]:
-        return {p: "installed" for p in self.packages or ()}
+        return {p: self.version or "installed" for p in self.packages or ()}
 
     def summary(self) -> str:
         if not self.system:
@@ -449,7 +452,11 @@ class SystemResource:
         if not self.packages:
             return Observed(present=True, receipt=self.fingerprint)
         found = self.manager.installed(self.packages)
-        content = {p: "installed" for p, version in found.items() if version is not None}
+        content = {
+            p: (version if self.version else "installed")
+            for p, version in found.items()
+            if version is not None
+        }
         receipt = self.receipts.get(self.id)
         if receipt is None and len(content) < len(self.packages):
             # Never fully installed by dht: missing, not drifted.
@@ -459,7 +466,7 @@ class SystemResource:
     def install_commands(self) -> list[list[str]]:
         from dht.apply.system import install_commands
 
-        return install_commands(self.manager, list(self.packages or ()))
+        return install_commands(self.manager, list(self.packages or ()), self.version)
 
     def repair(self) -> str:
         if not self.system:

@@ -97,6 +97,7 @@ def compile_system(
     intent: Intent, packages: Iterable[Package], root: Path | None
 ) -> tuple[LockSystem, ...]:
     entries: dict[str, tuple[set[str], dict[str, tuple[str, ...] | None]]] = {}
+    pins: dict[str, dict[str, str]] = {}
 
     def add(
         dep_id: str, why: str, overrides: Mapping[str, tuple[str, ...] | None] | None = None
@@ -139,11 +140,13 @@ def compile_system(
                 raise _unknown(request.name, f"system.{request.name}")
             dep_id = request.name  # a custom dependency: its overrides are the whole mapping
         add(dep_id, f"system.{request.name}", dict(request.overrides))
+        pins.setdefault(dep_id, {}).update(dict(request.versions))
 
     out = []
     for dep_id in sorted(entries):
         reasons, overrides = entries[dep_id]
         resolved: dict[str, tuple[str, ...]] = {}
+        versions: dict[str, str] = {}
         unavailable: list[str] = []
         for system in intent.systems:
             if system in overrides or system.split("+", 1)[0] in overrides:
@@ -156,12 +159,17 @@ def compile_system(
                 unavailable.append(system)
             else:
                 resolved[system] = tuple(found)
+                wanted = pins.get(dep_id, {})
+                version = wanted.get(system, wanted.get(system.split("+", 1)[0]))
+                if version is not None and found:
+                    versions[system] = version
         out.append(
             LockSystem(
                 id=dep_id,
                 why=tuple(sorted(reasons)),
                 packages=resolved,
                 unavailable=tuple(unavailable),
+                versions=versions,
             )
         )
     return tuple(out)

@@ -29,6 +29,7 @@ from dht.model.names import (
     PLATFORMS,
     SYSTEM_ID,
     SYSTEM_PACKAGE,
+    SYSTEM_VERSION,
     forbidden_env,
     is_python_version,
     platform_order,
@@ -157,6 +158,7 @@ class SystemRequest(msgspec.Struct, frozen=True):
     overrides: tuple[
         tuple[str, tuple[str, ...] | None], ...
     ]  # ecosystem -> packages (None: unavailable)
+    versions: tuple[tuple[str, str], ...] = ()  # ecosystem -> the exact version to install
 
 
 class Intent(msgspec.Struct, frozen=True):
@@ -317,6 +319,20 @@ def _normalize_system(table: dict[str, Any], bad: _Bad) -> tuple[SystemRequest, 
             raise bad(where, "must be a table: {} for the mapped packages, or per-system overrides",
                       'e.g. imagemagick = { debian = ["imagemagick"], fedora = ["ImageMagick"] }')  # fmt: skip
         overrides: list[tuple[str, tuple[str, ...] | None]] = []
+        versions = value.pop("version", {}) if isinstance(value.get("version"), dict) else {}
+        if "version" in value:
+            raise bad(f"{where}.version", "must be a table of exact versions per system",
+                      'e.g. version = { debian = "2.10-3", fedora = "2.10" }')  # fmt: skip
+        for system, version in sorted(versions.items()):
+            if not re.match(SYSTEM_ID, system):
+                raise bad(
+                    f"{where}.version.{system}",
+                    f"unknown system {system!r}",
+                    did_you_mean(system, ECOSYSTEMS),
+                )
+            if not isinstance(version, str) or not re.match(SYSTEM_VERSION, version):
+                raise bad(f"{where}.version.{system}", f"{version!r} is not a package version",
+                          "an exact version as the package manager prints it: 2.10-3, 1:2.1.5-2")  # fmt: skip
         for system, packages in sorted(value.items()):
             if not re.match(SYSTEM_ID, system):
                 close = did_you_mean(system, ECOSYSTEMS)
@@ -330,7 +346,11 @@ def _normalize_system(table: dict[str, Any], bad: _Bad) -> tuple[SystemRequest, 
                 raise bad(f"{where}.{system}", "must be a list of package names, or false for unavailable",
                           "package names are plain words: letters, digits and + . _ @ -")  # fmt: skip
             overrides.append((system, tuple(packages)))
-        out.append(SystemRequest(name=name, overrides=tuple(overrides)))
+        out.append(
+            SystemRequest(
+                name=name, overrides=tuple(overrides), versions=tuple(sorted(versions.items()))
+            )
+        )
     return tuple(out)
 
 

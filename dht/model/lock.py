@@ -32,6 +32,7 @@ from dht.model.names import (
     SHA256,
     SYSTEM_ID,
     SYSTEM_PACKAGE,
+    SYSTEM_VERSION,
     platform_order,
 )
 from dht.model.toml import convert, find_line, parse_toml, read_text
@@ -145,6 +146,12 @@ class LockSystem(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     """System -> the exact packages to install there ([] = nothing to install)."""
     unavailable: tuple[SystemId, ...] = ()
     """Systems where it does not exist: dht cannot install it there."""
+    versions: dict[
+        SystemId, Annotated[str, msgspec.Meta(pattern=SYSTEM_VERSION, max_length=100)]
+    ] = {}
+    """System -> the exact version its packages must have (the backend writes it in the
+    manager's syntax: apt pkg=VER, dnf pkg-VER, apk pkg=VER, zypper pkg=VER, brew pkg@VER,
+    winget/choco --version VER)."""
 
 
 class Lock(_Strict, kw_only=True, frozen=True):
@@ -205,6 +212,7 @@ def canonical(lock: Lock) -> Lock:
                 why=tuple(sorted(set(e.why))),
                 packages=dict(sorted(e.packages.items())),
                 unavailable=tuple(sorted(set(e.unavailable))),
+                versions=dict(sorted(e.versions.items())),
             )
             for e in sorted(lock.system, key=lambda e: e.id)
         ),

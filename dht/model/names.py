@@ -61,6 +61,7 @@ SYSTEM_ID = r"^(debian|ubuntu|fedora|arch|alpine|opensuse|homebrew|winget|choco)
 # A system package name as package managers spell them; never a shell word.
 # apt reads a trailing `-` as "remove" (and `+` as "install"): a name ends with a letter, digit or +.
 SYSTEM_PACKAGE = r"^[A-Za-z0-9](?:[A-Za-z0-9+._@-]*[A-Za-z0-9+])?$"
+SYSTEM_VERSION = r"^[A-Za-z0-9][A-Za-z0-9.+~:_-]*$"
 DEP_ID = r"^dep:(generic|virtual)/[a-z0-9][a-z0-9+._/-]*$"
 
 # Paths no config may write: the repository's and dht's own state, and dht's files.

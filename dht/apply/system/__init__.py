@@ -22,7 +22,7 @@ class Manager(Protocol):
     def installed(
         self, packages: Sequence[str]
     ) -> dict[str, str | None]: ...  # name -> version, None if absent
-    def install_argv(self, packages: Sequence[str]) -> list[str]: ...
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,12 @@ def machine_system(declared: Sequence[str]) -> str | None:
     return next((c for c in candidates if c in declared), None)
 
 
-def install_commands(manager: Manager, packages: Sequence[str]) -> list[list[str]]:
-    """The argvs that install `packages`: one per package where the manager takes one id."""
+def install_commands(
+    manager: Manager, packages: Sequence[str], version: str | None = None
+) -> list[list[str]]:
+    """The argvs that install `packages` (at `version`): one per package where the manager takes one id."""
     if not packages:
         return []
-    if manager.name == "winget":
-        return [manager.install_argv([p]) for p in packages]
-    return [manager.install_argv(packages)]
+    if (manager.name in ("winget", "choco") and version) or manager.name == "winget":
+        return [manager.install_argv([p], version) for p in packages]
+    return [manager.install_argv(packages, version)]

@@ -19,5 +19,11 @@ class Apk:
             out[package] = "installed" if result.code == 0 and result.output.strip() else None
         return out
 
-    def install_argv(self, packages: Sequence[str]) -> list[str]:
-        return ["apk", "add", "--no-interactive", "--", *packages]
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]:
+        return [
+            "apk",
+            "add",
+            "--no-interactive",
+            "--",
+            *(f"{p}={version}" if version else p for p in packages),
+        ]

@@ -28,5 +28,12 @@ class Apt:
             out[package] = version if status.strip() == "ii" and version else None
         return out
 
-    def install_argv(self, packages: Sequence[str]) -> list[str]:
-        return ["apt-get", "install", "-y", "--no-install-recommends", "--", *packages]
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]:
+        return [
+            "apt-get",
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "--",
+            *(f"{p}={version}" if version else p for p in packages),
+        ]

@@ -21,5 +21,10 @@ class Brew:
             out[package] = parts[1] if len(parts) >= 2 and parts[0] == package else None
         return out
 
-    def install_argv(self, packages: Sequence[str]) -> list[str]:
-        return ["brew", "install", "--formula", *packages]
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]:
+        return [
+            "brew",
+            "install",
+            "--formula",
+            *(f"{p}@{version}" if version else p for p in packages),
+        ]

@@ -28,5 +28,12 @@ class Choco:
             out[package] = line.split("|", 1)[1] if line else None
         return out
 
-    def install_argv(self, packages: Sequence[str]) -> list[str]:
-        return ["choco", "install", "-y", "--no-progress", *packages]
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]:
+        return [
+            "choco",
+            "install",
+            "-y",
+            "--no-progress",
+            *packages,
+            *(["--version", version] if version else []),
+        ]

@@ -22,5 +22,11 @@ class Dnf:
             )
         return out
 
-    def install_argv(self, packages: Sequence[str]) -> list[str]:
-        return ["dnf", "install", "-y", "--", *packages]
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]:
+        return [
+            "dnf",
+            "install",
+            "-y",
+            "--",
+            *(f"{p}-{version}" if version else p for p in packages),
+        ]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dht.apply.process import run
+from dht.errors import DhtError
 
 
 @dataclass(frozen=True)
@@ -20,5 +21,11 @@ class Pacman:
             out[package] = parts[1] if result.code == 0 and len(parts) >= 2 else None
         return out
 
-    def install_argv(self, packages: Sequence[str]) -> list[str]:
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]:
+        if version:
+            # pacman installs what the repository has: an exact version cannot be asked for.
+            raise DhtError(
+                "pacman cannot install an exact version",
+                hint="drop the arch version pin in dht.toml",
+            )
         return ["pacman", "-S", "--needed", "--noconfirm", "--", *packages]

@@ -27,6 +27,6 @@ class Winget:
             )
         return out
 
-    def install_argv(self, packages: Sequence[str]) -> list[str]:
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]:
         return ["winget", "install", "--exact", "--silent", "--accept-package-agreements",
-                "--accept-source-agreements", "--id", *packages]  # fmt: skip
+                "--accept-source-agreements", "--id", *packages, *(["--version", version] if version else [])]  # fmt: skip

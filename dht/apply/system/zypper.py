@@ -15,5 +15,11 @@ class Zypper:
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
         return Dnf().installed(packages)  # both answer through the rpm database
 
-    def install_argv(self, packages: Sequence[str]) -> list[str]:
-        return ["zypper", "--non-interactive", "install", "--", *packages]
+    def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]:
+        return [
+            "zypper",
+            "--non-interactive",
+            "install",
+            "--",
+            *(f"{p}={version}" if version else p for p in packages),
+        ]
