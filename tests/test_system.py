@@ -360,3 +360,28 @@ def test_wrong_version_is_drift(tmp_path: Path) -> None:
     receipts.set(resource.id, resource.fingerprint)
     verdict = classify(resource.fingerprint, resource.desired(), resource.probe())
     assert verdict.status == Status.DRIFTED and "instead of 0.0-not-this" in verdict.reason
+
+
+@pytest.mark.skipif(
+    shutil.which("rpm") is None, reason="needs rpm (Debian: apt-get install rpm; CI installs it)"
+)
+def test_rpm_query_against_an_empty_private_database(tmp_path: Path) -> None:
+    import subprocess
+
+    from dht.apply.system.dnf import Dnf
+
+    db = tmp_path / "rpmdb"
+    subprocess.run(["rpm", "--dbpath", str(db), "--initdb"], check=True)
+    assert Dnf(dbpath=str(db)).installed(["hello", "glibc"]) == {"hello": None, "glibc": None}
+
+
+@pytest.mark.skipif(
+    shutil.which("pacman") is None,
+    reason="needs pacman (Debian: apt-get install pacman-package-manager; CI installs it)",
+)
+def test_pacman_query_against_an_empty_private_database(tmp_path: Path) -> None:
+    from dht.apply.system.pacman import Pacman
+
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "ALPM_DB_VERSION").write_text("9\n")
+    assert Pacman(dbpath=str(tmp_path)).installed(["hello"]) == {"hello": None}

@@ -11,11 +11,13 @@ from dht.apply.process import run
 @dataclass(frozen=True)
 class Dnf:
     name: str = "dnf"
+    dbpath: str | None = None  # a private rpm database (tests on Debian)
 
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
         for package in packages:
-            argv = ["rpm", "-q", "--whatprovides", "--qf", "%{VERSION}-%{RELEASE}\n", package]
+            db = ["--dbpath", self.dbpath] if self.dbpath else []
+            argv = ["rpm", *db, "-q", "--whatprovides", "--qf", "%{VERSION}-%{RELEASE}\n", package]
             result = run(argv, check=False)
             out[package] = (
                 result.output.split()[0] if result.code == 0 and result.output.strip() else None

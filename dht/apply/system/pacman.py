@@ -12,11 +12,13 @@ from dht.errors import DhtError
 @dataclass(frozen=True)
 class Pacman:
     name: str = "pacman"
+    dbpath: str | None = None  # a private pacman database (tests on Debian)
 
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
         for package in packages:
-            result = run(["pacman", "-Q", package], check=False)
+            db = ["--dbpath", self.dbpath] if self.dbpath else []
+            result = run(["pacman", *db, "-Q", package], check=False)
             parts = result.output.split()
             out[package] = parts[1] if result.code == 0 and len(parts) >= 2 else None
         return out
