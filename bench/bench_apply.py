@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench_lock import EXCLUDE_NEWER, TOOLS, bin_of
+from bench_lock import run as timed
 
 MORE = (
     "attrs", "certifi", "charset-normalizer", "idna", "urllib3", "requests", "six", "packaging",
@@ -35,17 +36,6 @@ MORE = (
     "toml", "tabulate", "docutils", "pluggy", "iniconfig", "execnet", "sortedcontainers", "pathspec",
     "mccabe", "pycodestyle", "pyflakes",
 )  # fmt: skip
-
-
-def timed(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(
-            f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
-        )
-    return elapsed
 
 
 def project(root: Path, tools: Sequence[str], dht: str, env: dict[str, str]) -> Path:

@@ -47,14 +47,16 @@ def _hash(data: object) -> str:
 # Python environments
 
 
+def site_packages(env: Path) -> list[Path]:
+    if sys.platform == "win32":
+        return [env / "Lib" / "site-packages"]
+    return sorted(env.glob("lib/python3*/site-packages"))
+
+
 def installed(env: Path) -> dict[str, str]:
     """name -> version of every distribution in the environment, from its metadata."""
     found: dict[str, str] = {}
-    libs = (
-        [env / "Lib" / "site-packages"]
-        if sys.platform == "win32"
-        else sorted(env.glob("lib/python3*/site-packages"))
-    )
+    libs = site_packages(env)
     for lib in libs:
         for meta in sorted(lib.glob("*.dist-info/METADATA")):
             name = version = None
@@ -77,11 +79,7 @@ def installed(env: Path) -> dict[str, str]:
 def console_scripts(env: Path, dist: str) -> list[str]:
     """The console scripts a distribution declares (entry_points.txt), sorted."""
     names: list[str] = []
-    libs = (
-        [env / "Lib" / "site-packages"]
-        if sys.platform == "win32"
-        else sorted(env.glob("lib/python3*/site-packages"))
-    )
+    libs = site_packages(env)
     for lib in libs:
         for info in lib.glob("*.dist-info"):
             if canonicalize_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) != dist:

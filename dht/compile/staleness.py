@@ -58,20 +58,12 @@ def stale_entries(intent: Intent, lock: Lock, root: Path | None = None) -> list[
                 f"dht.toml asks for {', '.join(intent.systems)}; the lock covers {', '.join(lock.systems)}",
             )
         )
-    want_system = {e.id: e for e in compile_system(intent, lock.packages, root)}
-    have_system = {e.id: e for e in lock.system}
-    for dep_id in sorted(want_system.keys() | have_system.keys()):
-        if want_system.get(dep_id) != have_system.get(dep_id):
-            state = (
-                "not in the lock"
-                if dep_id not in have_system
-                else (
-                    "in the lock but no longer needed"
-                    if dep_id not in want_system
-                    else "changed since the lock was made"
-                )
-            )
-            out.append(Finding(f"system.{dep_id}", state))
+    out += _entry_changes(
+        "system",
+        {e.id: e for e in compile_system(intent, lock.packages, root)},
+        {e.id: e for e in lock.system},
+        gone="in the lock but no longer needed",
+    )
     if lock.python != intent.python:
         out.append(
             Finding(
@@ -98,20 +90,12 @@ def stale_entries(intent: Intent, lock: Lock, root: Path | None = None) -> list[
         )
     if lock.env != compile_env(intent):
         out.append(Finding("env", "changed in dht.toml since the lock was made"))
-    want_configs = {c.name: c for c in compile_configs(intent)}
-    have_configs = {c.name: c for c in lock.configs}
-    for name in sorted(want_configs.keys() | have_configs.keys()):
-        if want_configs.get(name) != have_configs.get(name):
-            state = (
-                "not in the lock"
-                if name not in have_configs
-                else (
-                    "in the lock but no longer in dht.toml"
-                    if name not in want_configs
-                    else "changed in dht.toml since the lock was made"
-                )
-            )
-            out.append(Finding(f"config.{name}", state))
+    out += _entry_changes(
+        "config",
+        {c.name: c for c in compile_configs(intent)},
+        {c.name: c for c in lock.configs},
+        gone="in the lock but no longer in dht.toml",
+    )
     locked = {t.name: t for t in lock.tools}
     wanted = {t.name: t for t in intent.tools}
     for name in sorted(wanted.keys() - locked.keys()):
@@ -121,6 +105,24 @@ def stale_entries(intent: Intent, lock: Lock, root: Path | None = None) -> list[
     for name in sorted(wanted.keys() & locked.keys()):
         if wanted[name].request != locked[name].request:
             out.append(Finding(f"tools.{name}", "changed in dht.toml since the lock was made"))
+    return out
+
+
+def _entry_changes(
+    kind: str, want: dict[str, Any], have: dict[str, Any], *, gone: str
+) -> list[Finding]:
+    """Entries the intent compiles to (offline) against what the lock recorded, one finding per change."""
+    out = []
+    for key in sorted(want.keys() | have.keys()):
+        if want.get(key) == have.get(key):
+            continue
+        if key not in have:
+            state = "not in the lock"
+        elif key not in want:
+            state = gone
+        else:
+            state = "changed since the lock was made"
+        out.append(Finding(f"{kind}.{key}", state))
     return out
 
 
