@@ -232,6 +232,41 @@ def _apply(
         raise typer.Exit(EXIT_DIFF if (check or dry_run) else EXIT_FAIL)
 
 
+@app.command("diff")
+def diff_command(
+    old: Annotated[
+        str | None, typer.Argument(help="A lock file or a git revision (default: HEAD).")
+    ] = None,
+    new: Annotated[
+        str | None, typer.Argument(help="A lock file or a git revision (default: ./dht.lock).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+) -> None:
+    """What changes between two locks, grouped by kind, with the intent entry behind each change.
+
+    Exit 0 when equal, 3 when different.
+
+    Examples:
+
+      dht diff                              # HEAD vs the working dht.lock
+
+      dht diff origin/main --format markdown   # for a pull-request comment
+    """
+    from dht.commands.diff import run_diff
+    from dht.review.diff import render_markdown, render_text
+
+    renderers = {"text": render_text, "markdown": render_markdown}
+    if fmt not in (*renderers, "json"):
+        _fail(DhtError(f"--format: unknown format {fmt!r}", hint="use text, markdown or json"))
+    result = _run(lambda: run_diff(Path.cwd(), old, new))
+    if fmt == "json":
+        _emit_json(result.to_json())
+    else:
+        sys.stdout.write(renderers[fmt](result))
+    if not result.equal:
+        raise typer.Exit(EXIT_DIFF)
+
+
 @app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def run_command(
     command: Annotated[list[str], typer.Argument(help="The command and its arguments, after --.")],

@@ -1,0 +1,120 @@
+"""`dht diff`: lock pairs from real locks of the fixture index, in a real git repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from dht.cli import app
+
+
+def git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}  # fmt: skip
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+INTENT = """\
+[project]
+python = "3.11"
+[targets]
+platforms = ["linux-x86_64", "windows-x86_64"]
+[index]
+url = "{url}"
+[tools]
+toolish = "=={toolish}"
+clicky = ""
+[env]
+APP = "{app}"
+[config.ruff]
+file = "pyproject.toml"
+table = "tool.ruff"
+set = {{ line-length = {length} }}
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]) -> Path:
+    server = index_server()
+    root = tmp_path / "repo"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    (root / "dht.toml").write_text(
+        INTENT.format(url=server.url, toolish="1.0", app="one", length=88)
+    )
+    assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "first")
+    (root / "dht.toml").write_text(
+        INTENT.format(url=server.url, toolish="1.1", app="two", length=90)
+    )
+    assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+    return root
+
+
+def test_text_groups_changes_and_names_their_cause(repo: Path) -> None:
+    result = CliRunner().invoke(app, ["diff"])
+    assert result.exit_code == 3
+    out = result.stdout
+    assert "Tools:\n  ~ toolish: 1.0 -> 1.1 (minor)\n" in out
+    assert "  + beta 1.5  <- tools.toolish\n" in out
+    assert "  ~ APP: one -> two  <- env\n" in out
+    assert "  ~ ruff.line-length: 88 -> 90  <- config.ruff\n" in out
+    assert (
+        out.index("Tools:")
+        < out.index("Python packages:")
+        < out.index("Environment variables:")
+        < out.index("Config:")
+    )
+
+
+def test_markdown_and_json(repo: Path) -> None:
+    markdown = CliRunner().invoke(app, ["diff", "HEAD", "dht.lock", "--format", "markdown"]).stdout
+    assert markdown.startswith("### dht.lock changes (")
+    assert "**Tools**" in markdown and "- `~ toolish: 1.0 -> 1.1 (minor)`" in markdown
+    data = json.loads(CliRunner().invoke(app, ["diff", "--format", "json"]).stdout)
+    assert data["format"] == 1 and data["equal"] is False
+    toolish = next(c for c in data["changes"] if c["section"] == "tools")
+    assert toolish == {"section": "tools", "name": "toolish", "kind": "upgraded", "old": "1.0", "new": "1.1",
+                       "jump": "minor", "cause": ["tools.toolish"]}  # fmt: skip
+
+
+def test_equal_locks_and_revisions(repo: Path) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "second")
+    same = CliRunner().invoke(app, ["diff"])
+    assert same.exit_code == 0 and "the locks are the same" in same.stdout
+    back = CliRunner().invoke(app, ["diff", "HEAD", "HEAD~1"])
+    assert back.exit_code == 3 and "~ toolish: 1.1 -> 1.0 (minor)  [DOWNGRADED]" in back.stdout
+
+
+def test_same_version_new_hash_is_flagged(repo: Path) -> None:
+    lock = repo / "dht.lock"
+    text = lock.read_text()
+    marker = 'clicky-1.0-py3-none-any.whl", url = '
+    start = text.index(marker)
+    digest_at = text.index('sha256 = "', start) + len('sha256 = "')
+    lock.write_text(text[:digest_at] + "f" * 64 + text[digest_at + 64 :])
+    result = CliRunner().invoke(app, ["diff"])
+    assert "Artifacts whose hash changed at the same version" in result.stdout
+    assert "clicky-1.0-py3-none-any.whl" in result.stdout and "[HASH-CHANGED]" in result.stdout
+
+
+def test_bad_input(repo: Path, tmp_path: Path) -> None:
+    missing = CliRunner().invoke(app, ["diff", "no-such-revision"])
+    assert missing.exit_code == 1 and "cannot read dht.lock at 'no-such-revision'" in missing.output
+    (tmp_path / "other.toml").write_text('[project]\nname = "x"\n')
+    not_a_lock = CliRunner().invoke(app, ["diff", str(tmp_path / "other.toml")])
+    assert not_a_lock.exit_code == 1 and "is this a dht lock?" in not_a_lock.output
+    (tmp_path / "newer.lock").write_text("lock-version = 9\n")
+    newer = CliRunner().invoke(app, ["diff", str(tmp_path / "newer.lock")])
+    assert newer.exit_code == 1 and "upgrade dht" in newer.output
+    assert CliRunner().invoke(app, ["diff", "--format", "yaml"]).exit_code == 1
