@@ -267,6 +267,42 @@ def diff_command(
         raise typer.Exit(EXIT_DIFF)
 
 
+@app.command("export")
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", help="requirements or json.")] = "requirements",
+    environment: Annotated[
+        str, typer.Option("--environment", "-e", help="Which environment (requirements).")
+    ] = "project",
+    platform: Annotated[
+        str | None,
+        typer.Option("--platform", help="Which target platform (default: this machine's)."),
+    ] = None,
+) -> None:
+    """Write the lock's Python environments in standard formats, on stdout.
+
+    Examples:
+
+      dht export > requirements-dev.txt         # project environment, this platform, hash-pinned
+
+      dht export --format json | jq .tools
+    """
+    from dht.export.formats import FORMATS, as_json, requirements
+    from dht.model.lock import LOCK_FILE, read_lock
+
+    if fmt not in FORMATS:
+        _fail(DhtError(f"--format: unknown format {fmt!r}", hint=f"use {' or '.join(FORMATS)}"))
+
+    def render() -> str:
+        lock, _ = read_lock(Path.cwd() / LOCK_FILE)
+        if fmt == "json":
+            return as_json(lock)
+        from dht.apply.machine import current_platform
+
+        return requirements(lock, environment, platform or current_platform())
+
+    sys.stdout.write(_run(render))
+
+
 @app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def run_command(
     command: Annotated[list[str], typer.Argument(help="The command and its arguments, after --.")],

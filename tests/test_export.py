@@ -1,0 +1,66 @@
+"""Exports: hash-pinned requirements that uv installs as they are, and the whole lock as JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from dht.apply.machine import current_platform
+from dht.apply.uvbackend import uv_bin
+from dht.cli import app
+
+
+@pytest.fixture
+def locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> Path:
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dht.toml").write_text(
+        f'[project]\npython = "3.11"\n[targets]\nplatforms = ["{current_platform()}", "windows-x86_64"]\n'
+        f'[index]\nurl = "{server.url}"\n[tools]\ntoolish = "==1.1"\nclicky = {{ isolated = true }}\n'
+    )
+    assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+    return tmp_path
+
+
+def test_requirements_install_with_hashes_required(locked: Path) -> None:
+    result = CliRunner().invoke(app, ["export"])
+    assert result.exit_code == 0
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    assert [line.split(" @ ")[0] for line in lines] == ["beta", "toolish"]
+    assert all("--hash=sha256:" in line for line in lines)
+    (locked / "req.txt").write_text(result.stdout)
+    subprocess.run([uv_bin(), "venv", "-q", str(locked / "v")], check=True, capture_output=True)
+    subprocess.run(
+        [uv_bin(), "pip", "install", "-q", "--python", str(locked / "v/bin/python"), "--require-hashes",
+         "--no-deps", "-r", str(locked / "req.txt")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    check = subprocess.run(
+        [str(locked / "v/bin/toolish")], capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0 and "toolish 1.1" in check.stdout
+
+
+def test_other_environment_and_platform(locked: Path) -> None:
+    windows = (
+        CliRunner().invoke(app, ["export", "-e", "clicky", "--platform", "windows-x86_64"]).stdout
+    )
+    assert "winonly-dep @" in windows and "clicky @" in windows
+    here = CliRunner().invoke(app, ["export", "-e", "clicky"]).stdout
+    assert "winonly-dep" not in here
+    bad = CliRunner().invoke(app, ["export", "-e", "clickyy"])
+    assert bad.exit_code == 1 and "did you mean 'clicky'?" in bad.output
+
+
+def test_json_is_the_whole_lock(locked: Path) -> None:
+    data = json.loads(CliRunner().invoke(app, ["export", "--format", "json"]).stdout)
+    assert data["lock-version"] == 1
+    assert {t["name"] for t in data["tools"]} == {"toolish", "clicky"}
