@@ -267,6 +267,21 @@ def diff_command(
         raise typer.Exit(EXIT_DIFF)
 
 
+@app.command("explain")
+def explain_command(
+    name: Annotated[str, typer.Argument(help="A package name, or a system dependency id.")],
+) -> None:
+    """Why is NAME in dht.lock: the chains from the intent entries down to it.
+
+    Example: dht explain click
+    """
+    from dht.model.lock import LOCK_FILE, read_lock
+    from dht.review.explain import explain
+
+    for line in _run(lambda: explain(read_lock(Path.cwd() / LOCK_FILE)[0], name)):
+        sys.stdout.write(line + "\n")
+
+
 @app.command("export")
 def export_command(
     fmt: Annotated[str, typer.Option("--format", help="requirements or json.")] = "requirements",

@@ -118,3 +118,17 @@ def test_bad_input(repo: Path, tmp_path: Path) -> None:
     newer = CliRunner().invoke(app, ["diff", str(tmp_path / "newer.lock")])
     assert newer.exit_code == 1 and "upgrade dht" in newer.output
     assert CliRunner().invoke(app, ["diff", "--format", "yaml"]).exit_code == 1
+
+
+def test_explain_shows_the_chain_with_requirements(repo: Path) -> None:
+    result = CliRunner().invoke(app, ["explain", "Beta"])
+    assert result.exit_code == 0
+    assert "beta 1.5 in environment project, for linux-x86_64, windows-x86_64" in result.stdout
+    assert "  tools.toolish -> toolish==1.1 needs beta>=1 -> beta==1.5" in result.stdout
+    windows_only = CliRunner().invoke(app, ["explain", "winonly-dep"]).stdout
+    assert (
+        "for windows-x86_64\n" in windows_only
+        and 'needs winonly-dep; sys_platform == "win32"' in windows_only
+    )
+    missing = CliRunner().invoke(app, ["explain", "betta"])
+    assert missing.exit_code == 1 and "did you mean 'beta'?" in missing.output
