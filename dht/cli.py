@@ -284,7 +284,9 @@ def explain_command(
 
 @app.command("export")
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", help="requirements or json.")] = "requirements",
+    fmt: Annotated[
+        str, typer.Option("--format", help="requirements, pylock (PEP 751) or json.")
+    ] = "requirements",
     environment: Annotated[
         str, typer.Option("--environment", "-e", help="Which environment (requirements).")
     ] = "project",
@@ -301,7 +303,7 @@ def export_command(
 
       dht export --format json | jq .tools
     """
-    from dht.export.formats import FORMATS, as_json, requirements
+    from dht.export.formats import FORMATS, as_json, pylock, requirements
     from dht.model.lock import LOCK_FILE, read_lock
 
     if fmt not in FORMATS:
@@ -313,7 +315,8 @@ def export_command(
             return as_json(lock)
         from dht.apply.machine import current_platform
 
-        return requirements(lock, environment, platform or current_platform())
+        render_one = pylock if fmt == "pylock" else requirements
+        return render_one(lock, environment, platform or current_platform())
 
     sys.stdout.write(_run(render))
 

@@ -64,3 +64,25 @@ def test_json_is_the_whole_lock(locked: Path) -> None:
     data = json.loads(CliRunner().invoke(app, ["export", "--format", "json"]).stdout)
     assert data["lock-version"] == 1
     assert {t["name"] for t in data["tools"]} == {"toolish", "clicky"}
+
+
+def test_pylock_validates_and_uv_installs_it(locked: Path) -> None:
+    import tomllib
+
+    from packaging.pylock import Pylock
+
+    result = CliRunner().invoke(app, ["export", "--format", "pylock"])
+    assert result.exit_code == 0, result.output
+    data = tomllib.loads(result.stdout)
+    lock = Pylock.from_dict(data)
+    assert [p.name for p in lock.packages] == ["beta", "toolish"]
+    (locked / "pylock.toml").write_text(result.stdout)
+    subprocess.run([uv_bin(), "venv", "-q", str(locked / "p")], check=True, capture_output=True)
+    subprocess.run(
+        [uv_bin(), "pip", "install", "-q", "--python", str(locked / "p/bin/python"), "-r", str(locked / "pylock.toml")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    check = subprocess.run(
+        [str(locked / "p/bin/toolish")], capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0 and "toolish 1.1" in check.stdout
