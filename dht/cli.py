@@ -282,6 +282,22 @@ def explain_command(
         sys.stdout.write(line + "\n")
 
 
+@app.command("merge-driver", hidden=False)
+def merge_driver_command(
+    base: Annotated[Path, typer.Argument(help="%O: the common ancestor's lock.")],
+    ours: Annotated[Path, typer.Argument(help="%A: our lock; the result is written here.")],
+    theirs: Annotated[Path, typer.Argument(help="%B: their lock.")],
+) -> None:
+    """Git merge driver for dht.lock: merge entry by entry, re-lock when both sides changed one entry.
+
+    Set up: git config merge.dht.driver "dht merge-driver %O %A %B" and add
+    "dht.lock merge=dht" to .gitattributes.
+    """
+    from dht.commands.merge import merge_driver
+
+    _run(lambda: merge_driver(Path.cwd(), base, ours, theirs))
+
+
 @app.command("export")
 def export_command(
     fmt: Annotated[
