@@ -132,3 +132,21 @@ def test_explain_shows_the_chain_with_requirements(repo: Path) -> None:
     )
     missing = CliRunner().invoke(app, ["explain", "betta"])
     assert missing.exit_code == 1 and "did you mean 'beta'?" in missing.output
+
+
+def test_system_settings_and_removals(repo: Path) -> None:
+    intent = repo / "dht.toml"
+    text = intent.read_text()
+    intent.write_text(
+        text.replace('clicky = ""\n', "").replace(
+            'platforms = ["linux-x86_64", "windows-x86_64"]', 'platforms = ["linux-x86_64"]'
+        )
+        + '[system]\ntinytool = { debian = ["hello"] }\n'
+    )
+    assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+    out = CliRunner().invoke(app, ["diff"]).stdout
+    assert "Settings:\n  ~ platforms: linux-x86_64, windows-x86_64 -> linux-x86_64\n" in out
+    assert "  - clicky 1.0" in out
+    assert "System packages:\n  + tinytool  <- system.tinytool\n" in out
+    long = CliRunner().invoke(app, ["diff", "--format", "markdown"]).stdout
+    assert "**System packages**" in long
