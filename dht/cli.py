@@ -298,6 +298,31 @@ def merge_driver_command(
     _run(lambda: merge_driver(Path.cwd(), base, ours, theirs))
 
 
+@app.command("compare-builds")
+def compare_builds_command(
+    a: Annotated[Path, typer.Argument(help="A wheel, an sdist, or a folder of them.")],
+    b: Annotated[Path, typer.Argument(help="The other build (same kind as A).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON record per pair on stdout.")
+    ] = False,
+) -> None:
+    """Compare two builds layer by layer: identical, same content, metadata only, content.
+
+    Exit 0 when byte-identical, 3 otherwise.
+
+    Example: dht compare-builds dist-a/ dist-b/
+    """
+    from dht.sandbox.compare import compare, render_text
+
+    results = _run(lambda: compare(a, b))
+    if as_json:
+        _emit_json([r.to_json() for r in results])
+    else:
+        sys.stdout.write(render_text(results))
+    if any(r.layer != "identical" for r in results):
+        raise typer.Exit(EXIT_DIFF)
+
+
 @app.command("export")
 def export_command(
     fmt: Annotated[
