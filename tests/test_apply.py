@@ -386,3 +386,83 @@ def test_a_removed_tool_is_reported_then_removed(locked: Path) -> None:
     assert dht(locked, "apply").exit_code == 0
     assert not (locked / ".venv/bin/clicky").exists() and not (locked / ".dht/envs/clicky").exists()
     assert _verify(locked) == {}
+
+
+NO_RUFF = PYPROJECT.replace("[tool.ruff]\nline-length = 120  # replaced by the lock\n\n", "")
+
+
+def _without_section(text: str, header: str) -> str:
+    """dht.toml text minus the table starting at `header` (up to the next header)."""
+    out, skipping = [], False
+    for line in text.splitlines():
+        if line.startswith("["):
+            skipping = line == header
+        if not skipping:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def test_removed_config_and_env_created_by_dht_are_removed(locked: Path) -> None:
+    before = NO_RUFF
+    assert "[tool.ruff]" not in before  # dht creates the table here
+    (locked / "pyproject.toml").write_text(before, encoding="utf-8")
+    intent = locked / "dht.toml"
+    intent.write_text(
+        intent.read_text()
+        + '[config.gitattributes]\nfile = ".gitattributes"\ntext = "* text=auto eol=lf"\n'
+    )
+    assert dht(locked, "lock").exit_code == 0
+    assert dht(locked, "apply").exit_code == 0
+    assert "[tool.ruff]" in (locked / "pyproject.toml").read_text()
+    assert (locked / ".dht/activate.sh").exists() and (locked / ".gitattributes").exists()
+
+    text = intent.read_text()
+    for header in ("[config.ruff]", "[config.gitattributes]", "[env]"):
+        text = _without_section(text, header)
+    intent.write_text(text)
+    assert dht(locked, "lock").exit_code == 0
+    bad = _verify(locked)
+    assert set(bad) == {
+        "leftover:config:ruff",
+        "leftover:config:gitattributes",
+        "leftover:.dht/activate.sh",
+        "leftover:.dht/activate.fish",
+        "leftover:.dht/activate.ps1",
+    }
+    assert bad["leftover:config:ruff"]["repair"] == "dht apply --only config"
+
+    result = dht(locked, "apply")
+    assert result.exit_code == 0, result.output
+    assert (locked / "pyproject.toml").read_text() == before  # byte for byte as before dht
+    assert not (locked / ".gitattributes").exists()
+    assert not list((locked / ".dht").glob("activate.*"))
+    assert _verify(locked) == {}
+
+
+def test_removed_config_adopted_or_edited_is_left_in_place(locked: Path) -> None:
+    adopted = NO_RUFF + "\n[tool.ruff]\nline-length = 88\n"
+    (locked / "pyproject.toml").write_text(adopted, encoding="utf-8")
+    intent = locked / "dht.toml"
+    intent.write_text(
+        intent.read_text()
+        + '[config.gitattributes]\nfile = ".gitattributes"\ntext = "* text=auto eol=lf"\n'
+    )
+    assert dht(locked, "lock").exit_code == 0
+    assert dht(locked, "apply").exit_code == 0
+    assert (locked / "pyproject.toml").read_text() == adopted  # already as locked: adopted
+    (locked / ".gitattributes").write_text("* text=auto eol=lf\n*.png binary\n")  # a hand edit
+
+    text = intent.read_text()
+    for header in ("[config.ruff]", "[config.gitattributes]"):
+        text = _without_section(text, header)
+    intent.write_text(text)
+    assert dht(locked, "lock").exit_code == 0
+    assert {"leftover:config:ruff", "leftover:config:gitattributes"} <= set(_verify(locked))
+    result = dht(locked, "apply", "--json")
+    assert result.exit_code == 0, result.output
+    actions = {e["id"]: e["action"] for e in json.loads(result.stdout)["entries"]}
+    assert "there before dht" in actions["leftover:config:ruff"]
+    assert "edited since" in actions["leftover:config:gitattributes"]
+    assert (locked / "pyproject.toml").read_text() == adopted
+    assert (locked / ".gitattributes").read_text() == "* text=auto eol=lf\n*.png binary\n"
+    assert _verify(locked) == {}  # no longer managed, no longer reported

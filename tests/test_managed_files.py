@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from dht.apply.managed import Region, desired_text, read_region, region_diff, write_region
+from dht.apply.managed import (
+    Region,
+    desired_text,
+    read_region,
+    region_diff,
+    remove_region,
+    write_region,
+)
 from dht.apply.paths import UnsafePath
 from dht.errors import InputError
 
@@ -347,3 +354,46 @@ def test_symlink_inside_the_project_writes_its_target(tmp_path: Path) -> None:
     write_region(tmp_path, RUFF, {"x": 1})
     assert (tmp_path / "pyproject.toml").is_symlink()
     assert (tmp_path / "real.toml").read_text() == "[a]\nb = 1\n\n[tool.ruff]\nx = 1\n"
+
+
+# Removal (a config entry the lock no longer has)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_written_then_removed_table_restores_the_file(tmp_path: Path, newline: str) -> None:
+    original = newline.join(
+        [
+            "# head",
+            "[project]",
+            'name = "x"  # keep',
+            "",
+            "# about other",
+            "[tool.other]",
+            "a = 1",
+            "",
+        ]
+    )
+    (tmp_path / "pyproject.toml").write_bytes(original.encode())
+    write_region(tmp_path, RUFF, RUFF_VALUES)  # [tool.ruff] and [tool.ruff.lint…] appended
+    assert read_region(tmp_path, RUFF) == desired_text(RUFF, RUFF_VALUES)
+    assert remove_region(tmp_path, RUFF) is True
+    assert (tmp_path / "pyproject.toml").read_bytes() == original.encode()
+    assert remove_region(tmp_path, RUFF) is False  # already gone: nothing written
+
+
+def test_removing_a_table_in_the_middle_keeps_the_neighbours(tmp_path: Path) -> None:
+    text = '[project]\nname = "x"\n\n[tool.ruff]\nline-length = 1\n\n[tool.ruff.lint]\nselect = ["E"]\n\n# why other\n[tool.other]\nb = 2\n'
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert remove_region(tmp_path, RUFF)
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        '[project]\nname = "x"\n\n# why other\n[tool.other]\nb = 2\n'
+    )
+
+
+def test_ini_section_and_whole_file_removed(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n\n[flake8]\nmax-line-length = 1\n")
+    assert remove_region(tmp_path, FLAKE8)
+    assert (tmp_path / "setup.cfg").read_text() == "[metadata]\nname = x\n"
+    whole = Region(".editorconfig", "file", None)
+    write_region(tmp_path, whole, "root = true\n")
+    assert remove_region(tmp_path, whole) and not (tmp_path / ".editorconfig").exists()

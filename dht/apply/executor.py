@@ -8,15 +8,13 @@ and rebuilds nothing that is already right (a no-op run spawns no installer).
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dht.apply import managed, probes, shells, state
+from dht.apply import leftovers, managed, probes, shells, state
 from dht.apply.machine import require_target
 from dht.apply.paths import safe_path
 from dht.apply.plan import Record, Status, classify
@@ -127,40 +125,6 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
     return resources
 
 
-def leftovers(root: Path, resources: Sequence[Resource]) -> list[Path]:
-    """Isolated environments (and their launchers) of tools the lock no longer has."""
-    wanted = {r.path for r in resources if isinstance(r, EnvironmentResource)}
-    envs = root / state.STATE / "envs"
-    stale = sorted(
-        p
-        for p in envs.glob("*")
-        if p.is_dir() and p not in wanted and not p.name.endswith((state.ASIDE, state.OLD))
-    )
-    links = []
-    project_bin = bin_dir(root / ".venv")
-    for link in sorted(project_bin.glob("*")) if project_bin.is_dir() else []:
-        if link.is_symlink():
-            target = (link.parent / os.readlink(link)).resolve(strict=False)
-            if any(env.resolve() in target.parents for env in stale):
-                links.append(link)
-    return [*links, *stale]
-
-
-def _leftover_records(root: Path, paths: Sequence[Path]) -> list[Record]:
-    return [
-        Record(
-            id=f"leftover:{path.relative_to(root)}",
-            kind="environment",
-            desired="absent (not in dht.lock)",
-            observed="present",
-            status=Status.DRIFTED,
-            reason="a tool the lock no longer has",
-            repair="dht apply --only environment",
-        )
-        for path in paths
-    ]
-
-
 def _probe_commands(lock: Lock) -> dict[str, tuple[str, ...] | None]:
     out: dict[str, tuple[str, ...] | None] = {}
     for tool in lock.tools:
@@ -253,11 +217,11 @@ def apply(root: Path, options: Options) -> Report:
     resources = build(root, lock, platform)  # refuses a hostile lock before any write
     _probe_commands(lock)
     selected = [r for r in resources if not options.only or r.kind in options.only]
-    prune = leftovers(root, resources) if not options.only or "environment" in options.only else []
+    prune = leftovers.find(root, resources, options.only)
     if options.check or options.dry_run:
         if options.probes:
             run_probes(selected, lock)
-        return Report([*(_record(r) for r in selected), *_leftover_records(root, prune)], changed=0)
+        return Report([*(_record(r) for r in selected), *(p.record() for p in prune)], changed=0)
 
     with state.apply_lock(root):
         journal = state.Journal(root)
@@ -277,13 +241,12 @@ def apply(root: Path, options: Options) -> Report:
                     record.duration += time.perf_counter() - started
                     changed += 1
                 records.append(record)
-        for path in prune:  # after the lock's own entries are in place
-            if path.is_symlink():
-                path.unlink()
-            else:
-                shutil.rmtree(path, ignore_errors=True)
-            records.append(Record(f"leftover:{path.relative_to(root)}", "environment", "absent", "removed",
-                                  Status.OK, "", action="removed: not in dht.lock"))  # fmt: skip
+        receipts = Receipts(root)
+        for item in prune:  # after the lock's own entries are in place
+            action = item.remove(root, receipts)
+            records.append(
+                Record(item.id, item.kind, "absent", "removed", Status.OK, "", action=action)
+            )
             changed += 1
         # Verify: every entry again, probes included; what is still not ok fails the run.
         if options.probes:

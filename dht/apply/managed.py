@@ -372,12 +372,11 @@ def _multiline_end(text: str, i: int) -> int:
     return i
 
 
-def _splice_toml(region: Region, source: str, want: str, newline: str) -> str:
-    path = _toml_path(region)
-    old = _parse_toml(source, region.file).unwrap()
+def _toml_spans(source: str, path: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Offsets of the managed table's parts. Runs of consecutive managed headers
+    ([tool.ruff], [tool.ruff.lint], ...) form one span, so the lines between them
+    go with the table."""
     headers, comments = _toml_headers(source)
-    # Runs of consecutive managed headers ([tool.ruff], [tool.ruff.lint], ...)
-    # form one span, so the lines between them go with the table.
     spans: list[tuple[int, int]] = []
     run_start: int | None = None
     for start, header in [*headers, (len(source), ())]:
@@ -387,6 +386,13 @@ def _splice_toml(region: Region, source: str, want: str, newline: str) -> str:
             run_start = None
         elif run_start is None and managed:
             run_start = start
+    return spans
+
+
+def _splice_toml(region: Region, source: str, want: str, newline: str) -> str:
+    path = _toml_path(region)
+    old = _parse_toml(source, region.file).unwrap()
+    spans = _toml_spans(source, path)
     block = want.replace("\n", newline)
     if spans:
         new = source
@@ -475,6 +481,59 @@ def _splice_ini(region: Region, source: str, want: str, newline: str) -> str:
     if span is None:
         return _append(source, block, newline)
     return _replace(source, span[0], span[1], block)
+
+
+def remove_region(root: Path, region: Region) -> bool:
+    """Take the region out of its file (a whole managed file is deleted); False when absent.
+
+    Like writing, removal proves it touched nothing else in a shared file."""
+    path, text = _read_file(root, region)
+    if text is None:
+        return False
+    if region.format == "file":
+        path.unlink()
+        return True
+    if region.format == "toml":
+        table = _toml_path(region)
+        old = _parse_toml(text, region.file).unwrap()
+        spans = _toml_spans(text, table)
+        if not spans:
+            return False
+        new = text
+        for start, end in reversed(spans):
+            new = new[:start] + new[end:]
+        new = _tidy_gap(new, spans[0][0])
+        try:
+            after = tomlkit.parse(new).unwrap()
+        except tomlkit.exceptions.TOMLKitError:
+            after = None
+        if after is None or _without(old, table) != after:
+            raise InputError(
+                f"cannot remove [{region.table}] without changing other parts of the file",
+                where=region.file,
+                hint=f"remove [{region.table}] by hand",
+            )
+    else:
+        span = _ini_span(text, _ini_section_name(region))
+        if span is None:
+            return False
+        new = _tidy_gap(text[: span[0]] + text[span[1] :], span[0])
+    target = path.resolve() if path.is_symlink() else path
+    atomic_write(target, new.encode("utf-8"))
+    return True
+
+
+def _tidy_gap(text: str, at: int) -> str:
+    """After a cut at `at`: at most one blank line there, and none at the end of the file."""
+    head, tail = text[:at], text[at:]
+    if not tail.strip():
+        kept = head.rstrip("\r\n")
+        if not kept.strip():
+            return ""
+        return kept + ("\r\n" if head[len(kept) :].startswith("\r\n") else "\n")
+    while head.endswith(("\n\n", "\r\n\r\n")) and tail.startswith(("\n", "\r\n")):
+        tail = tail[1:] if tail.startswith("\n") else tail[2:]
+    return head + tail
 
 
 def region_diff(root: Path, region: Region, values: Mapping[str, Any] | str) -> str:

@@ -325,6 +325,38 @@ class Receipts:
             data[entry] = fingerprint
             state.write_json(self.path, data)
 
+    # What dht wrote for an entry that can outlive it in the lock (a config
+    # region): enough to take it out again, and whether dht created it.
+
+    def owned(self) -> dict[str, dict[str, Any]]:
+        data = (state.read_json(self.path) or {}).get(OWNED)
+        return (
+            {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+        )
+
+    def set_owned(self, entry: str, record: dict[str, Any]) -> None:
+        data = state.read_json(self.path) or {}
+        owned = _owned_of(data)
+        if owned.get(entry) != record:
+            data[OWNED] = {**owned, entry: record}
+            state.write_json(self.path, data)
+
+    def forget(self, entry: str) -> None:
+        data = state.read_json(self.path) or {}
+        owned = _owned_of(data)
+        if entry in data or entry in owned:
+            data.pop(entry, None)
+            data[OWNED] = {k: v for k, v in owned.items() if k != entry}
+            state.write_json(self.path, data)
+
+
+OWNED = "owned"  # a key of receipts.json no entry id can take (ids have a colon)
+
+
+def _owned_of(data: dict[str, Any]) -> dict[str, Any]:
+    owned = data.get(OWNED)
+    return owned if isinstance(owned, dict) else {}
+
 
 @dataclass
 class EnvScriptsResource:
@@ -399,9 +431,22 @@ class ConfigResource:
         return managed.region_diff(self.root, self.region, self.values)
 
     def apply(self, scratch: Path) -> str:
+        before = self.receipts.owned().get(self.id)
+        existed = managed.read_region(self.root, self.region) is not None
         changed = managed.write_region(self.root, self.region, self.values)
         state.crash_point("config-written")
         self.receipts.set(self.id, self.fingerprint)
+        self.receipts.set_owned(
+            self.id,
+            {
+                "file": self.region.file,
+                "format": self.region.format,
+                "table": self.region.table,
+                # Only a region dht created is removed with its entry; an adopted one stays.
+                "created": bool(before["created"]) if before else not existed,
+                "text": managed.desired_text(self.region, self.values),
+            },
+        )
         return "wrote the managed region" if changed else "adopted (already as locked)"
 
 
