@@ -102,6 +102,20 @@ def test_inferred_from_the_project_dependencies(tmp_path: Path) -> None:
     assert "dep:generic/libpq" not in without and "dep:generic/zlib" in without
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'project = "x"\n',
+        '[project]\noptional-dependencies = ["psycopg2"]\n',
+        'dependency-groups = "dev"\n',
+        "[project]\ndependencies = 3\n",
+    ],
+)
+def test_malformed_pyproject_infers_nothing(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert entries("", tmp_path) == {}
+
+
 def test_lock_records_system_and_check_detects_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
 ) -> None:

@@ -66,6 +66,10 @@ def lookup(dep_id: str, system: str) -> tuple[str, ...] | bool | None:
     return False
 
 
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def project_requirements(root: Path) -> list[tuple[str, str]]:
     """(normalized name, where) for the project's own Python dependencies in pyproject.toml."""
     try:
@@ -73,15 +77,16 @@ def project_requirements(root: Path) -> list[tuple[str, str]]:
     except (OSError, tomllib.TOMLDecodeError):
         return []
     found: list[tuple[str, str]] = []
-    project = data.get("project", {})
+    # pyproject.toml is the user's file: a wrong type means nothing to infer, not a crash.
+    project = _table(data.get("project"))
     groups: list[tuple[str, Iterable[Any]]] = [
         ("project.dependencies", project.get("dependencies", []))
     ]
     groups += [
         (f"project.optional-dependencies.{k}", v)
-        for k, v in project.get("optional-dependencies", {}).items()
+        for k, v in _table(project.get("optional-dependencies")).items()
     ]
-    groups += [(f"dependency-groups.{k}", v) for k, v in data.get("dependency-groups", {}).items()]
+    groups += [(f"dependency-groups.{k}", v) for k, v in _table(data.get("dependency-groups")).items()]
     for where, items in groups:
         for item in items if isinstance(items, list) else []:
             if not isinstance(item, str):
