@@ -59,6 +59,7 @@ class LockSummary:
     platforms: tuple[str, ...]
     changes: tuple[Change, ...]
     stats: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # settings dht could not prove the locked tools know
 
     def lines(self) -> list[str]:
         head = (
@@ -66,9 +67,10 @@ class LockSummary:
             f"({self.packages} package entr{'ies' if self.packages != 1 else 'y'}) "
             f"for {len(self.platforms)} platform{'s' * (len(self.platforms) != 1)}"
         )
+        warned = [f"warning: {w}" for w in self.warnings]
         if not self.written:
-            return [head, f"{self.path.name} is up to date"]
-        return [head, *(c.line() for c in self.changes), f"wrote {self.path.name}"]
+            return [*warned, head, f"{self.path.name} is up to date"]
+        return [*warned, head, *(c.line() for c in self.changes), f"wrote {self.path.name}"]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,7 @@ class LockSummary:
             "tools": self.tools,
             "packages": self.packages,
             "platforms": list(self.platforms),
+            "warnings": list(self.warnings),
             "changes": [
                 {
                     "kind": c.kind,
@@ -110,8 +113,15 @@ def run_lock(request: LockRequest) -> LockSummary:
         ) as client,
         _progress(request.show_progress) as progress,
     ):
+        warnings: list[str] = []
         lock = compile_lock(
-            intent, previous, client, upgrade=upgrade, progress=progress, root=request.root
+            intent,
+            previous,
+            client,
+            upgrade=upgrade,
+            progress=progress,
+            root=request.root,
+            warn=warnings.append,
         )
         stats = dict(client.stats)
     written = write_lock(lock_path, lock)
@@ -123,6 +133,7 @@ def run_lock(request: LockRequest) -> LockSummary:
         platforms=lock.platforms,
         changes=changes(previous, lock),
         stats=stats,
+        warnings=tuple(warnings),
     )
 
 

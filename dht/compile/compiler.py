@@ -16,7 +16,7 @@ from pathlib import Path
 import msgspec
 
 from dht.compile.resolve import PackageSource, Pin, RootRequirement, resolve
-from dht.compile.settings import compile_configs, compile_env
+from dht.compile.settings import compile_configs, compile_env, raise_unknown_settings
 from dht.compile.system import compile_system
 from dht.compile.targets import Target
 from dht.errors import IndexError_
@@ -78,6 +78,7 @@ def compile_lock(
     upgrade: Upgrade = Upgrade(),
     progress: Progress | None = None,
     root: Path | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Lock:
     targets = [Target(platform, intent.python) for platform in intent.platforms]
     packages: list[Package] = []
@@ -108,6 +109,8 @@ def compile_lock(
             )
             for t in env_tools
         )
+    # Before anything is written: a setting the locked tool version does not know.
+    raise_unknown_settings(intent, tools, root, warn)
     lock = Lock(
         lock_version=LOCK_VERSION,
         python=intent.python,

@@ -35,7 +35,15 @@ from dht.model.names import (
     platform_order,
     reserved_path,
 )
-from dht.model.presets import ENV_PRESETS
+from dht.model.presets import (
+    CONFIG_PRESETS,
+    ENV_PRESETS,
+    ConfigPreset,
+    config_presets,
+    merge,
+    render_file,
+    substitute,
+)
 from dht.model.toml import convert, find_line, parse_toml, read_text
 
 INTENT_FILE = "dht.toml"
@@ -82,8 +90,12 @@ class ToolTable(_Table, frozen=True):
 
 
 class ConfigTable(_Table, frozen=True):
-    file: str
-    """The file, relative to the project: pyproject.toml, setup.cfg, .editorconfig, …"""
+    file: str | None = None
+    """The file, relative to the project: pyproject.toml, setup.cfg, .editorconfig, …; default: the preset's."""
+    preset: str | None = None
+    """A named set of values dht ships ("deterministic"); `set` wins over it, key by key."""
+    for_: str | None = msgspec.field(default=None, name="for")
+    """The tool this config is for (ruff, pytest, …): picks the preset and the settings check; default: the config's name."""
     table: str | None = None
     """The TOML table (`tool.ruff`) or INI section (`flake8`) dht manages; none for whole files."""
     format: Literal["toml", "ini", "file"] | None = None
@@ -151,6 +163,8 @@ class ConfigRequest(msgspec.Struct, frozen=True):
     table: str | None
     values: dict[str, Any]
     text: str | None
+    tool: str = ""  # the `for` key or the config's name: whose settings these are
+    preset: str | None = None
 
 
 class SystemRequest(msgspec.Struct, frozen=True):
@@ -283,6 +297,7 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
                     root=IntentFile,
                 ),
                 bad,
+                python,
             )
             for n in sorted(config_raw)
         ),
@@ -399,7 +414,7 @@ def _normalize_env(table: dict[str, Any], bad: _Bad) -> EnvRequest | None:
                       values=tuple(sorted(values.items())))  # fmt: skip
 
 
-def _normalize_config(name: str, table: ConfigTable, bad: _Bad) -> ConfigRequest:
+def _normalize_config(name: str, table: ConfigTable, bad: _Bad, python: str) -> ConfigRequest:
     where = f"config.{name}"
     if not re.match(NORMALIZED_NAME, name):
         raise bad(
@@ -407,7 +422,21 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad) -> ConfigRequest
             f"{name!r} is not a valid config name",
             "use lowercase letters, digits and single dashes",
         )
-    file = table.file.strip()
+    tool = table.for_ if table.for_ is not None else name
+    if not re.match(NORMALIZED_NAME, tool):
+        raise bad(f"{where}.for", f"{tool!r} is not a tool name")
+    preset_file: str | None = None
+    preset_table: str | None = None
+    preset_values: dict[str, Any] = {}
+    whole = False
+    if table.preset is not None:
+        preset = _config_preset(where, tool, table.preset, table.for_ is not None, bad)
+        preset_file, preset_table, whole = preset.file, preset.table, preset.table is None
+        preset_values = substitute(preset.set, python)
+    file = (table.file if table.file is not None else preset_file or "").strip()
+    if table.file is None and preset_file is None:
+        raise bad(where, "needs `file` (or a `preset` that names one)",
+                  'e.g. file = "pyproject.toml", or preset = "deterministic"')  # fmt: skip
     parts = file.replace("\\", "/").split("/")
     if (
         not file
@@ -419,23 +448,75 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad) -> ConfigRequest
         raise bad(f"{where}.file", f"{file!r} must be a relative path inside the project")
     if reserved_path(file):
         raise bad(f"{where}.file", f"{file!r} is reserved (.git, .dht, .venv, dht.toml, dht.lock)")
+    if whole:
+        # A whole-file preset: its values (and the user's `set`) render to the file's text.
+        if table.text is not None or table.table is not None or table.format not in (None, "file"):
+            raise bad(where, f"the {table.preset!r} preset for {tool} writes the whole file {file}",
+                      "change it with `set` (your keys win), or drop the preset and give `text`")  # fmt: skip
+        values = merge(preset_values, table.set)
+        _check_file_values(f"{where}.set", values, bad)
+        text = render_file(tool, values)
+        return ConfigRequest(name=name, file=file, format="file", table=None, values={}, text=text,
+                             tool=tool, preset=table.preset)  # fmt: skip
     fmt = table.format or (
         "toml" if file.endswith(".toml") else "ini" if file.endswith((".cfg", ".ini")) else "file"
     )
     if fmt == "file":
-        if table.text is None or table.set:
-            raise bad(where, "a whole-file config needs `text` (and no `set` or `table`)")
+        if table.text is None or table.set or table.preset is not None:
+            raise bad(where, "a whole-file config needs `text` (and no `set`, `table` or `preset`)")
         if table.table is not None:
             raise bad(f"{where}.table", "a whole-file config has no table")
         text = table.text if table.text.endswith("\n") else table.text + "\n"
-        return ConfigRequest(name=name, file=file, format=fmt, table=None, values={}, text=text)
+        return ConfigRequest(name=name, file=file, format=fmt, table=None, values={}, text=text,
+                             tool=tool)  # fmt: skip
     if table.text is not None:
         raise bad(f"{where}.text", f"`text` is for whole files; a {fmt} config takes `set`")
-    if not table.table:
+    if table.table is None and preset_table is not None and fmt != "toml":
+        raise bad(f"{where}.table", f"the preset's table [{preset_table}] is a TOML table; {file} needs `table`",
+                  'name the INI section, e.g. table = "tool:pytest" in setup.cfg')  # fmt: skip
+    managed = table.table if table.table is not None else preset_table
+    if not managed:
         raise bad(where, f'a {fmt} config needs `table` (e.g. table = "tool.{name}")')
     return ConfigRequest(
-        name=name, file=file, format=fmt, table=table.table, values=dict(table.set), text=None
+        name=name,
+        file=file,
+        format=fmt,
+        table=managed,
+        values=merge(preset_values, table.set),
+        text=None,
+        tool=tool,
+        preset=table.preset,
     )
+
+
+def _config_preset(where: str, tool: str, name: str, explicit: bool, bad: _Bad) -> ConfigPreset:
+    if name not in CONFIG_PRESETS:
+        close = did_you_mean(name, CONFIG_PRESETS)
+        raise bad(f"{where}.preset", f"unknown preset {name!r}",
+                  f"{close + ' ' if close else ''}known: {', '.join(CONFIG_PRESETS)}")  # fmt: skip
+    presets = config_presets(name)
+    if tool not in presets:
+        close = did_you_mean(tool, presets)
+        hint = f"{close + ' ' if close else ''}it has presets for: {', '.join(sorted(presets))}"
+        if not explicit:
+            hint += "; name the tool with `for = \"ruff\"` when the config's name is not the tool's"
+        raise bad(f"{where}.for" if explicit else f"{where}.preset",
+                  f"the {name!r} preset has nothing for {tool!r}", hint)  # fmt: skip
+    return presets[tool]
+
+
+def _check_file_values(where: str, values: dict[str, Any], bad: _Bad) -> None:
+    """Whole-file values are `key = scalar` lines (and one level of sections): no newlines."""
+    for key, value in values.items():
+        items = value.items() if isinstance(value, dict) else [("", value)]
+        for sub, leaf in items:
+            spot = f"{where}.{key}" + (f".{sub}" if sub else "")
+            if isinstance(leaf, dict) or (
+                isinstance(leaf, list) and any(isinstance(v, dict | list) for v in leaf)
+            ):
+                raise bad(spot, "nests too deep for this file: give a string, number or boolean")
+            if any(c in f"{key}{sub}{leaf}" for c in "\n\r\0"):
+                raise bad(spot, "may not contain newlines or NUL")
 
 
 def _normalize_tool(key: str, value: str | ToolTable, bad: _Bad) -> Tool:
