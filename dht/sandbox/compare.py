@@ -103,6 +103,8 @@ def compare_files(a: Path, b: Path) -> Comparison:
             for attribute in ("mode", "mtime", "compression"):
                 va, vb = getattr(x, attribute), getattr(y, attribute)
                 if va != vb:
+                    if attribute == "mode":  # permissions read as `ls` and chmod write them
+                        va, vb = f"{va:04o}", f"{vb:04o}"
                     result.notes.append(f"{name}: {attribute} {va} vs {vb}")
     if [m.name for m in ma] != [m.name for m in mb] and sorted(by_a) == sorted(by_b):
         result.notes.append("member order differs")
