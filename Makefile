@@ -30,9 +30,9 @@ typecheck:
 schemas:
 	$(RUN) python -m dht.model.schema
 
-## example: the main job: lock the example project, check the lock, apply it, verify the machine
+## example: the main job: lock the example project, check the lock, apply it, verify the machine, run its tests in the sandbox
 example: setup
-	cd example && ../.venv/bin/dht lock && ../.venv/bin/dht lock --check && ../.venv/bin/dht apply && ../.venv/bin/dht verify
+	cd example && ../.venv/bin/dht lock && ../.venv/bin/dht lock --check && ../.venv/bin/dht apply && ../.venv/bin/dht verify && ../.venv/bin/dht test
 
 bench: setup
 	$(UV) run --frozen --group bench python bench/bench_lock.py

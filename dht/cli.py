@@ -455,6 +455,74 @@ def build_command(
         raise typer.Exit(EXIT_DIFF)
 
 
+@app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def test_command(
+    pytest_args: Annotated[
+        list[str] | None, typer.Argument(help="Arguments for pytest, after --.")
+    ] = None,
+    repeat: Annotated[
+        int,
+        typer.Option(
+            "--repeat",
+            help="Run N times (0: once; with --vary, once per condition plus the baseline).",
+        ),
+    ] = 0,
+    vary: Annotated[
+        str, typer.Option("--vary", help="Conditions the repeated runs vary: seed,tz,locale,order.")
+    ] = "",
+    isolation: Annotated[
+        str, typer.Option("--isolation", help="auto, namespace, socket or off (network allowed).")
+    ] = "auto",
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per pytest run.")] = 3600.0,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Leave the sandbox folders in place.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Do not show pytest's output.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
+) -> None:
+    """Run the project's tests from the locked environment (.venv) in a sandbox: a copy of the
+    project, private HOME and TMPDIR, an environment built from nothing, the network cut off.
+    Prints pass/fail counts, a checksum of the normalized results and a fingerprint of the
+    environment. Exit 0 when the tests pass, 1 when they fail, 3 when outcomes vary between runs.
+
+    Examples:
+
+      dht test
+
+      dht test -- -k parser tests/unit
+
+      dht test --vary seed,tz,locale,order
+    """
+    from dht.commands.test import render_text, run_project_tests, to_json
+
+    dims = [v.strip() for v in vary.split(",") if v.strip()]
+    count = repeat or (1 + len(dims) if dims else 1)
+    report = _run(
+        lambda: run_project_tests(
+            Path.cwd(),
+            pytest_args or [],
+            repeat=count,
+            vary=dims,
+            isolation=isolation,
+            timeout=timeout,
+            keep=keep,
+        )
+    )
+    if not quiet:
+        for run in report.runs:
+            varied = ", ".join(run.condition.describe()) or "baseline"
+            _say(f"== dht test: run {run.number}/{len(report.runs)} [{varied}] ==")
+            sys.stderr.write(run.output if run.output.endswith("\n") else run.output + "\n")
+    if as_json:
+        _emit_json(to_json(report))
+    else:
+        sys.stdout.write(render_text(report))
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
 def _run(call: Callable[[], T]) -> T:
     try:
         return call()

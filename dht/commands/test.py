@@ -1,0 +1,119 @@
+"""`dht test [-- PYTEST-ARGS]`: the project's tests in a deterministic sandbox, and the report."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from dht.apply.uvbackend import python_of
+from dht.commands.run import locked_env
+from dht.errors import DhtError
+from dht.model.lock import LOCK_FILE
+from dht.sandbox.testrun import Report, run_tests
+
+
+def run_project_tests(
+    root: Path,
+    pytest_args: Sequence[str] = (),
+    *,
+    repeat: int = 1,
+    vary: Sequence[str] = (),
+    isolation: str = "auto",
+    timeout: float = 3600.0,
+    keep: bool = False,
+) -> Report:
+    values, _ = locked_env(root)  # reads and validates dht.lock first
+    python = python_of(root / ".venv")
+    if not python.is_file():
+        raise DhtError(
+            "the locked environment is missing",
+            where=str(root / ".venv"),
+            hint="run `dht apply` to build it from dht.lock",
+        )
+    # CRLF checkouts of the same lock are the same lock.
+    lock_bytes = (root / LOCK_FILE).read_bytes().replace(b"\r\n", b"\n")
+    return run_tests(
+        root,
+        python,
+        values,
+        hashlib.sha256(lock_bytes).hexdigest(),
+        pytest_args,
+        repeat=repeat,
+        vary=vary,
+        isolation=isolation,
+        timeout=timeout,
+        keep=keep,
+    )
+
+
+def _counts_line(report: Report) -> str:
+    c = report.baseline.counts
+    return (
+        f"{c.passed} passed, {c.failed} failed, {c.error} errors, {c.skipped} skipped"
+        f" ({c.total} tests)"
+    )
+
+
+def render_text(report: Report) -> str:
+    env = report.environment
+    lines = [
+        f"tests: {_counts_line(report)}",
+        f"checksum: sha256:{report.baseline.checksum}",
+        f"fingerprint: sha256:{report.fingerprint}"
+        f" ({env['implementation']} {env['python']}, {env['platform']},"
+        f" lock sha256:{env['lock_sha256'][:12]})",
+        f"isolation: {report.isolation.level} ({report.isolation.description})",
+    ]
+    if report.isolation.note:
+        lines.append(f"  note: {report.isolation.note}")
+    if len(report.runs) > 1:
+        lines.append(f"runs: {len(report.runs)}")
+        for run in report.runs:
+            c = run.counts
+            varied = ", ".join(run.condition.describe()) or "baseline"
+            lines.append(
+                f"  {run.number:>2}  {run.checksum[:12]}  {c.passed} passed, {c.failed} failed,"
+                f" {c.error} errors, {c.skipped} skipped  [{varied}]"
+            )
+        if report.unstable:
+            lines.append(f"not deterministic: {len(report.unstable)} tests change outcome")
+            for test in report.unstable:
+                lines.append(f"  {test.id}  (varies with: {', '.join(test.varies_with) or 'none'})")
+                by_outcome: dict[str, list[str]] = {}
+                for run, outcome in zip(report.runs, test.outcomes, strict=True):
+                    by_outcome.setdefault(outcome, []).append(str(run.number))
+                for outcome, numbers in sorted(by_outcome.items()):
+                    lines.append(f"      {outcome} in run {', '.join(numbers)}")
+        else:
+            lines.append("deterministic: every test has the same outcome in every run")
+    for run in report.runs:
+        if run.kept:
+            lines.append(f"sandbox of run {run.number} kept: {run.kept}")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The stable `--json` shape (documented in the README)."""
+    return {
+        "checksum": report.baseline.checksum,
+        "fingerprint": report.fingerprint,
+        "environment": report.environment,
+        "isolation": {
+            "level": report.isolation.level,
+            "description": report.isolation.description,
+            "note": report.isolation.note,
+        },
+        "counts": vars(report.baseline.counts),
+        "tests": [
+            {"id": r.id, "outcome": r.outcome, "message": r.message}
+            for r in report.baseline.results
+        ],
+        "runs": [run.to_json() for run in report.runs],
+        "unstable": [
+            {"id": t.id, "outcomes": list(t.outcomes), "varies_with": list(t.varies_with)}
+            for t in report.unstable
+        ],
+        "exit_code": report.exit_code,
+    }

@@ -1,0 +1,93 @@
+"""How far `dht test` can cut the network off here, strongest level first.
+
+- `namespace`: the tests run in a new network namespace (`unshare --net`, with
+  a user namespace when not root). Only a private loopback exists: servers the
+  tests start work; nothing outside the sandbox, loopback included, is reachable.
+- `socket`: no namespace possible; a sitecustomize in the sandbox makes Python
+  sockets refuse every address but loopback and name lookups but `localhost`.
+- `off`: asked for (`--isolation off`); the network is as on the host.
+
+Both cut-off levels also point every proxy variable at a dead port and tell
+pip and uv to stay offline. A namespace is only used after a probe proved,
+inside it, that loopback is the one interface and works.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from dht.apply.process import run
+from dht.errors import DhtError
+
+LEVELS = ("auto", "namespace", "socket", "off")
+DESCRIPTION = {
+    "namespace": "network namespace: only a private loopback, nothing outside the sandbox is reachable",
+    "socket": "socket level: Python sockets reach loopback only, name lookups refused, proxies dead",
+    "off": "network allowed (--isolation off)",
+}
+DEAD_PROXY = "http://127.0.0.1:9"  # the discard port; nothing listens there
+_PROBE = (
+    "import os, socket\n"
+    "names = sorted(n for _, n in socket.if_nameindex())\n"
+    "server = socket.socket()\n"
+    "server.bind(('127.0.0.1', 0))\n"
+    "server.listen(1)\n"
+    "socket.create_connection(server.getsockname(), timeout=5).close()\n"
+    "print(','.join(names), os.getuid())\n"
+)
+
+
+@dataclass(frozen=True)
+class Isolation:
+    level: str
+    wrapper: tuple[str, ...] = ()
+    """argv prefix that enters the namespace (empty at the other levels)."""
+    launch_options: tuple[str, ...] = ()
+    """Options for dht_sandbox_launch.py: --loopback, --uid/--gid."""
+    note: str = ""
+    """Why a weaker level than asked for was taken."""
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTION[self.level]
+
+
+def _candidates() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    unshare = shutil.which("unshare")
+    if sys.platform != "linux" or unshare is None:
+        return []
+    user = (unshare, "--user", "--map-root-user", "--net")
+    if os.geteuid() == 0:
+        return [((unshare, "--net"), ("--loopback",)), (user, ("--loopback",))]
+    # Mapped root could override file permissions: the launcher maps back to the real ids.
+    back = ("--uid", str(os.getuid()), "--gid", str(os.getgid()))
+    return [(user, ("--loopback", *back))]
+
+
+def choose(requested: str, python: Path, launcher: Path) -> Isolation:
+    """The isolation to use: `requested` if possible; for `auto` the strongest that works."""
+    if requested not in LEVELS:
+        raise DhtError(f"--isolation: unknown level {requested!r}", hint=f"use {', '.join(LEVELS)}")
+    if requested in ("socket", "off"):
+        return Isolation(requested)
+    failures: list[str] = []
+    for wrapper, options in _candidates():
+        argv = [*wrapper, str(python), "-I", str(launcher), *options, "--"]
+        argv += [str(python), "-I", "-c", _PROBE]
+        probe = run(argv, env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"}, timeout=60, check=False)
+        expected = f"lo {os.getuid()}"
+        if probe.code == 0 and probe.output.strip() == expected:
+            return Isolation("namespace", wrapper, options)
+        last = probe.output.strip().splitlines()[-1:] or [f"exit {probe.code}"]
+        failures.append(f"`{' '.join(wrapper[1:])}`: {last[0]}")
+    reason = "; ".join(failures) or "needs Linux and util-linux `unshare`"
+    if requested == "namespace":
+        raise DhtError(
+            f"no network namespace available: {reason}",
+            hint="allow unprivileged user namespaces, run as root, or use --isolation socket",
+        )
+    return Isolation("socket", note=f"no network namespace: {reason}")

@@ -1,0 +1,93 @@
+"""Normalize a pytest JUnit XML report into a canonical result and its checksum.
+
+Pure: text in, data out. What is dropped: timestamps, host names, durations,
+captured output and full tracebacks (they carry library line numbers and
+reprs). What is kept: per test id, the outcome and the one-line message, with
+machine-specific paths replaced by fixed tokens and memory addresses masked.
+Tests are sorted by id, so collection order does not change the checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+from dht.errors import DhtError
+
+OUTCOMES = ("passed", "failed", "error", "skipped")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+# The worst child decides the outcome of a test case with several (failure + teardown error).
+_CHILD_OUTCOME = {"error": "error", "failure": "failed", "skipped": "skipped"}
+_RANK = {"error": 3, "failed": 2, "skipped": 1, "passed": 0}
+
+
+@dataclass(frozen=True, order=True)
+class TestResult:
+    id: str
+    outcome: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    passed: int
+    failed: int
+    error: int
+    skipped: int
+
+
+def mask(text: str, paths: Sequence[tuple[str, str]]) -> str:
+    """Replace each path by its token (longest first, so nested paths win) and addresses by 0x?."""
+    for path, token in sorted(paths, key=lambda p: len(p[0]), reverse=True):
+        if path:
+            text = text.replace(path, token)
+    return _ADDRESS.sub("0x?", text)
+
+
+def parse(xml_text: str, paths: Sequence[tuple[str, str]] = ()) -> list[TestResult]:
+    """The normalized results of a JUnit XML document, sorted by test id."""
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError as exc:
+        raise DhtError(f"pytest wrote an unreadable JUnit report: {exc}") from None
+    results: list[TestResult] = []
+    for case in root.iter("testcase"):
+        classname = case.get("classname", "")
+        name = case.get("name", "")
+        test_id = mask(f"{classname}::{name}" if classname else name, paths)
+        outcome, messages = "passed", []
+        for child in case:
+            kind = _CHILD_OUTCOME.get(child.tag)
+            if kind is None:
+                continue  # system-out, system-err, properties
+            if _RANK[kind] > _RANK[outcome]:
+                outcome = kind
+            messages.append(f"{kind}: {_first_line(child.get('message', ''))}")
+        results.append(TestResult(test_id, outcome, mask("\n".join(messages), paths)))
+    return sorted(results)
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else ""
+
+
+def counts(results: Iterable[TestResult]) -> Counts:
+    tally = dict.fromkeys(OUTCOMES, 0)
+    for result in results:
+        tally[result.outcome] += 1
+    return Counts(total=sum(tally.values()), **tally)
+
+
+def canonical(results: Sequence[TestResult]) -> bytes:
+    """The one byte form of a result set: sorted JSON, UTF-8, LF."""
+    data = [asdict(r) for r in sorted(results)]
+    return (json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def checksum(results: Sequence[TestResult]) -> str:
+    return hashlib.sha256(canonical(results)).hexdigest()

@@ -1,0 +1,134 @@
+"""JUnit normalization and the run plan of `dht test`: pure functions, no processes."""
+
+from __future__ import annotations
+
+import pytest
+
+from dht.errors import DhtError
+from dht.sandbox import junit
+from dht.sandbox.testrun import DIMENSIONS, Condition, RunResult, conditions, unstable_tests
+
+REPORT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites name="pytest tests"><testsuite name="pytest" errors="1" failures="1" skipped="1"
+ tests="4" time="{t}" timestamp="{stamp}" hostname="{host}">
+{cases}
+</testsuite></testsuites>
+"""
+CASES = [
+    '<testcase classname="tests.test_a" name="test_ok" time="{t}" />',
+    '<testcase classname="tests.test_a" name="test_bad" time="{t}"><failure message="assert &lt;Obj at 0x7f3a2b&gt; in {root}/project/x">long traceback {root}</failure></testcase>',
+    '<testcase classname="tests.test_b.TestC" name="test_skip[1]" time="{t}"><skipped type="pytest.skip" message="not here" /></testcase>',
+    '<testcase classname="tests.test_b.TestC" name="test_teardown" time="{t}"><failure message="boom" /><error message="teardown {root}/tmp/x" /><system-out>noise {t}</system-out></testcase>',
+]
+
+
+def report(
+    *,
+    t: str = "0.1",
+    stamp: str = "2026-01-01T00:00:00",
+    host: str = "a",
+    root: str = "/tmp/dht-test-1",
+    order: tuple[int, ...] = (0, 1, 2, 3),
+) -> str:
+    cases = "\n".join(CASES[i].format(t=t, root=root) for i in order)
+    return REPORT.format(t=t, stamp=stamp, host=host, cases=cases)
+
+
+def masks(root: str) -> list[tuple[str, str]]:
+    return [(f"{root}/project", "<project>"), (f"{root}/tmp", "<tmp>"), (root, "<sandbox>")]
+
+
+def test_parse_outcomes_messages_and_order() -> None:
+    results = junit.parse(report(), masks("/tmp/dht-test-1"))
+    assert [(r.id, r.outcome) for r in results] == [
+        ("tests.test_a::test_bad", "failed"),
+        ("tests.test_a::test_ok", "passed"),
+        ("tests.test_b.TestC::test_skip[1]", "skipped"),
+        ("tests.test_b.TestC::test_teardown", "error"),
+    ]
+    assert results[0].message == "failed: assert <Obj at 0x?> in <project>/x"
+    assert results[3].message == "failed: boom\nerror: teardown <tmp>/x"
+    assert junit.counts(results) == junit.Counts(total=4, passed=1, failed=1, error=1, skipped=1)
+
+
+def test_checksum_ignores_time_host_order_and_sandbox_path() -> None:
+    one = junit.parse(report(), masks("/tmp/dht-test-1"))
+    other_root = "/var/tmp/dht-test-zz9"
+    two = junit.parse(
+        report(t="9.9", stamp="2030-05-05T05:05:05", host="b", root=other_root, order=(3, 1, 0, 2)),
+        masks(other_root),
+    )
+    assert junit.checksum(one) == junit.checksum(two)
+    assert junit.canonical(one) == junit.canonical(two)
+
+
+def test_checksum_changes_with_outcome_or_message() -> None:
+    base = junit.checksum(junit.parse(report()))
+    assert (
+        junit.checksum(
+            junit.parse(
+                report().replace(
+                    'name="test_ok" time="0.1" />',
+                    'name="test_ok"><skipped message="x"/></testcase>',
+                )
+            )
+        )
+        != base
+    )
+    assert junit.checksum(junit.parse(report().replace("boom", "bang"))) != base
+
+
+def test_mask_longest_path_first() -> None:
+    text = junit.mask(
+        "/r/project/a /r/b 0xDEADbeef", [("/r", "<sandbox>"), ("/r/project", "<project>")]
+    )
+    assert text == "<project>/a <sandbox>/b 0x?"
+
+
+def test_unreadable_report_is_a_dht_error() -> None:
+    with pytest.raises(DhtError, match="unreadable JUnit report"):
+        junit.parse("<testsuite><testcase")
+
+
+def test_conditions_vary_one_dimension_per_run() -> None:
+    plan = conditions(9, list(DIMENSIONS), ["C.UTF-8", "C"])
+    assert plan[0] == Condition()
+    assert [c.describe() for c in plan[1:]] == [
+        ["PYTHONHASHSEED=1"],
+        ["TZ=TST+3:30"],
+        ["LC_ALL=C"],
+        ["order=reverse"],
+        ["PYTHONHASHSEED=2"],
+        ["TZ=TST-5:45"],
+        ["LC_ALL=C"],
+        ["order=shuffle:2"],
+    ]
+    assert conditions(3, [], ["C.UTF-8"]) == [Condition()] * 3
+    assert plan[4].env()["DHT_TEST_ORDER"] == "reverse"
+    assert "DHT_TEST_ORDER" not in plan[0].env()
+
+
+def test_conditions_reject_unknown_dimension_and_bad_repeat() -> None:
+    with pytest.raises(DhtError, match="unknown condition 'moon'"):
+        conditions(2, ["moon"], [])
+    with pytest.raises(DhtError, match="at least 1"):
+        conditions(0, [], [])
+
+
+def _run(number: int, condition: Condition, outcomes: dict[str, str]) -> RunResult:
+    results = tuple(junit.TestResult(k, v, "") for k, v in sorted(outcomes.items()))
+    return RunResult(number, condition, 0, results, "")
+
+
+def test_unstable_tests_name_the_changed_dimension() -> None:
+    runs = [
+        _run(1, Condition(), {"a": "passed", "b": "passed", "c": "failed"}),
+        _run(2, Condition(seed="1"), {"a": "failed", "b": "passed", "c": "failed"}),
+        _run(3, Condition(tz="TST+3:30"), {"a": "passed", "b": "passed", "c": "failed"}),
+        _run(4, Condition(), {"a": "passed", "c": "failed"}),
+    ]
+    found = unstable_tests(runs)
+    assert [(u.id, u.outcomes, u.varies_with) for u in found] == [
+        ("a", ("passed", "failed", "passed", "passed"), ("seed",)),
+        ("b", ("passed", "passed", "passed", "absent"), ()),
+    ]

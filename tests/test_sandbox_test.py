@@ -1,0 +1,315 @@
+"""`dht test` for real: a fixture project (tests/data/sandbox_project) whose tests depend on
+the hash seed, the time zone, the locale, HOME and test order, run by real pytest in a
+real venv, in real sandboxes, with real network namespaces where the machine allows."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dht.apply.uvbackend import python_of, uv_bin
+from dht.errors import DhtError
+from dht.model.lock import Lock, LockEnv, LockIndex, content_hash, write_lock
+from dht.sandbox import isolation, junit
+from dht.sandbox.testrun import project_files
+
+FIXTURE = Path(__file__).parent / "data" / "sandbox_project"
+SENSITIVE = {
+    "tests.check_sensitive::test_set_order": ("seed",),
+    "tests.check_sensitive::test_timezone": ("tz",),
+    "tests.check_sensitive::test_locale_codeset": ("locale",),
+    "tests.check_sensitive::test_order_second": ("order",),
+}
+
+
+def _make_venv(target: Path) -> None:
+    """pytest from uv's cache (the version this suite runs), else from PyPI, else skip."""
+    import pytest as ours
+
+    uv = uv_bin()
+    subprocess.run([uv, "venv", "-q", str(target), "--python", sys.executable], check=True)
+    install = [uv, "pip", "install", "-q", "--python", str(python_of(target))]
+    if subprocess.run([*install, "--offline", f"pytest=={ours.__version__}"]).returncode == 0:
+        return
+    if subprocess.run([*install, "pytest"]).returncode != 0:
+        pytest.skip("pytest is neither in uv's cache nor reachable on PyPI")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sandbox") / "project"
+    shutil.copytree(FIXTURE, root)
+    _make_venv(root / ".venv")
+    values = {"SANDBOX_DEMO": "locked"}
+    lock = Lock(
+        lock_version=1,
+        python="3.11.0",
+        platforms=("linux-x86_64",),
+        index=LockIndex(url="https://pypi.org/simple"),
+        env=LockEnv(preset="deterministic", values=values, sha256=content_hash(values)),
+    )
+    write_lock(root / "dht.lock", lock)
+    return root
+
+
+def _copy(project: Path, dest: Path) -> Path:
+    """Another copy of the fixture project sharing the module's venv (a symlink)."""
+    shutil.copytree(project, dest, ignore=shutil.ignore_patterns(".venv"))
+    (dest / ".venv").symlink_to(project / ".venv")
+    return dest
+
+
+def dht(
+    root: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dht", "-C", str(root), "test", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def _json(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert done.stdout.startswith("{"), done.stderr
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+def _outcomes(data: dict[str, Any]) -> dict[str, str]:
+    return {t["id"]: t["outcome"] for t in data["tests"]}
+
+
+def test_plain_pytest_outcomes_depend_on_the_host(project: Path, tmp_path: Path) -> None:
+    """Without dht: the same tests, two host setups, different outcomes."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".sandbox_demo_rc").write_text("leftover\n")
+    python, outcomes = str(python_of(project / ".venv")), []
+    for n, extra in enumerate(
+        [
+            {"PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C.UTF-8", "HOME": str(tmp_path)},
+            {"PYTHONHASHSEED": "1", "TZ": "TST+3:30", "LC_ALL": "C", "HOME": str(home)},
+        ]
+    ):
+        report = tmp_path / f"plain-{n}.xml"
+        env = {"PATH": os.defpath, "SANDBOX_DEMO": "locked", **extra}
+        subprocess.run(
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        outcomes.append({r.id: r.outcome for r in junit.parse(report.read_text())})
+    changed = {k for k in outcomes[0] if outcomes[0][k] != outcomes[1][k]}
+    assert changed == {*SENSITIVE, "tests.check_sensitive::test_home_is_clean"} - {
+        "tests.check_sensitive::test_order_second"
+    }
+
+
+def test_same_checksum_under_different_host_environments(project: Path, tmp_path: Path) -> None:
+    messy_home = tmp_path / "home"
+    messy_home.mkdir()
+    (messy_home / ".sandbox_demo_rc").write_text("leftover\n")
+    hosts = [
+        {"TZ": "UTC", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"},
+        {"TZ": "TST-5:45", "LC_ALL": "C", "PYTHONHASHSEED": "123", "HOME": str(messy_home)},
+        {"TZ": "TST+3:30", "LANG": "C", "PYTHONHASHSEED": "random", "SANDBOX_DEMO": "host"},
+    ]
+    results = []
+    for host in hosts:
+        done = dht(project, "--json", "-q", env={**os.environ, **host})
+        assert done.returncode == 0, done.stderr
+        results.append(_json(done))
+    assert len({r["checksum"] for r in results}) == 1
+    assert len({r["fingerprint"] for r in results}) == 1
+    counts = results[0]["counts"]
+    assert (counts["passed"], counts["failed"], counts["error"], counts["skipped"]) == (12, 0, 0, 4)
+    assert _outcomes(results[0])["tests.check_env::test_locked_value"] == "passed"
+    assert results[0]["environment"]["python"] == ".".join(map(str, sys.version_info[:3]))
+
+
+def test_vary_names_exactly_the_sensitive_tests(project: Path) -> None:
+    done = dht(project, "--json", "-q", "--vary", "seed,tz,locale,order")
+    assert done.returncode == 3, done.stderr
+    data = _json(done)
+    assert len(data["runs"]) == 5
+    assert {u["id"]: tuple(u["varies_with"]) for u in data["unstable"]} == SENSITIVE
+    assert data["exit_code"] == 3
+    text = dht(project, "-q", "--repeat", "2", "--vary", "order")
+    assert text.returncode == 3
+    assert "tests.check_sensitive::test_order_second  (varies with: order)" in text.stdout
+    assert "failed in run 2" in text.stdout
+
+
+def test_repeat_without_vary_is_deterministic(project: Path) -> None:
+    done = dht(project, "-q", "--repeat", "2")
+    assert done.returncode == 0, done.stderr
+    assert "deterministic: every test has the same outcome in every run" in done.stdout
+
+
+@pytest.fixture
+def outside_server() -> Iterator[int]:
+    """A loopback server in the test process: outside any sandbox."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            conn.sendall(b"hello")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def _namespace_or_skip(project: Path) -> None:
+    launcher = Path(isolation.__file__).parent / "_inject" / "dht_sandbox_launch.py"
+    try:
+        isolation.choose("namespace", python_of(project / ".venv"), launcher)
+    except DhtError as exc:
+        pytest.skip(f"no network namespace on this machine: {exc.message}")
+
+
+def test_network_namespace_cuts_off_a_loopback_server_outside(
+    project: Path, tmp_path: Path, outside_server: int
+) -> None:
+    root = _copy(project, tmp_path / "net")
+    (root / "network.json").write_text(json.dumps({"port": outside_server}))
+    _namespace_or_skip(root)
+    inside = dht(root, "--json", "-q", "--isolation", "namespace")
+    assert inside.returncode == 1, inside.stderr
+    data = _json(inside)
+    assert data["isolation"]["level"] == "namespace"
+    found = _outcomes(data)
+    assert found["tests.check_network::test_loopback_server_outside"] == "failed"
+    assert found["tests.check_network::test_external_address"] == "failed"
+    assert found["tests.check_network::test_own_loopback_server"] == "passed"
+    # The same test reaches the server when the network is allowed: it can pass.
+    allowed = _json(dht(root, "--json", "-q", "--isolation", "off"))
+    assert _outcomes(allowed)["tests.check_network::test_loopback_server_outside"] == "passed"
+    assert allowed["checksum"] != data["checksum"]
+
+
+def test_socket_level_refuses_everything_but_loopback(
+    project: Path, tmp_path: Path, outside_server: int
+) -> None:
+    root = _copy(project, tmp_path / "sock")
+    (root / "network.json").write_text(json.dumps({"port": outside_server}))
+    data = _json(dht(root, "--json", "-q", "--isolation", "socket"))
+    assert data["isolation"]["level"] == "socket"
+    tests = {t["id"]: t for t in data["tests"]}
+    external = tests["tests.check_network::test_external_address"]
+    assert external["outcome"] == "failed"
+    assert "network disabled by dht test" in external["message"]
+    # Documented: at this level loopback stays reachable.
+    assert tests["tests.check_network::test_loopback_server_outside"]["outcome"] == "passed"
+
+
+def test_missing_venv_says_dht_apply(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "novenv"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns(".venv"))
+    done = dht(root)
+    assert done.returncode == 1
+    assert "the locked environment is missing" in done.stderr
+    assert "dht apply" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_no_tests_collected_is_an_error(project: Path) -> None:
+    done = dht(project, "-q", "--", "-k", "no_such_test_anywhere")
+    assert done.returncode == 1
+    assert "pytest collected no tests" in done.stderr
+
+
+def test_copy_uses_git_file_list(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    (root / ".gitignore").write_text("ignored.txt\n")
+    (root / "ignored.txt").write_text("x")
+    (root / ".venv").mkdir()
+    (root / ".venv" / "f").write_text("x")
+    (root / "build").mkdir()
+    (root / "build" / "f").write_text("x")
+    walked = project_files(root)
+    assert "ignored.txt" in walked and not any(p.startswith((".venv/", "build/")) for p in walked)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    listed = project_files(root)
+    assert "ignored.txt" not in listed
+    assert "tests/check_sensitive.py" in listed and ".gitignore" in listed
+    assert not any(p.startswith((".venv/", "build/")) for p in listed)
+
+
+def test_launcher_maps_a_user_back_from_fake_root() -> None:
+    """The non-root path of the namespace level: `unshare --user --map-root-user --net`,
+    then the launcher brings loopback up and maps the real user back."""
+    setpriv, unshare, system_python = (
+        shutil.which("setpriv"),
+        shutil.which("unshare"),
+        "/usr/bin/python3",
+    )
+    if os.geteuid() != 0 or not setpriv or not unshare or not Path(system_python).exists():
+        pytest.skip("needs root (to become another user), setpriv, unshare and /usr/bin/python3")
+    folder = Path(tempfile.mkdtemp())  # pytest's tmp folders are private to root
+    folder.chmod(0o755)
+    launcher = folder / "launch.py"
+    shutil.copy(Path(isolation.__file__).parent / "_inject" / "dht_sandbox_launch.py", launcher)
+    launcher.chmod(0o644)
+    probe = "import os, socket; print(os.getuid(), [n for _, n in socket.if_nameindex()])"
+    done = subprocess.run(
+        [
+            *(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"),
+            *(unshare, "--user", "--map-root-user", "--net"),
+            *(system_python, "-I", str(launcher), "--loopback", "--uid", "65534", "--gid", "65534"),
+            *("--", system_python, "-I", "-c", probe),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shutil.rmtree(folder)
+    if done.returncode != 0 and "Operation not permitted" in done.stderr:
+        pytest.skip(f"unprivileged user namespaces are disabled: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "65534 ['lo']"
+
+
+def test_keep_leaves_the_sandbox_layout(project: Path) -> None:
+    done = dht(project, "-q", "--keep", "--", "tests/check_stable.py")
+    assert done.returncode == 0, done.stderr
+    kept = Path(done.stdout.split("sandbox of run 1 kept: ")[1].strip())
+    try:
+        assert (kept / "project" / "tests" / "check_stable.py").is_file()
+        assert not (kept / "project" / ".venv").exists()
+        assert (kept / "junit.xml").is_file()
+        assert list((kept / "home").iterdir()) == []
+        assert (kept / "inject" / "dht_sandbox_launch.py").is_file()
+        assert not (kept / "inject" / "sitecustomize.py").exists() or "socket" in done.stdout
+    finally:
+        shutil.rmtree(kept)
