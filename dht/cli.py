@@ -455,6 +455,67 @@ def build_command(
         raise typer.Exit(EXIT_DIFF)
 
 
+@app.command("init")
+def init_command(
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing dht.toml.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the file on stdout instead of writing it."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="What was found, as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Write a starter dht.toml from what the project already declares.
+
+    Reads the Python version (.python-version, requires-python), pinned hooks in
+    .pre-commit-config.yaml, dev dependency groups and extras, requirements-dev
+    files, and [tool.*] tables (adopted as config entries, as they are), and says
+    what it found where and what it left out. Never replaces dht.toml without --force.
+
+    Examples:
+
+      dht init && dht lock && dht apply
+
+      dht init --dry-run            # print the file, write nothing
+    """
+    from dht.commands.init import report_lines, run_init
+
+    result = _run(lambda: run_init(Path.cwd(), force=force, dry_run=dry_run))
+    if dry_run and not as_json:
+        sys.stdout.write(result.text)
+    if as_json:
+        _emit_json(
+            {**result.plan.to_json(), "written": result.written is not None, "text": result.text}
+        )
+    else:
+        for line in report_lines(result):
+            _say(line)
+
+
+@app.command("doctor")
+def doctor_command(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The findings as JSON on stdout.")
+    ] = False,
+) -> None:
+    """What dht sees on this machine: platform and target, distribution and package
+    manager, Python interpreters, uv, the cache, and whether the lock is current
+    and the machine in sync. Exit 0 when nothing needs attention, 1 otherwise.
+
+    Example: dht doctor --json
+    """
+    from dht.commands.doctor import run_doctor
+
+    report = _run(lambda: run_doctor(Path.cwd()))
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        sys.stdout.write("".join(line + "\n" for line in report.lines()))
+    if report.problems:
+        raise typer.Exit(EXIT_FAIL)
+
+
 @app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def test_command(
     pytest_args: Annotated[

@@ -1,0 +1,361 @@
+"""`dht init`: inspect a project and decide what its starter dht.toml holds.
+
+Sources, in order of precedence: `.pre-commit-config.yaml` (exact revs),
+pyproject.toml (PEP 735 groups, dev extras, uv's dev-dependencies),
+requirements-dev files, then `[tool.X]` tables that name a tool. An exact pin
+wins over a range wherever it comes from, and the report says so. Existing
+`[tool.X]` tables of the tools dht configures are adopted as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from dht.errors import DhtError
+from dht.model.intent import DEFAULT_INDEX, INTENT_FILE, parse_intent
+from dht.model.lock import atomic_write
+from dht.model.toml import parse_toml, read_text
+from dht.onboard.known import CONFIG_TABLES, DEV_TOOLS, REQUIREMENTS_FILES, plugin_host
+from dht.onboard.sources import (
+    PRECOMMIT_FILE,
+    Candidate,
+    Skip,
+    parse_precommit,
+    parse_requirements,
+    pyproject_candidates,
+    python_from,
+    table,
+)
+
+NOT_A_TOOL = (
+    "not a dev tool dht knows; libraries the tests import stay in the project's own dependencies"
+)
+
+
+@dataclass(frozen=True)
+class ToolPlan:
+    name: str
+    version: str  # a specifier, "" for any
+    extras: tuple[str, ...]
+    with_: tuple[str, ...]
+    sources: tuple[str, ...]  # for the comment: file or table, no line
+    wheres: tuple[str, ...]  # for the report: with lines
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConfigPlan:
+    name: str
+    file: str
+    table: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InitPlan:
+    python: str
+    python_source: str
+    index_url: str
+    index_source: str
+    tools: tuple[ToolPlan, ...]
+    configs: tuple[ConfigPlan, ...]
+    skipped: tuple[Skip, ...]
+    notes: tuple[str, ...]
+    system: tuple[tuple[str, str], ...]  # (dependency id, why) inferred at lock time
+    read: tuple[str, ...]  # the files that were read
+    git: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "python": {"version": self.python, "source": self.python_source},
+            "index": {"url": self.index_url, "source": self.index_source},
+            "tools": [
+                {
+                    "name": t.name,
+                    "version": t.version,
+                    "extras": list(t.extras),
+                    "with": list(t.with_),
+                    "sources": list(t.wheres),
+                    "notes": list(t.notes),
+                }
+                for t in self.tools
+            ],
+            "configs": [{"name": c.name, "file": c.file, "table": c.table} for c in self.configs],
+            "not-imported": [
+                {"what": s.what, "where": s.where, "reason": s.reason} for s in self.skipped
+            ],
+            "notes": list(self.notes),
+            "system": [{"id": i, "why": w} for i, w in self.system],
+            "read": list(self.read),
+            "git": self.git,
+        }
+
+
+@dataclass
+class _Gathered:
+    tools: list[Candidate] = field(default_factory=list)
+    plugins: list[tuple[str, Candidate]] = field(default_factory=list)  # (host, plugin)
+    skipped: list[Skip] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)
+
+
+def inspect(root: Path, running: tuple[int, int] | None = None) -> InitPlan:
+    """Read the project at `root` (nothing is written) and plan its dht.toml."""
+    running = running or (sys.version_info.major, sys.version_info.minor)
+    got = _Gathered()
+    pyproject: dict[str, Any] = {}
+    if (root / "pyproject.toml").is_file():
+        pyproject = parse_toml(
+            read_text(root / "pyproject.toml", "pyproject.toml"), "pyproject.toml"
+        )
+        got.read.append("pyproject.toml")
+
+    if (root / PRECOMMIT_FILE).is_file():
+        text = read_text(root / PRECOMMIT_FILE, PRECOMMIT_FILE)
+        found, skipped, minimum = parse_precommit(text)
+        got.read.append(PRECOMMIT_FILE)
+        got.skipped += skipped
+        _classify(found, got)
+        got.tools.append(
+            Candidate(
+                name="pre-commit",
+                specifier=f">={minimum}" if minimum else "",
+                source=PRECOMMIT_FILE,
+                note="runs the hooks" + (", from minimum_pre_commit_version" if minimum else ""),
+            )
+        )
+
+    found, skipped = pyproject_candidates(pyproject)
+    got.skipped += skipped
+    _classify(found, got)
+
+    seen: list[str] = []  # every requirements file read, includes too
+    for relpath in REQUIREMENTS_FILES:
+        if (root / relpath).is_file() and relpath not in seen:
+            found, skipped = parse_requirements(root, relpath, seen)
+            got.skipped += skipped
+            _classify(found, got)
+
+    got.read += seen
+    tool_tables = table(pyproject, "tool")
+    configs: list[ConfigPlan] = []
+    if tool_tables:
+        for key in tool_tables:
+            name = canonicalize_name(key)
+            if name in DEV_TOOLS:
+                got.tools.append(Candidate(name=name, specifier="", source=f"[tool.{key}]"))
+            else:
+                got.skipped.append(
+                    Skip(f"[tool.{key}]", "pyproject.toml", "not a tool dht installs or configures")
+                )
+        configs = _configs(tool_tables)
+
+    tools, notes = _merge(got)
+    python, python_source = python_from(root, pyproject, running)
+    if (root / ".python-version").is_file():
+        got.read.append(".python-version")
+    index_url, index_source = _index(pyproject)
+    return InitPlan(
+        python=python,
+        python_source=python_source,
+        index_url=index_url,
+        index_source=index_source,
+        tools=tools,
+        configs=tuple(configs),
+        skipped=tuple(got.skipped),
+        notes=notes,
+        system=_system(root),
+        read=tuple(got.read),
+        git=any((p / ".git").exists() for p in (root.resolve(), *root.resolve().parents)),
+    )
+
+
+def _classify(found: Iterable[Candidate], got: _Gathered) -> None:
+    for candidate in found:
+        if candidate.name in DEV_TOOLS:
+            got.tools.append(candidate)
+        elif (host := plugin_host(candidate.name)) is not None:
+            got.plugins.append((host, candidate))
+        else:
+            got.skipped.append(Skip(candidate.name, candidate.where, NOT_A_TOOL))
+
+
+def _is_exact(spec: str) -> bool:
+    parts = list(SpecifierSet(spec)) if spec else []
+    return (
+        len(parts) == 1
+        and parts[0].operator in ("==", "===")
+        and not parts[0].version.endswith(".*")
+    )
+
+
+def _merge(got: _Gathered) -> tuple[tuple[ToolPlan, ...], tuple[str, ...]]:
+    by_name: dict[str, list[Candidate]] = {}
+    for candidate in got.tools:
+        by_name.setdefault(candidate.name, []).append(candidate)
+    notes: list[str] = []
+    plugins: dict[str, list[Candidate]] = {}
+    for host, plugin in got.plugins:
+        if host in by_name:
+            plugins.setdefault(host, []).append(plugin)
+        else:
+            got.skipped.append(
+                Skip(
+                    plugin.name,
+                    plugin.where,
+                    f"goes with {host} (installed beside it), which is not among the tools",
+                )
+            )
+    out = []
+    for name in sorted(by_name):
+        found = by_name[name]
+        exact = [c for c in found if _is_exact(c.specifier)]
+        ranged = [c for c in found if c.specifier]
+        chosen = exact[0] if exact else (ranged[0] if ranged else None)
+        version = chosen.specifier if chosen else ""
+        for other in ranged:
+            if chosen is None or other.specifier == version:
+                continue
+            clash = ""
+            if exact and not SpecifierSet(other.specifier).contains(
+                version[2:].lstrip("="), prereleases=True
+            ):
+                clash = ", which it does not satisfy"
+            notes.append(
+                f"{name}: {version} ({chosen.where}) wins over {other.specifier} ({other.where}){clash}"
+            )
+        extras = sorted({e for c in found for e in c.extras})
+        with_ = _dedupe(
+            [w for c in found for w in c.with_] + [p.text for p in plugins.get(name, [])]
+        )
+        sources = _unique([c.source for c in found] + [p.source for p in plugins.get(name, [])])
+        wheres = _unique(
+            [
+                c.where + (f" ({c.text})" if c.source == PRECOMMIT_FILE and c.text else "")
+                for c in found
+            ]
+        )
+        out.append(
+            ToolPlan(
+                name=name,
+                version=version,
+                extras=tuple(extras),
+                with_=with_,
+                sources=sources,
+                wheres=wheres,
+                notes=_unique([c.note for c in found if c.note]),
+            )
+        )
+    return tuple(out), tuple(notes)
+
+
+def _dedupe(requirements: list[str]) -> tuple[str, ...]:
+    """One requirement per package: an exact pin wins, else the first seen."""
+    chosen: dict[str, str] = {}
+    for text in requirements:
+        req = Requirement(text)
+        name = canonicalize_name(req.name)
+        if name not in chosen or (
+            _is_exact(str(req.specifier))
+            and not _is_exact(str(Requirement(chosen[name]).specifier))
+        ):
+            chosen[name] = text
+    return tuple(sorted(chosen.values()))
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _configs(tool: Mapping[str, Any]) -> list[ConfigPlan]:
+    out = []
+    for name in CONFIG_TABLES:
+        value = tool.get(name)
+        if not isinstance(value, dict):
+            continue
+        managed, values = f"tool.{name}", value
+        if (
+            name == "pytest"
+            and set(value) == {"ini_options"}
+            and isinstance(value["ini_options"], dict)
+        ):
+            managed, values = "tool.pytest.ini_options", value["ini_options"]
+        out.append(
+            ConfigPlan(
+                name=name, file="pyproject.toml", table=managed, values=copy.deepcopy(values)
+            )
+        )
+    return out
+
+
+def _index(pyproject: Mapping[str, Any]) -> tuple[str, str]:
+    uv = table(table(pyproject, "tool"), "uv")
+    if uv:
+        for entry in uv.get("index", []) if isinstance(uv.get("index"), list) else []:
+            if (
+                isinstance(entry, dict)
+                and entry.get("default") is True
+                and isinstance(entry.get("url"), str)
+            ):
+                return entry["url"], "[[tool.uv.index]] default = true in pyproject.toml"
+        if isinstance(uv.get("index-url"), str):
+            return uv["index-url"], "tool.uv.index-url in pyproject.toml"
+    return DEFAULT_INDEX, "the default (PyPI)"
+
+
+def _system(root: Path) -> tuple[tuple[str, str], ...]:
+    """What `dht lock` will infer from the project's dependencies (the same function it uses)."""
+    from dht.compile.system import external, project_requirements
+
+    try:
+        needs = project_requirements(root)
+    except (AttributeError, TypeError):
+        # A wrongly typed [project] or [dependency-groups]: lock reports it; init lists nothing.
+        needs = []
+    build_deps = external()
+    why: dict[str, set[str]] = {}
+    for name, where in needs:
+        for dep_id in build_deps.get(name, ()):
+            why.setdefault(dep_id, set()).add(f"{name} ({where})")
+    return tuple((dep_id, ", ".join(sorted(why[dep_id]))) for dep_id in sorted(why))
+
+
+# Writing
+
+
+def write(root: Path, text: str, *, force: bool) -> Path:
+    """Write dht.toml atomically after checking dht can read it; refuse to overwrite without force."""
+    path = root / INTENT_FILE
+    refuse_overwrite(root, force=force)
+    check(text)
+    atomic_write(path, text.encode("utf-8"))
+    return path
+
+
+def refuse_overwrite(root: Path, *, force: bool) -> None:
+    if (root / INTENT_FILE).exists() and not force:
+        raise DhtError(
+            f"{INTENT_FILE} already exists; nothing written",
+            where=INTENT_FILE,
+            hint="`dht init --force` replaces it; `dht init --dry-run` prints what it would write",
+        )
+
+
+def check(text: str) -> None:
+    """The generated file must be one `dht lock` accepts; anything else is a bug in init."""
+    try:
+        parse_intent(text, INTENT_FILE)
+    except DhtError as exc:
+        raise DhtError(
+            f"dht init produced a dht.toml it cannot read: {exc}",
+            hint="please report this; `dht init --dry-run` shows the file",
+        ) from None

@@ -1,0 +1,91 @@
+"""`dht doctor`: what it reports about this machine and a project, for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from dht.apply.machine import current_platform
+from dht.apply.uvbackend import uv_bin
+from dht.cli import app
+
+CONFIG_ONLY = """\
+[project]
+python = "3.11"
+
+[config.ruff]
+file = "pyproject.toml"
+table = "tool.ruff"
+set = { line-length = 100 }
+"""
+
+
+def doctor(root: Path, *args: str) -> Any:
+    result = CliRunner().invoke(app, ["-C", str(root), "doctor", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_outside_a_project_reports_the_machine(tmp_path: Path) -> None:
+    cache = Path(os.environ["DHT_CACHE_DIR"])  # the private cache of the tests
+    (cache / "v1" / "metadata").mkdir(parents=True, exist_ok=True)
+    (cache / "v1" / "metadata" / "a.METADATA").write_bytes(b"x" * 1000)
+    (cache / "v1" / "b").write_bytes(b"y" * 24)
+    result = doctor(tmp_path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["platform"] == current_platform()
+    uv_version = subprocess.run([uv_bin(), "--version"], capture_output=True, text=True, check=True)
+    assert data["uv"]["version"] == uv_version.stdout.split()[1]
+    assert data["cache"] == {"path": str(cache), "exists": True, "files": 2, "bytes": 1024}
+    assert data["project"] == {"root": str(tmp_path), "intent": False}
+    assert data["problems"] == []
+    assert all(set(i) == {"version", "path", "implementation"} for i in data["interpreters"])
+    text = doctor(tmp_path)
+    assert text.exit_code == 0
+    assert f"platform      {current_platform()}" in text.stdout
+    assert "cache         " + str(cache) + ": 2 files, 1.0 KiB" in text.stdout
+    assert "no dht.toml here" in text.stdout and "no problems found" in text.stdout
+
+
+def test_stale_lock_then_drift_then_in_sync(tmp_path: Path) -> None:
+    (tmp_path / "dht.toml").write_text(CONFIG_ONLY, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+
+    missing = doctor(tmp_path, "--json")
+    assert missing.exit_code == 1
+    problems = json.loads(missing.stdout)["problems"]
+    assert problems == [
+        {
+            "what": "dht.lock is not current: dht.lock: missing: run `dht lock` to create it",
+            "hint": "run `dht lock`",
+        }
+    ]
+
+    assert CliRunner().invoke(app, ["-C", str(tmp_path), "lock"]).exit_code == 0
+    drift = doctor(tmp_path)
+    assert drift.exit_code == 1
+    assert "lock          current" in drift.stdout
+    assert "1 of 1 entries differ from the lock" in drift.stdout
+    assert "missing         config:ruff" in drift.stdout
+
+    assert CliRunner().invoke(app, ["-C", str(tmp_path), "apply"]).exit_code == 0
+    fine = doctor(tmp_path, "--json")
+    assert fine.exit_code == 0, fine.output
+    project = json.loads(fine.stdout)["project"]
+    assert project["lock"] == "current" and project["sync"] == "in sync (1 entry, probes not run)"
+    assert project["pending"] == []
+
+
+def test_invalid_intent_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "dht.toml").write_text('[project]\npython = "2.7"\n', encoding="utf-8")
+    result = doctor(tmp_path)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "project.python: '2.7' is not a Python version dht can lock" in result.stdout
