@@ -385,6 +385,64 @@ def env_command(
     sys.stdout.write(_run(lambda: env_script(Path.cwd(), shell)))
 
 
+ci_app = typer.Typer(
+    help="Write CI configuration for the lock: `dht ci github`.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(ci_app, name="ci")
+
+
+@ci_app.command("github")
+def ci_github_command(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Change nothing; print a diff and exit 3 when the workflow is missing or not what the lock gives.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write (default: .github/workflows/dht.yml at the repository root).",
+        ),
+    ] = None,
+    dht_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--dht-spec",
+            metavar="SPEC",
+            help="How the workflow installs dht: a pinned requirement (default: dht==THIS_VERSION) or `dht @ URL`.",
+        ),
+    ] = None,
+) -> None:
+    """Write a GitHub Actions workflow: check the lock, apply, verify and test it on a runner
+    for each of the lock's platforms, build reproducibly and compare the builds.
+
+    Examples:
+
+      dht ci github                 # write .github/workflows/dht.yml
+
+      dht ci github --check         # in CI: exit 3 when the workflow is not what the lock gives
+
+      dht ci github --dht-spec 'dht @ git+https://github.com/ORG/dht@COMMIT'
+    """
+    from dht.commands.ci import github
+
+    outcome = _run(lambda: github(Path.cwd(), spec=dht_spec, output=output, check=check))
+    if check and not outcome.current:
+        sys.stdout.write(outcome.diff)
+        for line in outcome.lines(check):
+            _say(line)
+        _say("  hint: run `dht ci github` and commit the result")
+        raise typer.Exit(EXIT_DIFF)
+    for line in outcome.lines(check):
+        _say(line)
+
+
 @app.command("build")
 def build_command(
     paths: Annotated[
