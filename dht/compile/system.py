@@ -86,7 +86,9 @@ def project_requirements(root: Path) -> list[tuple[str, str]]:
         (f"project.optional-dependencies.{k}", v)
         for k, v in _table(project.get("optional-dependencies")).items()
     ]
-    groups += [(f"dependency-groups.{k}", v) for k, v in _table(data.get("dependency-groups")).items()]
+    groups += [
+        (f"dependency-groups.{k}", v) for k, v in _table(data.get("dependency-groups")).items()
+    ]
     for where, items in groups:
         for item in items if isinstance(items, list) else []:
             if not isinstance(item, str):
