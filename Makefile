@@ -37,6 +37,7 @@ example: setup
 bench: setup
 	$(UV) run --frozen --group bench python bench/bench_lock.py
 	$(UV) run --frozen --group bench python bench/bench_apply.py
+	$(UV) run --frozen --group bench python bench/bench_sandbox.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache bench/results
