@@ -305,6 +305,10 @@ def compare_builds_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON record per pair on stdout.")
     ] = False,
+    diffoscope: Annotated[
+        bool,
+        typer.Option("--diffoscope", help="Hand binary members that differ to diffoscope."),
+    ] = False,
 ) -> None:
     """Compare two builds layer by layer: identical, same content, metadata only, content.
 
@@ -312,9 +316,19 @@ def compare_builds_command(
 
     Example: dht compare-builds dist-a/ dist-b/
     """
+    import shutil
+
     from dht.sandbox.compare import compare, render_text
 
-    results = _run(lambda: compare(a, b))
+    command = shutil.which("diffoscope") if diffoscope else None
+    if diffoscope and command is None:
+        _fail(
+            DhtError(
+                "--diffoscope: diffoscope is not installed",
+                hint="pip install diffoscope (or apt install diffoscope), or leave out --diffoscope",
+            )
+        )
+    results = _run(lambda: compare(a, b, command))
     if as_json:
         _emit_json([r.to_json() for r in results])
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_identical(wheel: tuple[Path, bytes, str]) -> None:
     root, data, name = wheel
     (root / "b" / name).write_bytes(data)
     assert run(root / "a", root / "b") == (0, [{"a": str(root / "a" / name), "b": str(root / "b" / name),
-                                               "layer": "identical", "notes": [], "diffs": {}}])  # fmt: skip
+                                               "layer": "identical", "notes": [], "diffs": {}, "binary": []}])  # fmt: skip
 
 
 def test_metadata_only_times_and_order(wheel: tuple[Path, bytes, str]) -> None:
@@ -96,3 +97,44 @@ def test_bad_input(tmp_path: Path) -> None:
         app, ["compare-builds", str(tmp_path / "x.whl"), str(tmp_path / "missing.whl")]
     )
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def _binary_pair(root: Path, data: bytes, name: str) -> None:
+    member = "demo/__init__.py"  # any member: its bytes are made non-text on both sides
+    (root / "a" / name).write_bytes(rezip(data, change={member: b"\x00\xff\x01\x02"}))
+    (root / "b" / name).write_bytes(rezip(data, change={member: b"\x00\xff\x01\x03"}))
+
+
+def test_binary_members_are_named_and_diffoscope_offered(wheel: tuple[Path, bytes, str]) -> None:
+    root, data, name = wheel
+    _binary_pair(root, data, name)
+    code, [result] = run(root / "a", root / "b")
+    assert code == 3 and result["binary"] == ["demo/__init__.py"]
+    assert str(result["diffs"]["demo/__init__.py"]).startswith("binary: sha256 ")  # type: ignore[index]
+    text = CliRunner().invoke(app, ["compare-builds", str(root / "a"), str(root / "b")])
+    assert "`--diffoscope` hands them to diffoscope" in text.output
+
+
+@pytest.mark.skipif(shutil.which("diffoscope") is None, reason="diffoscope is not installed")
+def test_diffoscope_shows_binary_members(wheel: tuple[Path, bytes, str]) -> None:
+    root, data, name = wheel
+    _binary_pair(root, data, name)
+    result = CliRunner().invoke(app, ["compare-builds", str(root / "a"), str(root / "b"), "--diffoscope", "--json"])  # fmt: skip
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.stdout)[0]["diffs"]["demo/__init__.py"]
+    # diffoscope's hexdump of the one byte that differs, headed by the member on each side.
+    assert "--- A/__init__.py" in report and "+++ B/__init__.py" in report
+    assert "00ff 0102" in report and "00ff 0103" in report
+    text = CliRunner().invoke(app, ["compare-builds", str(root / "a"), str(root / "b"), "--diffoscope"])  # fmt: skip
+    assert "hands them to diffoscope" not in text.output
+
+
+def test_diffoscope_asked_for_but_missing(
+    wheel: tuple[Path, bytes, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, data, name = wheel
+    _binary_pair(root, data, name)
+    monkeypatch.setenv("PATH", str(root / "empty"))
+    result = CliRunner().invoke(app, ["compare-builds", str(root / "a"), str(root / "b"), "--diffoscope"])  # fmt: skip
+    assert result.exit_code == 1
+    assert "diffoscope is not installed" in result.output and "pip install diffoscope" in result.output

@@ -12,7 +12,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import io
+import re
 import tarfile
+import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ class Comparison:
     layer: str
     notes: list[str] = field(default_factory=list)
     diffs: dict[str, str] = field(default_factory=dict)
+    binary: list[str] = field(default_factory=list)  # members that differ and are not text
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,7 +85,7 @@ def _fields(text: str) -> dict[str, list[str]]:
     return out
 
 
-def compare_files(a: Path, b: Path) -> Comparison:
+def compare_files(a: Path, b: Path, diffoscope: str | None = None) -> Comparison:
     if a.read_bytes() == b.read_bytes():
         return Comparison(str(a), str(b), "identical")
     ma, mb = _members(a), _members(b)
@@ -99,6 +102,10 @@ def compare_files(a: Path, b: Path) -> Comparison:
             content = True
             result.notes.append(f"{name}: content differs")
             result.diffs[name] = _member_diff(name, x.data, y.data)
+            if result.diffs[name].startswith("binary: "):
+                result.binary.append(name)
+                if diffoscope:
+                    result.diffs[name] = _diffoscope(diffoscope, name, x.data, y.data)
         else:
             for attribute in ("mode", "mtime", "compression"):
                 va, vb = getattr(x, attribute), getattr(y, attribute)
@@ -143,7 +150,25 @@ def _member_diff(name: str, a: bytes, b: bytes) -> str:
     )
 
 
-def compare(a: Path, b: Path) -> list[Comparison]:
+def _diffoscope(command: str, name: str, a: bytes, b: bytes) -> str:
+    """diffoscope's text report on one member, extracted to A/ and B/ beside each other."""
+    from dht.apply.process import run
+
+    base = name.rsplit("/", 1)[-1]
+    with tempfile.TemporaryDirectory(prefix="dht-compare-") as tmp:
+        for side, data in (("A", a), ("B", b)):
+            (Path(tmp) / side).mkdir()
+            (Path(tmp) / side / base).write_bytes(data)
+        done = run([command, "--text", "-", f"A/{base}", f"B/{base}"], cwd=Path(tmp), timeout=300, check=False)  # fmt: skip
+    if done.code not in (0, 1):  # diffoscope: 0 same, 1 different, else it failed
+        return f"diffoscope failed (exit {done.code}): {done.output.strip()[-500:]}"
+    # Its own log lines (a timestamp and a level) would make the report vary.
+    return "\n".join(
+        line for line in done.output.splitlines() if not re.match(r"\d{4}-\d\d-\d\d \d\d:", line)
+    )
+
+
+def compare(a: Path, b: Path, diffoscope: str | None = None) -> list[Comparison]:
     """Files pairwise; folders by file name (a file on one side only is a content difference)."""
     if a.is_dir() and b.is_dir():
         names_a = {p.name for p in a.iterdir() if p.is_file()}
@@ -151,7 +176,7 @@ def compare(a: Path, b: Path) -> list[Comparison]:
         out = []
         for name in sorted(names_a | names_b):
             if name in names_a and name in names_b:
-                out.append(compare_files(a / name, b / name))
+                out.append(compare_files(a / name, b / name, diffoscope))
             else:
                 out.append(
                     Comparison(
@@ -165,7 +190,11 @@ def compare(a: Path, b: Path) -> list[Comparison]:
     for path in (a, b):
         if not path.exists():
             raise InputError("no such file or folder", where=str(path))
-    return [compare_files(a, b)]
+    return [compare_files(a, b, diffoscope)]
+
+
+def diffoscope_used(result: Comparison) -> bool:
+    return any(not result.diffs[name].startswith("binary: ") for name in result.binary)
 
 
 def render_text(results: list[Comparison]) -> str:
@@ -176,4 +205,6 @@ def render_text(results: list[Comparison]) -> str:
         for name, text in r.diffs.items():
             lines.append(f"  --- {name}")
             lines.extend(f"  {line}" for line in text.splitlines()[:80])
+        if r.binary and not diffoscope_used(r):
+            lines.append("  binary members differ: `--diffoscope` hands them to diffoscope")
     return "\n".join(lines) + "\n"
