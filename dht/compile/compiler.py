@@ -15,7 +15,7 @@ from pathlib import Path
 
 import msgspec
 
-from dht.compile.resolve import PackageSource, Pin, RootRequirement, resolve
+from dht.compile.resolve import PackageSource, Pin, RootRequirement, VersionTable, resolve
 from dht.compile.settings import compile_configs, compile_env, raise_unknown_settings
 from dht.compile.system import compile_system
 from dht.compile.targets import Target
@@ -83,6 +83,7 @@ def compile_lock(
     targets = [Target(platform, intent.python) for platform in intent.platforms]
     packages: list[Package] = []
     tools: list[LockedTool] = []
+    grouped: VersionTable = {}
     for env, env_tools in environments(intent).items():
         preferences = upgrade.preferences(previous_pins(previous, env))
         roots = roots_of(env_tools)
@@ -96,6 +97,7 @@ def compile_lock(
                 source,
                 preferences=preferences,
                 upgrade=False,
+                shared=grouped,
             )
             if index == 0:
                 # Align the other platforms on the first one's versions.

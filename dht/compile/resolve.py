@@ -197,18 +197,24 @@ def _python_ok(spec: str | None, version: str) -> bool:
         return True  # an unreadable requires-python does not exclude (as pip)
 
 
+VersionTable = dict[str, dict[Version, list[Any]]]
+"""A project's index files grouped by version, newest first, by project name."""
+
+
 class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
     def __init__(
         self,
         target: Target,
         source: PackageSource,
         preferences: Mapping[str, Version],
+        versions: VersionTable,
     ) -> None:
         self.target = target
         self.source = source
         self.preferences = preferences
         self.environment = target.marker_environment()
-        self._versions: dict[str, dict[Version, list[Any]]] = {}
+        # Grouping a page by version does not depend on the target: shareable.
+        self._versions = versions
         self._release: dict[tuple[str, Version], _Release | None] = {}
         self._excluded: dict[tuple[str, Version], str] = {}
         self._deps: dict[tuple[str, Version], list[Requirement]] = {}
@@ -452,12 +458,14 @@ def resolve(
     upgrade: bool | Collection[str] = False,
     reporter: resolvelib.BaseReporter[Any, Any, str] | None = None,
     max_rounds: int = 2000,
+    shared: VersionTable | None = None,
 ) -> Resolution:
     """Pin every package the roots need on the target, or explain why not.
 
     `preferences` (name -> version, from the previous lock) are tried first so
     that a re-lock changes as little as it can; `upgrade=True` ignores them
-    all, a collection of names ignores those.
+    all, a collection of names ignores those. Resolutions of one source for
+    several targets may pass one `shared` table: pages are grouped once.
     """
     if isinstance(upgrade, str):  # one name, not its letters
         upgrade = [upgrade]
@@ -469,7 +477,7 @@ def resolve(
             # An unreadable previous pin is no reason to fail: it is just not preferred.
             if version is not None and _canonical(name) not in moving:
                 prefs[_canonical(name)] = version
-    provider = _Provider(target, source, prefs)
+    provider = _Provider(target, source, prefs, {} if shared is None else shared)
     requirements: list[_Req] = []
     for root in roots:
         req = root.requirement
