@@ -661,6 +661,14 @@ def _run(call: Callable[[], T]) -> T:
         return call()
     except DhtError as exc:
         _fail(exc)
+    except OSError as exc:
+        # A file the user named, or a folder dht may not write: their problem to fix, not a crash.
+        where = exc.filename if isinstance(exc.filename, str) else None
+        _fail(
+            DhtError(
+                exc.strerror or str(exc), where=where, hint="check the path and its permissions"
+            )
+        )
     except KeyboardInterrupt:
         _say("interrupted")
         raise typer.Exit(130) from None

@@ -178,6 +178,22 @@ def test_a_project_without_a_build_backend(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml"]  # nothing written
 
 
+def test_an_out_dir_that_is_a_file_is_refused_before_building(tmp_path: Path) -> None:
+    # A backend that would fail loudly: the check must come first.
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "nope"\n[project]\nname = "x"\nversion = "1"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "afile").write_text("keep me", encoding="utf-8")
+    for args in (
+        ("--out-dir", str(tmp_path / "afile")),
+        ("--reproducible", "-o", str(tmp_path / "afile" / "sub")),
+    ):
+        code, _, err = build(tmp_path, *args)
+        assert code == 1 and "--out-dir" in err and "Traceback" not in err, err
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "keep me"
+
+
 def test_a_failing_backend_reports_its_output(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'

@@ -437,3 +437,17 @@ def test_wrongly_typed_entries_import_nothing_and_never_crash(tmp_path: Path) ->
         ("pre-commit", "", ()),
     ]
     assert "repos[2] (.pre-commit-config.yaml:8): not a mapping with a `repo:` key" in result.stderr
+
+
+def test_a_folder_named_dht_toml_is_an_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # `-C` changes the folder: restored afterwards
+    (tmp_path / "dht.toml").mkdir()
+    result = CliRunner().invoke(app, ["-C", str(tmp_path), "init", "--force"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "error: " in result.output and "dht.toml" in result.output
+    assert (tmp_path / "dht.toml").is_dir() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "dht.toml"
+    ]

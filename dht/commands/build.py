@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dht.errors import InputError
+from dht.errors import DhtError, InputError
 from dht.sandbox.build import (
     BASELINE,
     VARIED,
@@ -104,6 +104,8 @@ def reproducible(
 ) -> Report:
     """Build twice under varied conditions and compare, raw and after normalizing."""
     name = backend(root)
+    if out_dir is not None:
+        _check_out_dir(out_dir)
     date = source_date(root)
     with tempfile.TemporaryDirectory(prefix="dht-build-") as temp:
         out_a, out_b = build_twice(root, Path(temp), date.epoch)
@@ -158,6 +160,19 @@ def _only(name: str, in_a: bool) -> str:
     return f"{name}: only in build {'A' if in_a else 'B'}"
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    """Before a build that takes seconds: can the artifacts land there?"""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DhtError("--out-dir is a file, not a folder", where=str(out_dir),
+                       hint="name a folder (it is created when missing)")  # fmt: skip
+    existing = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
+    if existing is not None and (
+        not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK)
+    ):
+        raise DhtError("--out-dir cannot be written", where=str(out_dir),
+                       hint="choose a folder you may write to")  # fmt: skip
+
+
 def _keep(built: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in sorted(_built(built).values()):
@@ -170,6 +185,7 @@ def build(root: Path, out_dir: Path, *, normalize_builds: bool = False) -> Repor
     """One build of a fresh copy of the project under the baseline conditions (build A of
     `--reproducible`), with SOURCE_DATE_EPOCH set, kept in `out_dir`."""
     name = backend(root)
+    _check_out_dir(out_dir)
     date = source_date(root)
     with tempfile.TemporaryDirectory(prefix="dht-build-") as temp:
         built = build_baseline(root, Path(temp), date.epoch)
