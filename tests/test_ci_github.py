@@ -148,10 +148,25 @@ def test_project_in_a_subfolder_runs_there(tmp_path: Path) -> None:
     project.mkdir(parents=True)
     shutil.copyfile(EXAMPLE_LOCK, project / "dht.lock")
     assert dht(project, "ci", "github").returncode == 0
-    text = (tmp_path / WORKFLOW).read_text(encoding="utf-8")
+    text = (tmp_path / ".github/workflows/dht-tools-proj.yml").read_text(encoding="utf-8")
     assert text.count("working-directory: tools/proj") == 2  # lock and machines jobs
     assert "cache-dependency-glob: tools/proj/dht.lock" in text
     assert "regenerate with `dht -C tools/proj ci github`" in text
+    # A second project in the same repository gets its own workflow, name and concurrency group.
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copyfile(EXAMPLE_LOCK, other / "dht.lock")
+    assert dht(other, "ci", "github").returncode == 0
+    assert "name: dht (other)" in (tmp_path / ".github/workflows/dht-other.yml").read_text()
+    assert "name: dht (tools/proj)" in text
+    assert dht(project, "ci", "github", "--check").returncode == 0  # not overwritten
+    assert not (tmp_path / WORKFLOW).exists()
+
+
+def test_a_spec_for_another_package_is_refused(repo: Path) -> None:
+    result = dht(repo, "ci", "github", "--dht-spec", "evil==1.0")
+    assert result.returncode == 1 and "installs 'evil', not dht" in result.stderr
+    assert not (repo / WORKFLOW).exists()
 
 
 # Determinism and minimal churn

@@ -10,7 +10,7 @@ from pathlib import Path
 from dht import __version__
 from dht.apply.process import run
 from dht.errors import DhtError, InputError
-from dht.export.github import WORKFLOW_PATH, Facts, check_spec, covered, render
+from dht.export.github import Facts, check_spec, covered, render, workflow_path
 from dht.model.lock import LOCK_FILE, atomic_write, read_lock
 from dht.model.toml import parse_toml, read_text
 
@@ -103,7 +103,7 @@ def github(root: Path, *, spec: str | None, output: Path | None, check: bool) ->
         folder=folder,
     )
     text = render(facts, command=command)
-    path = output if output is not None else (repo or here) / WORKFLOW_PATH
+    path = output if output is not None else (repo or here) / workflow_path(folder)
     try:
         shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:

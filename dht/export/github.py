@@ -16,10 +16,21 @@ from importlib import resources
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from dht.errors import DhtError
 
 WORKFLOW_PATH = ".github/workflows/dht.yml"
+
+
+def workflow_path(folder: str) -> str:
+    """One workflow per dht project of a repository: `dht.yml` at the root,
+    `dht-FOLDER.yml` (slashes as dashes) for a project in a subfolder."""
+    return (
+        WORKFLOW_PATH if folder == "." else f".github/workflows/dht-{folder.replace('/', '-')}.yml"
+    )
+
+
 # Plain YAML-safe words: project folders and install specs are written into the file.
 _FOLDER = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 _SPEC_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f'\"`$\\]")
@@ -80,6 +91,11 @@ def check_spec(spec: str) -> str:
         req = Requirement(spec)
     except InvalidRequirement:
         raise bad from None
+    if canonicalize_name(req.name) != "dht":
+        raise DhtError(
+            f"--dht-spec: {spec!r} installs {req.name!r}, not dht",
+            hint="give `dht==VERSION` or `dht @ URL`",
+        )
     if req.url:
         return spec
     specs = list(req.specifier)
@@ -132,7 +148,7 @@ def render(facts: Facts, *, command: str = "dht ci github") -> str:
     if uncovered:
         out.append("# Not covered (no GitHub-hosted runner): " + ", ".join(uncovered) + ".")
     out += [
-        "name: dht",
+        "name: dht" if folder == "." else f"name: dht ({folder})",  # also the concurrency group
         "",
         "on:",
         "  push:",
@@ -187,8 +203,9 @@ def render(facts: Facts, *, command: str = "dht ci github") -> str:
         *checkout,
         "          fetch-depth: 0",
         *setup_uv,
-        "      - name: dht lock --check",
-        "        run: dht lock --check",
+        # --verify-index: a lock from a pull request is untrusted; every artifact as the index has it.
+        "      - name: dht lock --check --verify-index",
+        "        run: dht lock --check --verify-index",
         "      - name: Lock changes (job summary)",
         "        if: github.event_name == 'pull_request'",
         "        env:",
