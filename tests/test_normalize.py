@@ -237,3 +237,62 @@ def test_unrelated_packages_stay_different_after_normalizing(tmp_path: Path) -> 
     assert comparison["layer"] == "content"
     assert f"{DIST}/METADATA: only in A" in comparison["notes"]
     assert "other-2.0.dist-info/METADATA: only in B" in comparison["notes"]
+
+
+def _with_member(data: bytes, name: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr(name, b"x = 1\n")
+    return out.getvalue()
+
+
+def _sdist(*members: tarfile.TarInfo) -> bytes:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz") as archive:
+        for info in members:
+            archive.addfile(info, io.BytesIO(b"x" * info.size) if info.isfile() else None)
+    return raw.getvalue()
+
+
+def _member(name: str, link: str | None = None) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    if link is None:
+        info.size = 1
+    else:
+        info.type, info.linkname = tarfile.SYMTYPE, link
+    return info
+
+
+@pytest.mark.parametrize("name", ["/abs.py", "../up.py", "demo/../../up.py", "C:/win.py"])
+def test_wheel_members_outside_the_archive_are_refused(name: str) -> None:
+    with pytest.raises(InputError, match="outside the archive"):
+        normalize("demo-1.0-py3-none-any.whl", _with_member(wheel(), name), EPOCH)
+
+
+@pytest.mark.parametrize(
+    ("name", "link"),
+    [
+        ("/etc/evil", None),
+        ("demo-1.0/../../escape", None),
+        ("demo-1.0/passwd", "/etc/passwd"),
+        ("demo-1.0/up", "../../outside"),
+    ],
+)
+def test_sdist_members_and_links_outside_the_archive_are_refused(
+    name: str, link: str | None
+) -> None:
+    data = _sdist(_member("demo-1.0/PKG-INFO"), _member(name, link))
+    with pytest.raises(InputError, match="outside the archive"):
+        normalize("demo-1.0.tar.gz", data, EPOCH)
+
+
+def test_sdist_links_inside_the_archive_are_kept() -> None:
+    data = _sdist(_member("demo-1.0/data/file"), _member("demo-1.0/link", "data/file"),
+                  _member("demo-1.0/sub/up", "../data/file"))  # fmt: skip
+    result = normalize("demo-1.0.tar.gz", data, EPOCH)
+    with tarfile.open(fileobj=io.BytesIO(result.data)) as archive:
+        links = {i.name: i.linkname for i in archive.getmembers() if i.issym()}
+    assert links == {"demo-1.0/link": "data/file", "demo-1.0/sub/up": "../data/file"}

@@ -109,6 +109,22 @@ def _date(epoch: int) -> tuple[int, int, int, int, int, int]:
             moment.tm_sec - moment.tm_sec % 2)  # fmt: skip
 
 
+def _safe_member(name: str, where: str, link: str | None = None) -> None:
+    """Refuse a member an installer or unpacker would write outside its folder."""
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or ".." in parts:
+        raise InputError(f"{name!r}: a member outside the archive's folder", where=where,
+                         hint="a build never makes such a file: this archive is damaged or hostile")  # fmt: skip
+    if link is not None:
+        target = [*parts[:-1], *link.split("/")]
+        depth = 0
+        for part in target:
+            depth += -1 if part == ".." else 0 if part in ("", ".") else 1
+            if depth < 0 or link.startswith("/"):
+                raise InputError(f"{name!r}: a link pointing outside the archive ({link!r})", where=where,
+                                 hint="a build never makes such a link: this archive is damaged or hostile")  # fmt: skip
+
+
 def normalize_wheel(data: bytes, epoch: int, *, where: str = "wheel") -> Normalized:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -116,6 +132,8 @@ def normalize_wheel(data: bytes, epoch: int, *, where: str = "wheel") -> Normali
             names = [i.filename for i in infos if not i.is_dir()]
             if len(set(names)) != len(names):
                 raise InputError("the zip holds the same member twice", where=where)
+            for name in names:
+                _safe_member(name, where)
             members = {i.filename: archive.read(i) for i in infos if not i.is_dir()}
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
         raise InputError(f"not a readable zip: {exc}", where=where) from None
@@ -194,6 +212,8 @@ def normalize_sdist(data: bytes, epoch: int, *, where: str = "sdist") -> Normali
     names = [i.name for i in infos]
     if len(set(names)) != len(names):
         raise InputError("the archive holds the same member twice", where=where)
+    for info in infos:
+        _safe_member(info.name, where, info.linkname if info.issym() else None)
     mtime = max(epoch, 0)
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as target:
