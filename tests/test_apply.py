@@ -466,3 +466,17 @@ def test_removed_config_adopted_or_edited_is_left_in_place(locked: Path) -> None
     assert (locked / "pyproject.toml").read_text() == adopted
     assert (locked / ".gitattributes").read_text() == "* text=auto eol=lf\n*.png binary\n"
     assert _verify(locked) == {}  # no longer managed, no longer reported
+
+
+def test_a_file_dht_created_for_a_removed_config_is_removed(locked: Path) -> None:
+    intent = locked / "dht.toml"
+    entry = '[config.thing]\nfile = "sub/thing.toml"\ntable = "tool.thing"\nset = { a = 1 }\n'
+    intent.write_text(intent.read_text() + entry)
+    assert dht(locked, "lock").exit_code == 0
+    assert dht(locked, "apply").exit_code == 0
+    assert (locked / "sub/thing.toml").read_text() == "[tool.thing]\na = 1\n"
+    intent.write_text(_without_section(intent.read_text(), "[config.thing]"))
+    assert dht(locked, "lock").exit_code == 0
+    assert dht(locked, "apply").exit_code == 0
+    assert not (locked / "sub/thing.toml").exists()
+    assert _verify(locked) == {}

@@ -40,6 +40,7 @@ class Leftover:
     region: managed.Region | None = None  # a config region it wrote
     written: str | None = None  # the region's text as dht wrote it
     created: bool = False
+    file_created: bool = False  # the file did not exist before dht wrote the region
 
     def record(self) -> Record:
         return Record(
@@ -71,6 +72,9 @@ class Leftover:
             action = "left in place (edited since dht wrote it): no longer managed"
         else:
             managed.remove_region(root, self.region)
+            path = root / self.region.file
+            if self.file_created and path.is_file() and not path.read_bytes().strip():
+                path.unlink()  # dht made the file for this region alone
             action = "removed: not in dht.lock"
         receipts.forget(entry)
         return action
@@ -139,6 +143,7 @@ def _configs(root: Path, resources: Sequence[Resource]) -> list[Leftover]:
                 region=region,
                 written=str(record.get("text", "")),
                 created=record.get("created") is True,
+                file_created=record.get("file-created") is True,
             )
         )
     return found

@@ -433,6 +433,7 @@ class ConfigResource:
     def apply(self, scratch: Path) -> str:
         before = self.receipts.owned().get(self.id)
         existed = managed.read_region(self.root, self.region) is not None
+        file_existed = os.path.lexists(self.root / self.region.file)
         changed = managed.write_region(self.root, self.region, self.values)
         state.crash_point("config-written")
         self.receipts.set(self.id, self.fingerprint)
@@ -444,6 +445,7 @@ class ConfigResource:
                 "table": self.region.table,
                 # Only a region dht created is removed with its entry; an adopted one stays.
                 "created": bool(before["created"]) if before else not existed,
+                "file-created": bool(before.get("file-created")) if before else not file_existed,
                 "text": managed.desired_text(self.region, self.values),
             },
         )
