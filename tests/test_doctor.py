@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from dht.apply.machine import current_platform
@@ -89,3 +90,22 @@ def test_invalid_intent_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "project.python: '2.7' is not a Python version dht can lock" in result.stdout
+
+
+def test_a_cache_path_that_is_a_file_is_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("DHT_CACHE_DIR", str(tmp_path / "afile"))
+    result = doctor(tmp_path, "--json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1 and data["cache"]["exists"] is False
+    assert any("is a file" in p["what"] for p in data["problems"])
+
+
+def test_an_unreadable_lock_points_at_the_lock(tmp_path: Path) -> None:
+    (tmp_path / "dht.toml").write_text('[project]\npython = "3.11"\n', encoding="utf-8")
+    (tmp_path / "dht.lock").write_bytes(b"\xff\xfe not utf-8")
+    result = doctor(tmp_path, "--json")
+    hints = [p["hint"] for p in json.loads(result.stdout)["problems"]]
+    assert result.exit_code == 1 and hints and not any("fix dht.toml" in h for h in hints), hints

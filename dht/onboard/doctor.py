@@ -84,6 +84,8 @@ class Doctor:
             + (
                 f"{cache['files']} files, {_size(cache['bytes'])}"
                 if cache["exists"]
+                else "not a folder"
+                if Path(cache["path"]).exists()
                 else "empty (not created yet)"
             )
         )
@@ -230,6 +232,10 @@ def _cache(doctor: Doctor) -> None:
             except OSError:
                 continue
     doctor.cache = {"path": str(root), "exists": root.is_dir(), "files": files, "bytes": size}
+    if root.exists() and not root.is_dir():
+        doctor.problems.append(
+            Problem(f"the cache folder {root} is a file", "point DHT_CACHE_DIR at a folder")
+        )
 
 
 def _project(root: Path, doctor: Doctor, lock: Lock | None) -> None:
@@ -246,7 +252,7 @@ def _project(root: Path, doctor: Doctor, lock: Lock | None) -> None:
         doctor.problems.append(
             Problem(
                 f"{exc.where + ': ' if exc.where else ''}{exc.message}",
-                exc.hint or f"fix {INTENT_FILE}",
+                exc.hint or f"fix {exc.where or INTENT_FILE}",
             )
         )
         findings = None
