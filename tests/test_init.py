@@ -240,6 +240,20 @@ def test_requirements_include_cycle_and_missing_file(tmp_path: Path) -> None:
     assert [(s.what, s.reason) for s in skipped] == [("-r missing.txt", "no such file")]
 
 
+def test_requirements_include_loop_through_a_symlinked_folder(tmp_path: Path) -> None:
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "loop").symlink_to(".")
+    (tmp_path / "requirements" / "dev.txt").write_text("-r loop/dev.txt\nruff==0.8.4\n")
+    (tmp_path / "outside.txt").write_text("black==24.1.0\n")
+    (tmp_path / "requirements" / "away").symlink_to("/")
+    (tmp_path / "requirements" / "more.txt").write_text("-r away/etc/hostname\n")
+    found, skipped = parse_requirements(tmp_path, "requirements/dev.txt")
+    assert [(c.name, c.where) for c in found] == [("ruff", "requirements/dev.txt:2")]
+    assert skipped == []  # the loop ends at once, with no 40-deep paths
+    found, skipped = parse_requirements(tmp_path, "requirements/more.txt")
+    assert found == [] and [s.reason for s in skipped] == ["outside the project: not followed"]
+
+
 def test_dependency_group_includes_are_checked() -> None:
     data = {
         "dependency-groups": {

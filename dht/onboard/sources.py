@@ -248,9 +248,14 @@ def _logical_lines(text: str) -> Iterable[tuple[int, str, list[str]]]:
 def _read_requirements(
     root: Path, relpath: str, found: list[Candidate], skipped: list[Skip], seen: list[str]
 ) -> None:
-    if relpath in seen:
-        return
     path = root / relpath
+    real = path.resolve()
+    # The same file by another name (a symlinked folder) is the same file: read once.
+    if relpath in seen or any((root / other).resolve() == real for other in seen):
+        return
+    if not real.is_relative_to(root.resolve()):
+        skipped.append(Skip(f"-r {relpath}", relpath, "outside the project: not followed"))
+        return
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
