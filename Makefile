@@ -35,9 +35,9 @@ example: setup
 	cd example && ../.venv/bin/dht lock && ../.venv/bin/dht lock --check && ../.venv/bin/dht apply && ../.venv/bin/dht verify && ../.venv/bin/dht test
 
 bench: setup
-	$(UV) run --frozen --group bench python bench/bench_lock.py
-	$(UV) run --frozen --group bench python bench/bench_apply.py
-	$(UV) run --frozen --group bench python bench/bench_sandbox.py
+	$(UV) run --frozen python bench/bench_lock.py
+	$(UV) run --frozen python bench/bench_apply.py
+	$(UV) run --frozen python bench/bench_sandbox.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache bench/results
