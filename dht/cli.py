@@ -629,8 +629,26 @@ def test_command(
       dht test --vary seed,tz,locale,order
     """
     from dht.commands.test import render_text, run_project_tests, to_json
+    from dht.sandbox.isolation import LEVELS
+    from dht.sandbox.testrun import DIMENSIONS
 
     dims = [v.strip() for v in vary.split(",") if v.strip()]
+    # Bad values are usage errors (exit 2), found before anything runs.
+    if repeat < 0:
+        raise typer.BadParameter(f"{repeat} is below 0 (0: run once)", param_hint="'--repeat'")
+    unknown = [v for v in dims if v not in DIMENSIONS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown condition {unknown[0]!r}; use {','.join(DIMENSIONS)}", param_hint="'--vary'"
+        )
+    if isolation not in LEVELS:
+        raise typer.BadParameter(
+            f"unknown level {isolation!r}; use {', '.join(LEVELS)}", param_hint="'--isolation'"
+        )
+    if not timeout > 0:  # also refuses nan
+        raise typer.BadParameter(
+            f"{timeout:g} is not a positive number of seconds", param_hint="'--timeout'"
+        )
     count = repeat or (1 + len(dims) if dims else 1)
     report = _run(
         lambda: run_project_tests(

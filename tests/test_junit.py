@@ -132,3 +132,13 @@ def test_unstable_tests_name_the_changed_dimension() -> None:
         ("a", ("passed", "failed", "passed", "passed"), ("seed",)),
         ("b", ("passed", "passed", "passed", "absent"), ()),
     ]
+
+
+def test_mask_catches_a_shortened_sandbox_path() -> None:
+    """pytest shortens long reprs; the random part of the sandbox name must not survive."""
+    one = junit.mask("assert '/tmp/dht-tes...igaun/project' == 'nope'", [])
+    two = junit.mask("assert '/tmp/dht-tes...x7q2z/project' == 'nope'", [])
+    assert one == two == "assert '<sandbox>.../project' == 'nope'"
+    cut_late = junit.mask("'/tmp/dht-test-ab12...ject/tests/x.py'", [])
+    assert cut_late == "'<sandbox>...ject/tests/x.py'"
+    assert junit.mask("'/srv/data/lo...ng/file' x...y", []) == "'/srv/data/lo...ng/file' x...y"

@@ -313,3 +313,158 @@ def test_keep_leaves_the_sandbox_layout(project: Path) -> None:
         assert not (kept / "inject" / "sitecustomize.py").exists() or "socket" in done.stdout
     finally:
         shutil.rmtree(kept)
+
+
+def _add_test(root: Path, name: str, code: str) -> None:
+    (root / "tests" / name).write_text(code)
+
+
+def test_failing_path_messages_give_one_checksum(project: Path, tmp_path: Path) -> None:
+    """Long paths in assertion messages: pytest would shorten them, leaving part of the
+    random sandbox name behind; the checksum must not change from run to run."""
+    root = _copy(project, tmp_path / "paths")
+    _add_test(
+        root,
+        "check_paths.py",
+        "import os, sys\n"
+        "def test_cwd():\n    assert os.getcwd() == 'nope'\n"
+        "def test_tmp_path(tmp_path):\n    assert str(tmp_path) == 'nope'\n"
+        "def test_file():\n    assert __file__ == 'nope'\n"
+        "def test_executable():\n    assert sys.executable == 'nope'\n",
+    )
+    found = [_json(dht(root, "--json", "-q", "--", "tests/check_paths.py")) for _ in range(3)]
+    assert len({r["checksum"] for r in found}) == 1, [r["tests"] for r in found]
+    messages = {t["id"]: t["message"] for t in found[0]["tests"]}
+    assert (
+        messages["tests.check_paths::test_cwd"]
+        == "failed: AssertionError: assert '<project>' == 'nope'"
+    )
+    assert "dht-test" not in json.dumps(found[0]["tests"])
+
+
+def test_pytest_failing_the_session_is_not_a_pass(project: Path, tmp_path: Path) -> None:
+    root = _copy(project, tmp_path / "session")
+    (root / "tests" / "conftest.py").write_text(
+        "def pytest_sessionfinish(session, exitstatus):\n    session.exitstatus = 1\n"
+    )
+    done = dht(root, "-q", "--", "tests/check_stable.py")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "pytest exited 1 although every test passed" in done.stdout
+    data = _json(dht(root, "--json", "-q", "--", "tests/check_stable.py"))
+    assert data["exit_code"] == 1 and data["runs"][0]["pytest_exit"] == 1
+
+
+def test_symlinks_are_copied_as_links(project: Path, tmp_path: Path) -> None:
+    root = _copy(project, tmp_path / "links")
+    (root / "assets").mkdir()
+    (root / "assets" / "f.txt").write_text("x")
+    (root / "assets_link").symlink_to("assets")
+    (root / "file_link.txt").symlink_to("assets/f.txt")
+    assert {"assets_link", "file_link.txt", "assets/f.txt"} <= set(project_files(root))
+    _add_test(
+        root,
+        "check_links.py",
+        "from pathlib import Path\n"
+        "def test_links():\n"
+        "    assert Path('assets_link').is_symlink()\n"
+        "    assert Path('assets_link/f.txt').read_text() == 'x'\n"
+        "    assert Path('file_link.txt').read_text() == 'x'\n",
+    )
+    done = dht(root, "--json", "-q", "--", "tests/check_links.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    if shutil.which("git") is not None:
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+        assert {"assets_link", "file_link.txt"} <= set(project_files(root))
+
+
+def _sleepers(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[:2] == [b"sleep", marker.encode()]:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("level", ["auto", "socket"])
+def test_timeout_stops_the_tests_child_processes(project: Path, tmp_path: Path, level: str) -> None:
+    if not Path("/proc/self/cmdline").exists() or shutil.which("sleep") is None:
+        pytest.skip("needs /proc and sleep")
+    marker = "12347"
+    root = _copy(project, tmp_path / "timeout")
+    _add_test(
+        root,
+        "check_hang.py",
+        "import subprocess, time\n"
+        f"def test_hang():\n    subprocess.Popen(['sleep', '{marker}'])\n    time.sleep(60)\n",
+    )
+    try:
+        done = dht(root, "-q", "--isolation", level, "--timeout", "3", "--", "tests/check_hang.py")
+        assert done.returncode == 1
+        assert "did not finish within 3 s" in done.stderr
+        assert _sleepers(marker) == []
+    finally:
+        for pid in _sleepers(marker):
+            os.kill(pid, 9)
+
+
+def test_socket_level_refuses_lookups_and_datagrams(project: Path, tmp_path: Path) -> None:
+    root = _copy(project, tmp_path / "guard")
+    _add_test(
+        root,
+        "check_guard.py",
+        "import socket\n"
+        "import pytest\n"
+        "NO = 'network disabled by dht test'\n"
+        "CALLS = {\n"
+        "    'gethostbyname': lambda: socket.gethostbyname('example.com'),\n"
+        "    'gethostbyname_ex': lambda: socket.gethostbyname_ex('example.com'),\n"
+        "    'gethostbyaddr': lambda: socket.gethostbyaddr('192.0.2.1'),\n"
+        "    'getnameinfo': lambda: socket.getnameinfo(('192.0.2.1', 80), 0),\n"
+        "    'sendto': lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+        ".sendto(b'x', ('192.0.2.1', 9)),\n"
+        "    'sendto_flags': lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+        ".sendto(b'x', 0, ('192.0.2.1', 9)),\n"
+        "    'sendmsg': lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+        ".sendmsg([b'x'], [], 0, ('192.0.2.1', 9)),\n"
+        "}\n"
+        "@pytest.mark.parametrize('name', sorted(CALLS))\n"
+        "def test_refused(name):\n"
+        "    with pytest.raises(OSError, match=NO):\n"
+        "        CALLS[name]()\n"
+        "def test_loopback_still_works():\n"
+        "    assert socket.gethostbyname('localhost') == '127.0.0.1'\n"
+        "    socket.getnameinfo(('127.0.0.1', 80), socket.NI_NUMERICHOST)\n"
+        "    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:\n"
+        "        server.bind(('127.0.0.1', 0))\n"
+        "        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:\n"
+        "            client.sendto(b'a', server.getsockname())\n"
+        "            client.sendmsg([b'b'], [], 0, server.getsockname())\n"
+        "        assert server.recv(1) + server.recv(1) == b'ab'\n"
+        "    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "    assert udp.connect_ex(('192.0.2.1', 9)) != 0\n",
+    )
+    data = _json(dht(root, "--json", "-q", "--isolation", "socket", "--", "tests/check_guard.py"))
+    assert data["isolation"]["level"] == "socket"
+    assert {t["id"]: t["outcome"] for t in data["tests"] if t["outcome"] != "passed"} == {}
+    assert data["counts"]["passed"] == 8
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--repeat", "-2"),
+        ("--vary", "foo"),
+        ("--isolation", "bogus"),
+        ("--timeout", "-5"),
+        ("--timeout", "0"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(project: Path, args: tuple[str, ...]) -> None:
+    done = dht(project, "-q", *args)
+    assert done.returncode == 2, done.stderr
+    assert args[0] in done.stderr
+    assert "collected" not in done.stderr and "Traceback" not in done.stderr

@@ -89,6 +89,13 @@ def render_text(report: Report) -> str:
         else:
             lines.append("deterministic: every test has the same outcome in every run")
     for run in report.runs:
+        if run.session_failed:
+            where = f" in run {run.number}" if len(report.runs) > 1 else ""
+            lines.append(
+                f"pytest exited {run.pytest_exit}{where} although every test passed"
+                " (a plugin or hook failed the run: see pytest's output)"
+            )
+    for run in report.runs:
         if run.kept:
             lines.append(f"sandbox of run {run.number} kept: {run.kept}")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,10 @@ from dht.errors import DhtError
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+# A shortened repr ('/tmp/dht-tes...x1b2/project') keeps a piece of the random sandbox
+# name on either side of the `...`; whole paths never get here (they are masked first).
+_CUT_HEAD = re.compile(r"[^\s'\"]*dht-t[\w-]*\.\.\.")
+_CUT_TAIL = re.compile(r"\.\.\.[\w-]*(?=/(?:project|home|tmp|xdg|inject|junit\.xml)\b)")
 # The worst child decides the outcome of a test case with several (failure + teardown error).
 _CHILD_OUTCOME = {"error": "error", "failure": "failed", "skipped": "skipped"}
 _RANK = {"error": 3, "failed": 2, "skipped": 1, "passed": 0}
@@ -42,10 +46,12 @@ class Counts:
 
 
 def mask(text: str, paths: Sequence[tuple[str, str]]) -> str:
-    """Replace each path by its token (longest first, so nested paths win) and addresses by 0x?."""
+    """Replace each path by its token (longest first, so nested paths win), the pieces of a
+    sandbox path pytest shortened by `<sandbox>...`, and addresses by 0x?."""
     for path, token in sorted(paths, key=lambda p: len(p[0]), reverse=True):
         if path:
             text = text.replace(path, token)
+    text = _CUT_HEAD.sub("<sandbox>...", _CUT_TAIL.sub("...", text))
     return _ADDRESS.sub("0x?", text)
 
 

@@ -22,10 +22,12 @@ import hashlib
 import json
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -53,6 +55,10 @@ PYTEST_FLAGS = (
     "-o",
     "junit_family=xunit2",
 )
+# Untruncated assertion messages: a shortened path keeps part of the random sandbox
+# name and escapes the masking. pytest >= 8 has an option for just that; older ones -vv.
+FULL_ASSERTIONS = ("-o", "verbosity_assertions=2")
+FULL_ASSERTIONS_OLD = ("-vv",)
 _SKIP_NAMES = frozenset(
     {".venv", ".dht", ".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 )
@@ -132,6 +138,17 @@ class Probe:
     base_prefix: str
     packages: tuple[str, ...]
     locales: tuple[str, ...]
+
+    def assertion_flags(self) -> tuple[str, ...]:
+        """pytest options that keep assertion messages whole, for the installed pytest."""
+        for entry in self.packages:
+            name, _, version = entry.partition("==")
+            if name == "pytest":
+                major = version.split(".", 1)[0]
+                return (
+                    FULL_ASSERTIONS_OLD if major.isdigit() and int(major) < 8 else FULL_ASSERTIONS
+                )
+        return FULL_ASSERTIONS
 
 
 _PROBE = """
@@ -232,7 +249,10 @@ def project_files(source: Path) -> list[str]:
             listed = [p for p in result.output.split("\0") if p]
     if listed is None:
         listed = [p.relative_to(source).as_posix() for p in _walk(source)]
-    return sorted(p for p in listed if _wanted(p) and (source / p).is_file())
+    # Symlinks are kept (to files or folders, even dangling) and copied as links.
+    return sorted(
+        p for p in listed if _wanted(p) and ((source / p).is_symlink() or (source / p).is_file())
+    )
 
 
 def _walk(folder: Path, top: bool = True) -> Iterator[Path]:
@@ -339,7 +359,14 @@ class RunResult:
             "varied": self.condition.describe(),
             "checksum": self.checksum,
             "counts": vars(self.counts),
+            "pytest_exit": self.pytest_exit,
         }
+
+    @property
+    def session_failed(self) -> bool:
+        """pytest failed the run (a plugin, a hook, coverage) although no test failed."""
+        c = self.counts
+        return self.pytest_exit != 0 and not (c.failed or c.error)
 
 
 @dataclass(frozen=True)
@@ -367,11 +394,12 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """3: outcomes vary between runs; 1: tests failed; 0: all passed."""
+        """3: outcomes vary between runs; 1: tests failed, or pytest failed a run; 0: all passed."""
         if self.unstable:
             return 3
         counts = self.baseline.counts
-        return 1 if counts.failed or counts.error else 0
+        failed = counts.failed or counts.error or any(run.session_failed for run in self.runs)
+        return 1 if failed else 0
 
 
 def unstable_tests(runs: Sequence[RunResult]) -> list[Unstable]:
@@ -441,28 +469,75 @@ def run_once(
         env = sandbox_env(box, venv, locked, condition, isolation)
         launcher = box.inject / "dht_sandbox_launch.py"
         argv = [*isolation.wrapper, str(python), "-I", str(launcher), *isolation.launch_options]
-        argv += ["--", str(python), "-m", "pytest", *PYTEST_FLAGS, f"--junitxml={box.junit}"]
+        argv += ["--", str(python), "-m", "pytest", *PYTEST_FLAGS, *found.assertion_flags()]
+        argv += [f"--junitxml={box.junit}"]
         if condition.order != "collected":
             argv += ["-p", "dht_sandbox_order"]
         argv += list(pytest_args)
-        done = run(argv, cwd=box.project, env=env, timeout=timeout, check=False)
         masks = _masks(box, venv, source, found.base_prefix)
-        output = junit.mask(done.output, masks)
-        if done.code == 5:
+        code, raw = _run_pytest(argv, box, env, timeout)
+        output = junit.mask(raw, masks)
+        if code is None:
+            raise DhtError(
+                f"pytest did not finish within {timeout:g} s (--timeout); its processes were"
+                f" stopped:\n{output[-2000:].strip()}",
+                where=str(source),
+                hint="raise --timeout, or find the test that hangs (pytest's output above)",
+            )
+        if code == 5:
             raise DhtError(
                 "pytest collected no tests",
                 where=str(source),
                 hint="name the tests after --: dht test -- tests/",
             )
-        if done.code not in (0, 1, 2) or not box.junit.is_file():
+        if code not in (0, 1, 2) or not box.junit.is_file():
             raise DhtError(
-                f"pytest exited {done.code} without a test report:\n{output[-2000:].strip()}",
+                f"pytest exited {code} without a test report:\n{output[-2000:].strip()}",
                 where=str(source),
                 hint="check the pytest arguments after -- and the project's pytest configuration",
             )
         results = junit.parse(box.junit.read_text("utf-8", errors="replace"), masks)
     kept = str(box.root) if keep else ""
-    return RunResult(number, condition, done.code, tuple(results), output, kept)
+    return RunResult(number, condition, code, tuple(results), output, kept)
+
+
+def _run_pytest(
+    argv: Sequence[str], box: Sandbox, env: Mapping[str, str], timeout: float
+) -> tuple[int | None, str]:
+    """pytest's exit code (None: timed out) and its output.
+
+    Not process.run: pytest runs in its own process group, and the whole group is
+    killed when it ends or times out, so processes the tests started do not outlive
+    the sandbox. Output goes to a file, not a pipe: a leftover child holding the pipe
+    open would keep a reader waiting.
+    """
+    log = box.root / "output.log"
+    posix = sys.platform != "win32"
+    with log.open("wb") as sink:
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                cwd=box.project,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=posix,
+            )
+        except FileNotFoundError:
+            raise DhtError(f"{argv[0]}: command not found") from None
+        try:
+            code: int | None = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            if posix:
+                with suppress(ProcessLookupError, PermissionError):  # the group is gone
+                    os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
+            proc.wait()
+    return code, log.read_text("utf-8", errors="replace")
 
 
 def run_tests(
