@@ -137,4 +137,6 @@ def test_diffoscope_asked_for_but_missing(
     monkeypatch.setenv("PATH", str(root / "empty"))
     result = CliRunner().invoke(app, ["compare-builds", str(root / "a"), str(root / "b"), "--diffoscope"])  # fmt: skip
     assert result.exit_code == 1
-    assert "diffoscope is not installed" in result.output and "pip install diffoscope" in result.output
+    assert (
+        "diffoscope is not installed" in result.output and "pip install diffoscope" in result.output
+    )

@@ -18,7 +18,7 @@ from packaging.version import Version
 
 from dht.errors import InputError, did_you_mean
 from dht.model.intent import INTENT_FILE, Intent
-from dht.model.lock import LockConfig, LockedTool, LockEnv, content_hash
+from dht.model.lock import TOML_TIMES, LockConfig, LockedTool, LockEnv, content_hash
 from dht.model.presets import config_presets, leaf_keys
 from dht.model.toml import find_line
 
@@ -39,6 +39,17 @@ def compile_configs(intent: Intent) -> tuple[LockConfig, ...]:
     out = []
     for config in intent.configs:
         body = config.text if config.format == "file" else config.values
+        identity: dict[str, Any] = {
+            "file": config.file,
+            "format": config.format,
+            "table": config.table,
+            "body": body,
+        }
+        times = _time_paths(config.values)
+        if times:
+            # JSON writes a date-time as its text: say which values are typed, so that
+            # a string and the date-time it spells have different hashes.
+            identity["times"] = times
         out.append(
             LockConfig(
                 name=config.name,
@@ -47,17 +58,21 @@ def compile_configs(intent: Intent) -> tuple[LockConfig, ...]:
                 table=config.table,
                 values=dict(config.values),
                 text=config.text,
-                sha256=content_hash(
-                    {
-                        "file": config.file,
-                        "format": config.format,
-                        "table": config.table,
-                        "body": body,
-                    }
-                ),
+                sha256=content_hash(identity),
             )
         )
     return tuple(out)
+
+
+def _time_paths(value: Any, path: tuple[str | int, ...] = ()) -> list[list[str | int]]:
+    """Key paths of the TOML dates and times in `value`, in sorted key order."""
+    if isinstance(value, TOML_TIMES):
+        return [list(path)]
+    if isinstance(value, Mapping):
+        return [p for k in sorted(value) for p in _time_paths(value[k], (*path, k))]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in _time_paths(v, (*path, i))]
+    return []
 
 
 # The lock-time check of config settings against what the locked tool version knows.

@@ -9,7 +9,9 @@ so that the lock can record it and compare it byte for byte.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -285,21 +287,24 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
         system=_normalize_system(system_raw, bad),
         infer_system=system_raw.get("infer", True) is not False,
         exclude_system=tuple(sorted(set(system_raw.get("exclude", ())))),
-        configs=tuple(
-            _normalize_config(
-                n,
-                convert(
-                    config_raw[n],
-                    ConfigTable,
-                    file=file,
-                    text=text,
-                    prefix=("config", n),
-                    root=IntentFile,
-                ),
-                bad,
-                python,
-            )
-            for n in sorted(config_raw)
+        configs=_check_regions(
+            [
+                _normalize_config(
+                    n,
+                    convert(
+                        config_raw[n],
+                        ConfigTable,
+                        file=file,
+                        text=text,
+                        prefix=("config", n),
+                        root=IntentFile,
+                    ),
+                    bad,
+                    python,
+                )
+                for n in sorted(config_raw)
+            ],
+            bad,
         ),
     )
 
@@ -477,16 +482,99 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad, python: str) -> 
     managed = table.table if table.table is not None else preset_table
     if not managed:
         raise bad(where, f'a {fmt} config needs `table` (e.g. table = "tool.{name}")')
+    values = merge(preset_values, table.set)
+    if fmt == "ini":
+        _check_ini_values(f"{where}.set", values, bad)
     return ConfigRequest(
         name=name,
         file=file,
         format=fmt,
         table=managed,
-        values=merge(preset_values, table.set),
+        values=values,
         text=None,
         tool=tool,
         preset=table.preset,
     )
+
+
+def _check_regions(configs: list[ConfigRequest], bad: _Bad) -> tuple[ConfigRequest, ...]:
+    """Refuse two configs that write the same place: each apply would undo the other."""
+    for config in configs:
+        if (
+            config.format == "toml"
+            and config.table is not None
+            and toml_table_path(config.table) is None
+        ):
+            raise bad(f"config.{config.name}.table", f"{config.table!r} is not a TOML table name",
+                      'dotted keys, quoted where needed: "tool.ruff", \'tool."my.tool"\'')  # fmt: skip
+    clash = region_clash([(f"config.{c.name}", c.file, c.format, c.table) for c in configs])
+    if clash is not None:
+        label, message = clash
+        raise bad(label, message, "one region, one config: merge the entries (`set` wins over "
+                  "the preset, key by key), or give one of them another `file` or `table`")  # fmt: skip
+    return tuple(configs)
+
+
+def toml_table_path(table: str) -> tuple[str, ...] | None:
+    """The keys of a dotted TOML table name (`tool."a.b"` -> tool, a.b); None when not one."""
+    try:
+        node: Any = tomllib.loads(f"[{table}]")
+    except tomllib.TOMLDecodeError:
+        return None
+    path: list[str] = []
+    while isinstance(node, dict) and len(node) == 1:
+        key, node = next(iter(node.items()))
+        path.append(key)
+    return tuple(path) if node == {} and path else None
+
+
+def region_clash(entries: list[tuple[str, str, str, str | None]]) -> tuple[str, str] | None:
+    """The first entry (label, file, format, table) that writes where an earlier one does:
+    the same file as a whole file, the same INI section, the same TOML table or one
+    inside the other. Returns the later entry's label and the message."""
+    seen: dict[str, list[tuple[str, str, str, str | None]]] = {}
+    for label, file, fmt, table in entries:
+        key = _same_file(file)
+        for other, _, other_fmt, other_table in seen.get(key, []):
+            if fmt == other_fmt == "file":
+                return label, f"writes {file}, as {other} does"
+            if fmt == "file":
+                return label, f"writes the whole of {file}, where {other} manages a part"
+            if other_fmt == "file":
+                return label, f"manages a part of {file}, which {other} writes as a whole file"
+            if fmt != other_fmt:
+                return (
+                    label,
+                    f"manages {file} as {fmt.upper()}, but {other} manages it as {other_fmt.upper()}",
+                )
+            if table is None or other_table is None:
+                continue
+            if fmt == "ini":
+                if table == other_table:
+                    return label, f"manages {file} [{table}], as {other} does"
+                continue
+            mine, theirs = toml_table_path(table), toml_table_path(other_table)
+            if mine is None or theirs is None:
+                continue
+            if mine == theirs:
+                return label, f"manages {file} [{table}], as {other} does"
+            if mine[: len(theirs)] == theirs:
+                return (
+                    label,
+                    f"manages {file} [{table}], inside [{other_table}] that {other} manages",
+                )
+            if theirs[: len(mine)] == mine:
+                return (
+                    label,
+                    f"manages {file} [{table}], which holds [{other_table}] that {other} manages",
+                )
+        seen.setdefault(key, []).append((label, file, fmt, table))
+    return None
+
+
+def _same_file(file: str) -> str:
+    """One spelling per file: `./a//b` is `a/b`, and case does not count (macOS, Windows)."""
+    return posixpath.normpath(file.replace("\\", "/")).casefold()
 
 
 def _config_preset(where: str, tool: str, name: str, explicit: bool, bad: _Bad) -> ConfigPreset:
@@ -517,6 +605,17 @@ def _check_file_values(where: str, values: dict[str, Any], bad: _Bad) -> None:
                 raise bad(spot, "nests too deep for this file: give a string, number or boolean")
             if any(c in f"{key}{sub}{leaf}" for c in "\n\r\0"):
                 raise bad(spot, "may not contain newlines or NUL")
+
+
+def _check_ini_values(where: str, values: dict[str, Any], bad: _Bad) -> None:
+    """An INI value is text: a string, number or boolean, or a list of those (one per line)."""
+    for key, value in values.items():
+        for leaf in value if isinstance(value, list) else [value]:
+            if isinstance(leaf, dt.date | dt.time):
+                raise bad(f"{where}.{key}", "an INI file has no dates or times",
+                          f'write it as a string: {key} = "{leaf.isoformat()}"')  # fmt: skip
+            if not isinstance(leaf, str | int | float | bool):
+                raise bad(f"{where}.{key}", "an INI value is a string, number or boolean, or a list of those")  # fmt: skip
 
 
 def _normalize_tool(key: str, value: str | ToolTable, bad: _Bad) -> Tool:

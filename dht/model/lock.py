@@ -12,6 +12,7 @@ version, URL, hash and platform before anyone acts on it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -24,7 +25,7 @@ import msgspec
 from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError
-from dht.model.intent import ToolRequest
+from dht.model.intent import ToolRequest, region_clash, toml_table_path
 from dht.model.names import (
     NORMALIZED_NAME,
     PLATFORMS,
@@ -167,6 +168,9 @@ class Lock(_Strict, kw_only=True, frozen=True):
     packages: tuple[Package, ...] = ()
 
 
+TOML_TIMES = (dt.datetime, dt.date, dt.time)
+
+
 def content_hash(value: Any) -> str:
     """sha256 of a value's canonical JSON (sorted keys): the identity of an env set or config blob."""
     return hashlib.sha256(msgspec.json.encode(_sorted(value))).hexdigest()
@@ -235,7 +239,9 @@ def dumps(lock: Lock) -> str:
     """The canonical text of a lock: sorted, LF, one table per entry, stable key order."""
     import tomlkit  # only writers pay for it: verify and apply read with tomllib
 
-    data = msgspec.to_builtins(canonical(lock))
+    # TOML dates and times in config values stay typed: tomlkit writes them as TOML
+    # date-times, so tomllib reads back the same values that were locked.
+    data = msgspec.to_builtins(canonical(lock), builtin_types=TOML_TIMES)
     doc = tomlkit.document()
     for line in HEADER:
         doc.add(tomlkit.comment(line))
@@ -365,6 +371,7 @@ def _validate(lock: Lock, bad: Callable[[str, str], InputError]) -> None:
     for name in lock.platforms:
         if name not in PLATFORMS:
             raise bad("platforms", f"unknown platform {name!r}")
+    _validate_configs(lock.configs, bad)
     declared = set(lock.platforms)
     for i, tool in enumerate(lock.tools):
         _version(tool.version, f"tools[{i}].version", bad)
@@ -384,6 +391,27 @@ def _validate(lock: Lock, bad: Callable[[str, str], InputError]) -> None:
                     f"{where}.wheels",
                     f"{artifact.name} serves {sorted(extra)[0]!r}, not a target of {package.name}",
                 )
+
+
+def _validate_configs(
+    configs: tuple[LockConfig, ...], bad: Callable[[str, str], InputError]
+) -> None:
+    """Configs must not write over each other: `dht lock` refuses that, so a lock that
+    does it was edited, and applying it would never settle."""
+    names: set[str] = set()
+    for i, config in enumerate(configs):
+        if config.name in names:
+            raise bad(f"configs[{i}].name", f"config {config.name!r} appears twice")
+        names.add(config.name)
+        if config.format == "toml" and (
+            config.table is None or toml_table_path(config.table) is None
+        ):
+            raise bad(f"configs[{i}].table", f"{config.table!r} is not a TOML table name")
+        if config.format == "ini" and not config.table:
+            raise bad(f"configs[{i}].table", "an INI config needs a section")
+    clash = region_clash([(f"configs.{c.name}", c.file, c.format, c.table) for c in configs])
+    if clash is not None:
+        raise bad(*clash)
 
 
 def _version(text: str, where: str, bad: Callable[[str, str], InputError]) -> None:
