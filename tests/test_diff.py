@@ -150,3 +150,12 @@ def test_system_settings_and_removals(repo: Path) -> None:
     assert "System packages:\n  + tinytool  <- system.tinytool\n" in out
     long = CliRunner().invoke(app, ["diff", "--format", "markdown"]).stdout
     assert "**System packages**" in long
+
+
+def test_config_dates_and_times_read_as_toml_writes_them() -> None:
+    import datetime as dt
+
+    from dht.review.diff import _flatten
+
+    flat = _flatten({"run": {"when": dt.datetime(1979, 5, 27, 7, 32, tzinfo=dt.UTC), "day": dt.date(2026, 11, 25), "n": 3}})  # fmt: skip
+    assert flat == {"run.when": "1979-05-27T07:32:00+00:00", "run.day": "2026-11-25", "run.n": "3"}

@@ -186,6 +186,8 @@ def test_env_and_config() -> None:
             '[config.x]\nfile = "/etc/x.toml"\ntable = "tool.x"\n',
             "relative path inside the project",
         ),
+        ('[config.x]\nfile = "sub\\\\x.toml"\ntable = "tool.x"\n', "paths in dht.toml use `/`"),
+        ('[config.x]\nfile = "a\\nb.toml"\ntable = "tool.x"\n', "relative path inside the project"),
         ('[config.x]\nfile = "pyproject.toml"\n', "needs `table`"),
         ('[config.x]\nfile = ".editorconfig"\n', "needs `text`"),
         (

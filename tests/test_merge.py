@@ -131,3 +131,26 @@ def test_conflicting_intent_leaves_no_markers_in_the_lock(repo: tuple[Path, str]
     assert "<<<<<<<" in (root / "dht.toml").read_text()
     assert "<<<<<<<" not in (root / "dht.lock").read_text()
     assert "resolve dht.toml" in result.stderr + result.stdout
+
+
+def test_configs_clean_alone_that_clash_together_are_a_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> None:
+    from dht.review.merge import Conflict, merge
+
+    url = index_server().url
+    locks = []
+    for name, configs in (
+        ("base", ""),
+        ("ours", '[config.x]\nfile = "pyproject.toml"\ntable = "tool.x"\nset = { a = 1 }\n'),
+        ("theirs", '[config.y]\nfile = "pyproject.toml"\ntable = "tool.x.sub"\nset = { b = 2 }\n'),
+    ):
+        root = tmp_path / name
+        root.mkdir()
+        monkeypatch.chdir(root)
+        (root / "dht.toml").write_text(INTENT.format(url=url, tools='toolish = "==1.0"') + configs)
+        assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+        locks.append(parse_lock((root / "dht.lock").read_text()))
+    with pytest.raises(Conflict) as info:
+        merge(*locks)
+    assert "configs (two entries would write the same region)" in str(info.value.args)

@@ -448,9 +448,13 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad, python: str) -> 
         or file.startswith("/")
         or ".." in parts
         or "\0" in file
+        or "\n" in file
         or (len(file) > 1 and file[1] == ":")
     ):
         raise bad(f"{where}.file", f"{file!r} must be a relative path inside the project")
+    if "\\" in file:
+        raise bad(f"{where}.file", f"{file!r}: paths in dht.toml use `/`, on every OS",
+                  f"write {file.replace(chr(92), '/')!r}")  # fmt: skip
     if reserved_path(file):
         raise bad(f"{where}.file", f"{file!r} is reserved (.git, .dht, .venv, dht.toml, dht.lock)")
     if whole:

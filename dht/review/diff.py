@@ -6,6 +6,7 @@ text for a terminal, Markdown for a pull request, or JSON (a stable shape).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -241,7 +242,13 @@ def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, str]:
         if isinstance(value, dict):
             out.update(_flatten(value, f"{prefix}{key}."))
         else:
-            out[f"{prefix}{key}"] = repr(value) if not isinstance(value, str) else value
+            out[f"{prefix}{key}"] = (
+                value
+                if isinstance(value, str)
+                else value.isoformat()
+                if isinstance(value, dt.date | dt.time)  # a TOML date or time, as TOML spells it
+                else repr(value)
+            )
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from dht.model.intent import region_clash
 from dht.model.lock import Lock, canonical
 
 K = TypeVar("K", bound=Hashable)
@@ -65,6 +66,10 @@ def merge(base: Lock, ours: Lock, theirs: Lock) -> Lock:
     fields["configs"] = _merge_entries(
         base.configs, ours.configs, theirs.configs, lambda e: e.name, "config", conflicts
     )
+    # Each side's configs may be fine alone and clash together: then re-lock, where the
+    # merged dht.toml's check names the clash.
+    if region_clash([(f"configs.{c.name}", c.file, c.format, c.table) for c in fields["configs"]]):
+        conflicts.append("configs (two entries would write the same region)")
     fields["system"] = _merge_entries(
         base.system, ours.system, theirs.system, lambda e: e.id, "system", conflicts
     )
