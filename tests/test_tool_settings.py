@@ -128,10 +128,12 @@ def test_free_tables_deprecated_spellings_and_dashes_pass() -> None:
         'set = { paths = { source = ["src", "*/site-packages"] }, report = { show_missing = true } }\n'
         '[config.black]\nfile = "pyproject.toml"\ntable = "tool.black"\n'
         "set = { line-length = 90, skip_string_normalization = true }\n"
-        '[config.lint]\nfor = "ruff"\nfile = "pyproject.toml"\ntable = "tool.ruff.lint"\n'
-        'set = { select = ["E"] }\n'
     )
     assert findings(body, ruff="0.17.5", mypy="2.4.1", coverage="7.17.4", black="26.10.1") == []
+    # A config of a sub-table alone (beside [tool.ruff] it would clash: one region, one config).
+    lint = '[config.lint]\nfor = "ruff"\nfile = "pyproject.toml"\ntable = "tool.ruff.lint"\nset = { select = ["E"] }\n'
+    assert findings(lint, ruff="0.17.5") == []
+    assert findings(lint.replace("select", "slect"), ruff="0.17.5") != []
 
 
 def test_version_rules() -> None:
