@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench_lock import EXCLUDE_NEWER, TOOLS, bin_of
+from bench_lock import EXCLUDE_NEWER, TOOLS, bin_of, dht_bin
 from bench_lock import run as timed
 
 MORE = (
@@ -77,7 +77,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    dht, uv = bin_of("dht"), bin_of("uv")
+    dht, uv = dht_bin(), bin_of("uv")
     if dht is None or uv is None:
         raise SystemExit("dht and uv must be installed (run `make setup`)")
     work = Path(tempfile.mkdtemp(prefix="dht-bench-apply-"))

@@ -22,7 +22,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from bench_lock import bin_of
+from bench_lock import bin_of, dht_bin
 from bench_lock import run as timed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    dht, uv = bin_of("dht"), bin_of("uv")
+    dht, uv = dht_bin(), bin_of("uv")
     if dht is None or uv is None:
         raise SystemExit("needs dht and uv on PATH (uv run python bench/bench_sandbox.py)")
     env = dict(os.environ)
