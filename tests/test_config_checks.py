@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 from dht.cli import app
 from dht.compile.settings import compile_configs
 from dht.errors import InputError
-from dht.model.intent import parse_intent, toml_table_path
+from dht.model.intent import parse_intent
 from dht.model.lock import LOCK_VERSION, Lock, LockIndex, dumps, parse_lock
+from dht.model.regions import toml_table_path
 
 HEAD = '[project]\npython = "3.11"\n\n'
 

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from dht.model.intent import region_clash
 from dht.model.lock import Lock, canonical
+from dht.model.regions import region_clash
 
 K = TypeVar("K", bound=Hashable)
 
