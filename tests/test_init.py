@@ -315,6 +315,27 @@ def test_adopted_config_tables_lock_and_apply_as_a_no_op(tmp_path: Path) -> None
     assert dht(root, "verify").exit_code == 0
 
 
+def test_adopted_ini_sections_lock_and_apply_as_a_no_op(tmp_path: Path) -> None:
+    """setup.cfg, tox.ini, .flake8, .coveragerc sections: adopted as `dht apply` reads them."""
+    root = copy_project("ini-files", tmp_path)
+    files = ("setup.cfg", "tox.ini", ".flake8", ".coveragerc")
+    before = {f: (root / f).read_bytes() for f in files}
+    assert dht(root, "init").exit_code == 0
+    doc = tomlkit.parse((root / "dht.toml").read_text(encoding="utf-8"))
+    del doc["tools"]  # keep the configs: this test needs no index
+    (root / "dht.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
+    locked = dht(root, "lock")
+    assert locked.exit_code == 0, locked.output
+    applied = dht(root, "apply")
+    assert applied.exit_code == 0, applied.output
+    assert applied.stderr.count("adopted (already as locked)") == 7
+    assert {f: (root / f).read_bytes() for f in files} == before
+    assert dht(root, "verify").exit_code == 0
+    # A hand edit of an adopted section is drift, like any managed region.
+    (root / ".flake8").write_text("[flake8]\nmax-complexity = 99\n", encoding="utf-8")
+    assert dht(root, "verify").exit_code == 3
+
+
 def _reachable(host: str = "pypi.org", port: int = 443) -> bool:
     try:
         socket.create_connection((host, port), timeout=5).close()

@@ -232,6 +232,11 @@ def _canonical(region: Region, text: str) -> str | None:
         path = _toml_path(region)
         node = _lookup(_parse_toml(text, region.file).unwrap(), path)
         return _toml_text(path, node) if isinstance(node, Mapping) else None
+    values = _ini_values(region, text)
+    return None if values is None else _ini_text(_ini_section_name(region), values)
+
+
+def _ini_values(region: Region, text: str) -> dict[str, Any] | None:
     section = _ini_section_name(region)
     span = _ini_span(text, section)
     if span is None:
@@ -246,7 +251,14 @@ def _canonical(region: Region, text: str) -> str | None:
     for key, value in parser[section].items():
         items = [line.strip() for line in value.splitlines() if line.strip()]
         values[key] = items if len(items) > 1 else (items[0] if items else "")
-    return _ini_text(section, values)
+    return values
+
+
+def read_ini_values(root: Path, region: Region) -> dict[str, Any] | None:
+    """The values of an INI section as dht manages them (what `dht apply` would compare);
+    None when the file or the section is absent."""
+    _, text = _read_file(root, region)
+    return None if text is None else _ini_values(region, text)
 
 
 # Writing

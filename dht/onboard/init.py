@@ -20,11 +20,18 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from dht.apply.managed import Region, read_ini_values
 from dht.errors import DhtError
 from dht.model.intent import DEFAULT_INDEX, INTENT_FILE, parse_intent
 from dht.model.lock import atomic_write
 from dht.model.toml import parse_toml, read_text
-from dht.onboard.known import CONFIG_TABLES, DEV_TOOLS, REQUIREMENTS_FILES, plugin_host
+from dht.onboard.known import (
+    CONFIG_TABLES,
+    DEV_TOOLS,
+    INI_SECTIONS,
+    REQUIREMENTS_FILES,
+    plugin_host,
+)
 from dht.onboard.sources import (
     PRECOMMIT_FILE,
     Candidate,
@@ -58,6 +65,7 @@ class ConfigPlan:
     file: str
     table: str
     values: dict[str, Any]
+    format: str = "toml"  # or "ini"
 
 
 @dataclass(frozen=True)
@@ -158,6 +166,7 @@ def inspect(root: Path, running: tuple[int, int] | None = None) -> InitPlan:
                     Skip(f"[tool.{key}]", "pyproject.toml", "not a tool dht installs or configures")
                 )
         configs = _configs(tool_tables)
+    configs += _ini_configs(root, got, {c.name for c in configs})
 
     tools, notes = _merge(got)
     python, python_source = python_from(root, pyproject, running)
@@ -294,6 +303,33 @@ def _configs(tool: Mapping[str, Any]) -> list[ConfigPlan]:
                 name=name, file="pyproject.toml", table=managed, values=copy.deepcopy(values)
             )
         )
+    return out
+
+
+def _ini_configs(root: Path, got: _Gathered, taken: set[str]) -> list[ConfigPlan]:
+    """Sections of setup.cfg, tox.ini, .flake8, … adopted as they are, as `dht apply`
+    reads them (so the first apply writes nothing there)."""
+    out = []
+    for tool, file, section in INI_SECTIONS:
+        if not (root / file).is_file():
+            continue
+        try:
+            values = read_ini_values(root, Region(file, "ini", section))
+        except DhtError as exc:
+            got.skipped.append(Skip(f"[{section}]", file, f"not adopted: {exc.message}"))
+            continue
+        if values is None:
+            continue
+        if file not in got.read:
+            got.read.append(file)
+        slug = section.rsplit(":", 1)[-1]
+        place = file.strip(".").replace(".", "-")
+        names = [tool, *([f"{tool}-{slug}"] if slug != tool else []), f"{tool}-{place}"]
+        name = next((n for n in names if n not in taken), f"{tool}-{place}-{slug}")
+        taken.add(name)
+        out.append(ConfigPlan(name=name, file=file, table=section, values=values, format="ini"))
+        if tool in DEV_TOOLS:
+            got.tools.append(Candidate(name=tool, specifier="", source=f"{file} [{section}]"))
     return out
 
 

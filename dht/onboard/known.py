@@ -92,6 +92,30 @@ DEV_TOOLS: frozenset[str] = frozenset(
 # pytest is special: `[tool.pytest.ini_options]` unless the table has native keys.
 CONFIG_TABLES: tuple[str, ...] = ("black", "coverage", "isort", "mypy", "pytest", "ruff")
 
+# INI sections adopted as `[config.X]` entries: (tool, file, section), in each tool's
+# own order of precedence. Per-module sections ([mypy-pkg.*]) are not adopted.
+INI_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("flake8", ".flake8", "flake8"),
+    ("flake8", "setup.cfg", "flake8"),
+    ("flake8", "tox.ini", "flake8"),
+    ("pytest", "pytest.ini", "pytest"),
+    ("pytest", "tox.ini", "pytest"),
+    ("pytest", "setup.cfg", "tool:pytest"),
+    ("mypy", "mypy.ini", "mypy"),
+    ("mypy", ".mypy.ini", "mypy"),
+    ("mypy", "setup.cfg", "mypy"),
+    ("isort", ".isort.cfg", "settings"),
+    ("isort", "setup.cfg", "isort"),
+    ("isort", "setup.cfg", "tool:isort"),
+    ("isort", "tox.ini", "isort"),
+    ("coverage", ".coveragerc", "run"),
+    ("coverage", ".coveragerc", "report"),
+    ("coverage", "setup.cfg", "coverage:run"),
+    ("coverage", "setup.cfg", "coverage:report"),
+    ("coverage", "tox.ini", "coverage:run"),
+    ("coverage", "tox.ini", "coverage:report"),
+)
+
 # Optional-dependency extras that hold dev tools rather than features of the project.
 DEV_EXTRAS: frozenset[str] = frozenset(
     {

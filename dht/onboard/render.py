@@ -97,6 +97,8 @@ def _config(config: ConfigPlan) -> list[str]:
         f"file = {_value(config.file)}",
         f"table = {_value(config.table)}",
     ]
+    if config.format == "ini" and not config.file.endswith((".cfg", ".ini")):
+        head.append('format = "ini"')  # .flake8, .coveragerc: no suffix says it
     if not config.values:
         return [*head, "set = {}"]
     return [*head, "", *_table(f"config.{_key(config.name)}.set", config.values)]
