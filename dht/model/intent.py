@@ -45,7 +45,7 @@ from dht.model.presets import (
     substitute,
 )
 from dht.model.regions import region_clash, toml_table_path
-from dht.model.toml import convert, find_line, parse_toml, read_text
+from dht.model.toml import convert, find_line, parse_toml, read_text, shown
 
 INTENT_FILE = "dht.toml"
 DEFAULT_INDEX = "https://pypi.org/simple"
@@ -192,7 +192,7 @@ class Intent(msgspec.Struct, frozen=True):
 
 def load_intent(path: Path) -> Intent:
     text = read_text(path, "intent file")
-    return parse_intent(text, str(path))
+    return parse_intent(text, shown(path))
 
 
 def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:

@@ -37,7 +37,7 @@ from dht.model.names import (
     platform_order,
 )
 from dht.model.regions import region_clash, toml_table_path
-from dht.model.toml import convert, find_line, parse_toml, read_text
+from dht.model.toml import convert, find_line, parse_toml, read_text, shown
 
 LOCK_FILE = "dht.lock"
 LOCK_VERSION = 1
@@ -339,7 +339,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 def read_lock(path: Path) -> tuple[Lock, str]:
     """The validated lock and its text (to compare with the canonical form)."""
     text = read_text(path, "lock file")
-    return parse_lock(text, str(path)), text
+    return parse_lock(text, shown(path)), text
 
 
 def parse_lock(text: str, file: str = LOCK_FILE) -> Lock:

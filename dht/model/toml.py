@@ -25,17 +25,28 @@ _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.\- ]+?))\s*=")
 
 
+def shown(path: Path) -> str:
+    """A path as messages show it: relative to the working folder when inside it, so
+    what dht prints does not depend on where the project lives."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
 def read_text(path: Path, what: str) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{what} not found", where=str(path)) from None
+        raise InputError(f"{what} not found", where=shown(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read {what}: {exc.strerror}", where=str(path)) from None
+        raise InputError(f"cannot read {what}: {exc.strerror}", where=shown(path)) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{what} is not UTF-8 text (byte {exc.start})", where=str(path)) from None
+        raise InputError(
+            f"{what} is not UTF-8 text (byte {exc.start})", where=shown(path)
+        ) from None
 
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
