@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn, TypeVar
 import typer
 
 from dht import __version__
-from dht.errors import CheckFailed, DhtError
+from dht.errors import CheckFailed, DhtError, UsageError
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DIFF = 0, 1, 2, 3
@@ -257,7 +257,7 @@ def diff_command(
 
     renderers = {"text": render_text, "markdown": render_markdown}
     if fmt not in (*renderers, "json"):
-        _fail(DhtError(f"--format: unknown format {fmt!r}", hint="use text, markdown or json"))
+        _fail(UsageError(f"--format: unknown format {fmt!r}", hint="use text, markdown or json"))
     result = _run(lambda: run_diff(Path.cwd(), old, new))
     if fmt == "json":
         _emit_json(result.to_json())
@@ -362,7 +362,7 @@ def export_command(
     from dht.model.lock import LOCK_FILE, read_lock
 
     if fmt not in FORMATS:
-        _fail(DhtError(f"--format: unknown format {fmt!r}", hint=f"use {' or '.join(FORMATS)}"))
+        _fail(UsageError(f"--format: unknown format {fmt!r}", hint=f"use {' or '.join(FORMATS)}"))
 
     def render() -> str:
         lock, _ = read_lock(Path.cwd() / LOCK_FILE)
@@ -477,7 +477,9 @@ def build_command(
     out_dir: Annotated[
         Path | None,
         typer.Option(
-            "--out-dir", "-o", help="Where to keep the (first) build's files (default: dist/)."
+            "--out-dir",
+            "-o",
+            help="Where to keep the (first) build's files (plain `dht build`: dist/; --reproducible keeps none unless given).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
@@ -505,7 +507,7 @@ def build_command(
     root = Path.cwd()
     if paths:
         if not normalize or reproducible:
-            _fail(DhtError("files are taken by --normalize alone", hint="dht build --normalize dist/*"))  # fmt: skip
+            _fail(UsageError("files are taken by --normalize alone", hint="dht build --normalize dist/*"))  # fmt: skip
         from dht.sandbox.build import source_date
 
         done = _run(lambda: builds.normalize_files(paths, source_date(root)))
@@ -693,7 +695,13 @@ def _run(call: Callable[[], T]) -> T:
 
 
 def _fail(exc: DhtError) -> NoReturn:
-    code = EXIT_DIFF if isinstance(exc, CheckFailed) else EXIT_FAIL
+    code = (
+        EXIT_DIFF
+        if isinstance(exc, CheckFailed)
+        else EXIT_USAGE
+        if isinstance(exc, UsageError)
+        else EXIT_FAIL
+    )
     prefix = "" if isinstance(exc, CheckFailed) else "error: "
     lines = [f"{prefix}{exc.where + ': ' if exc.where else ''}{exc.message}"]
     if isinstance(exc, CheckFailed):

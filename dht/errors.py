@@ -45,6 +45,10 @@ class ResolutionError(DhtError):
     """No set of versions satisfies the intent."""
 
 
+class UsageError(DhtError):
+    """An option was given a value it does not take. Exit code 2, like a typo in a flag."""
+
+
 class CheckFailed(DhtError):
     """A check mode found differences. Exit code 3."""
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from dht.errors import DhtError, InputError, did_you_mean
+from dht.errors import InputError, UsageError, did_you_mean
 from dht.model.lock import atomic_write
 from dht.model.names import forbidden_env
 
@@ -66,8 +66,8 @@ def validate_env(name: str, value: str, *, where: str = "dht.lock") -> None:
 def _shell(shell: str) -> str:
     name = _ALIASES.get(shell.lower(), shell.lower())
     if name not in SHELLS:
-        raise DhtError(
-            f"unknown shell {shell!r}",
+        raise UsageError(
+            f"--shell: unknown shell {shell!r}",
             hint=did_you_mean(shell.lower(), (*SHELLS, *_ALIASES))
             or f"one of: {', '.join(SHELLS)}",
         )

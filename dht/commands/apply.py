@@ -7,7 +7,7 @@ from typing import Any
 
 from dht.apply.executor import KINDS, Options, Report, apply
 from dht.apply.plan import Status
-from dht.errors import DhtError, did_you_mean
+from dht.errors import UsageError, did_you_mean
 
 
 def parse_only(values: list[str] | None) -> frozenset[str]:
@@ -17,7 +17,7 @@ def parse_only(values: list[str] | None) -> frozenset[str]:
             kind = kind.strip()
             if kind not in KINDS:
                 close = did_you_mean(kind, KINDS)
-                raise DhtError(
+                raise UsageError(
                     f"--only: unknown kind {kind!r}",
                     hint=f"{close + ' ' if close else ''}kinds: {', '.join(KINDS)}",
                 )

@@ -1,0 +1,49 @@
+"""A value an option does not take is a usage error (exit 2), before anything is read or run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dht.cli import app
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["apply", "--only", "bogus"], "--only: unknown kind 'bogus'"),
+        (["verify", "--only", "sytem"], "did you mean 'system'?"),
+        (["env", "--shell", "tcsh"], "--shell: unknown shell 'tcsh'"),
+        (["diff", "--format", "yaml"], "--format: unknown format 'yaml'"),
+        (["export", "--format", "xml"], "--format: unknown format 'xml'"),
+        (["build", "--reproducible", "x.whl"], "files are taken by --normalize alone"),
+        (["test", "--isolation", "bogus"], "unknown level 'bogus'"),
+        (["lock", "--bogus"], "No such option"),
+    ],
+)
+def test_bad_option_values_exit_2(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # an empty folder: no dht.toml, no dht.lock
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_errors_name_files_relative_to_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "dht.toml").write_text(
+        '[project]\npython = "3.11"\n[tools]\nruff = { verison = "1" }\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["lock"])
+    assert result.exit_code == 1
+    assert "error: dht.toml:4: tools.ruff.verison: unknown key 'verison'" in result.output
+    assert str(tmp_path) not in result.output  # the same message wherever the project lives
+    (tmp_path / "dht.lock").write_bytes(b"\xff")
+    check = CliRunner().invoke(app, ["export"])
+    assert "error: dht.lock: lock file is not UTF-8" in check.output
