@@ -486,3 +486,10 @@ def test_a_folder_named_dht_toml_is_an_error_not_a_traceback(
     assert (tmp_path / "dht.toml").is_dir() and sorted(p.name for p in tmp_path.iterdir()) == [
         "dht.toml"
     ]
+
+
+def test_per_module_mypy_sections_are_reported_not_adopted(tmp_path: Path) -> None:
+    root = copy_project("ini-files", tmp_path)
+    plan = inspect(root, running=(3, 11))
+    assert [(s.what, s.where) for s in plan.skipped] == [("[mypy-somepkg.*]", "setup.cfg")]
+    assert all(c.table != "mypy-somepkg.*" for c in plan.configs)

@@ -330,7 +330,28 @@ def _ini_configs(root: Path, got: _Gathered, taken: set[str]) -> list[ConfigPlan
         out.append(ConfigPlan(name=name, file=file, table=section, values=values, format="ini"))
         if tool in DEV_TOOLS:
             got.tools.append(Candidate(name=tool, specifier="", source=f"{file} [{section}]"))
+    for file in ("mypy.ini", ".mypy.ini", "setup.cfg"):
+        for section in _per_module_mypy(root / file):
+            got.skipped.append(
+                Skip(
+                    f"[{section}]",
+                    file,
+                    "a per-module mypy section: it stays in its file, unmanaged",
+                )
+            )
     return out
+
+
+def _per_module_mypy(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [
+        line.strip()[1:-1]
+        for line in lines
+        if line.startswith("[mypy-") and line.strip().endswith("]")
+    ]
 
 
 def _index(pyproject: Mapping[str, Any]) -> tuple[str, str]:
