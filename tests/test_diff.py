@@ -117,7 +117,7 @@ def test_bad_input(repo: Path, tmp_path: Path) -> None:
     (tmp_path / "newer.lock").write_text("lock-version = 9\n")
     newer = CliRunner().invoke(app, ["diff", str(tmp_path / "newer.lock")])
     assert newer.exit_code == 1 and "upgrade dht" in newer.output
-    assert CliRunner().invoke(app, ["diff", "--format", "yaml"]).exit_code == 1
+    assert CliRunner().invoke(app, ["diff", "--format", "yaml"]).exit_code == 2  # a usage error
 
 
 def test_explain_shows_the_chain_with_requirements(repo: Path) -> None:

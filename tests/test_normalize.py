@@ -218,7 +218,7 @@ def test_cli_bad_input_changes_nothing(tmp_path: Path) -> None:
     assert code == 1 and "not a readable zip" in err and str(bad) in err
     assert good.read_bytes() == disturbed  # the good one was not rewritten either
     code, _, err = invoke(str(good))
-    assert code == 1 and "--normalize" in err
+    assert code == 2 and "--normalize" in err  # a usage error
     code, _, err = invoke("--normalize", str(tmp_path / "missing.whl"))
     assert code == 1 and "no such file" in err
 
