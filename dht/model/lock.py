@@ -238,11 +238,102 @@ _MULTILINE = frozenset({"dependencies", "wheels", "required-by"})
 
 def dumps(lock: Lock) -> str:
     """The canonical text of a lock: sorted, LF, one table per entry, stable key order."""
-    import tomlkit  # only writers pay for it: verify and apply read with tomllib
-
     # TOML dates and times in config values stay typed: tomlkit writes them as TOML
     # date-times, so tomllib reads back the same values that were locked.
     data = msgspec.to_builtins(canonical(lock), builtin_types=TOML_TIMES)
+    fast = _fast_dumps(data)
+    return fast if fast is not None else _tomlkit_dumps(data)
+
+
+# The same text as tomlkit's writer below, for the values a lock nearly always holds
+# (strings of printable characters, integers, booleans, bare keys), at a fraction of
+# its cost; anything else (a float, a date, a control character, a quoted key) takes
+# tomlkit's path. tests/test_lock_writer.py holds the two writers to the same bytes.
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class _Unusual(Exception):
+    """A value the fast writer leaves to tomlkit."""
+
+
+def _fast_dumps(data: dict[str, Any]) -> str | None:
+    try:
+        out = [f"# {line}" if line else "#" for line in HEADER]
+        for key, value in data.items():
+            if value is None:
+                continue
+            if key in ("tools", "packages", "configs", "system"):
+                for entry in value:
+                    out.append("")
+                    out += _fast_table(f"[[{_key(key)}]]", key, entry, ("values", "packages"))
+            elif isinstance(value, dict):
+                out.append("")
+                out += _fast_table(f"[{_key(key)}]", key, value, ("values",))
+            else:
+                out.append(f"{_key(key)} = {_fast_value(key, value)}")
+    except _Unusual:
+        return None
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(out) + "\n")
+    return text.rstrip("\n") + "\n"
+
+
+def _fast_table(header: str, path: str, values: dict[str, Any], sub: tuple[str, ...]) -> list[str]:
+    lines = [header]
+    tables = []
+    for k, v in values.items():
+        if k in sub and isinstance(v, dict):
+            tables.append((k, v))
+        else:
+            lines.append(f"{_key(k)} = {_fast_value(k, v)}")
+    for k, v in tables:
+        lines.append("")
+        lines += _fast_subtable(f"{path}.{_key(k)}", v)
+    return lines
+
+
+def _fast_subtable(path: str, values: dict[str, Any]) -> list[str]:
+    plain = [(k, v) for k, v in values.items() if not isinstance(v, dict)]
+    nested = [(k, v) for k, v in values.items() if isinstance(v, dict)]
+    if not plain and nested:
+        raise _Unusual  # a table of tables: tomlkit decides about its header
+    lines = [f"[{path}]", *(f"{_key(k)} = {_fast_value(k, v)}" for k, v in plain)]
+    for k, v in nested:
+        lines.append("")
+        lines += _fast_subtable(f"{path}.{_key(k)}", v)
+    return lines
+
+
+def _key(key: str) -> str:
+    if not _BARE_KEY.match(key):
+        raise _Unusual
+    return key
+
+
+def _fast_value(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        # ASCII, no control character but newline: tomlkit's escapes are then known.
+        if not value.isascii() or not value.replace("\n", "").isprintable():
+            raise _Unusual
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)} = {_fast_value(k, v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        items = [_fast_value("", v) for v in value]
+        if key in _MULTILINE and items:
+            return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
+        return "[" + ", ".join(items) + "]"
+    raise _Unusual
+
+
+def _tomlkit_dumps(data: dict[str, Any]) -> str:
+    import tomlkit  # only writers pay for it, and only for unusual values
+
     doc = tomlkit.document()
     for line in HEADER:
         doc.add(tomlkit.comment(line))
