@@ -19,11 +19,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import tomlkit
-import tomlkit.exceptions
-from tomlkit.items import Table
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
+    from tomlkit.items import Table
 
 from dht.apply.paths import safe_path
 from dht.errors import InputError
@@ -88,6 +88,9 @@ def _header_path(header: str) -> tuple[str, ...] | None:
 
 
 def _toml_table(values: Mapping[str, Any]) -> Table:
+    import tomlkit  # loaded only where a TOML region is rendered or parsed: apply's no-op on a
+    # project without TOML configs never pays for it
+
     # Plain keys first, then sub-tables: that is the order a parse gives back,
     # so a table read from disk renders the same as the one we wrote.
     table = tomlkit.table()
@@ -112,6 +115,8 @@ def _is_table_like(value: Any) -> bool:
 
 
 def _toml_text(path: tuple[str, ...], values: Mapping[str, Any]) -> str:
+    import tomlkit
+
     doc = tomlkit.document()
     container: Any = doc
     for key in path[:-1]:
@@ -196,7 +201,10 @@ def _read_file(root: Path, region: Region) -> tuple[Path, str | None]:
         raise InputError(f"{region.file} is not UTF-8: {exc}", where=region.file) from None
 
 
-def _parse_toml(text: str, file: str) -> tomlkit.TOMLDocument:
+def _parse_toml(text: str, file: str) -> TOMLDocument:
+    import tomlkit
+    import tomlkit.exceptions
+
     try:
         return tomlkit.parse(text)
     except tomlkit.exceptions.TOMLKitError as exc:
@@ -429,6 +437,9 @@ def _check_toml(
     region: Region, path: tuple[str, ...], old: dict[str, Any], new_text: str, want: str
 ) -> None:
     """Prove the splice changed the managed table and nothing else."""
+    import tomlkit
+    import tomlkit.exceptions
+
     try:
         new = tomlkit.parse(new_text).unwrap()
     except tomlkit.exceptions.TOMLKitError:
@@ -499,6 +510,9 @@ def remove_region(root: Path, region: Region) -> bool:
     """Take the region out of its file (a whole managed file is deleted); False when absent.
 
     Like writing, removal proves it touched nothing else in a shared file."""
+    import tomlkit
+    import tomlkit.exceptions
+
     path, text = _read_file(root, region)
     if text is None:
         return False

@@ -45,6 +45,7 @@ from dht.model.presets import (
     substitute,
 )
 from dht.model.regions import region_clash, toml_table_path
+from dht.model.request import ToolRequest
 from dht.model.toml import convert, find_line, parse_toml, read_text, shown
 
 INTENT_FILE = "dht.toml"
@@ -125,16 +126,6 @@ class IntentFile(_Table, frozen=True):
 
 
 # Normalized, validated values: what the compiler consumes and the lock records.
-
-
-class ToolRequest(msgspec.Struct, frozen=True, kw_only=True, rename="kebab", omit_defaults=True):
-    """One tool as the intent asks for it, normalized. Recorded in the lock for staleness."""
-
-    version: str = ""
-    extras: tuple[str, ...] = ()
-    with_: tuple[str, ...] = msgspec.field(default=(), name="with")
-    isolated: bool = False
-    probe: tuple[str, ...] | None = None
 
 
 class Tool(msgspec.Struct, frozen=True):

@@ -25,7 +25,6 @@ import msgspec
 from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError
-from dht.model.intent import ToolRequest
 from dht.model.names import (
     NORMALIZED_NAME,
     PLATFORMS,
@@ -37,6 +36,7 @@ from dht.model.names import (
     platform_order,
 )
 from dht.model.regions import region_clash, toml_table_path
+from dht.model.request import ToolRequest
 from dht.model.toml import convert, find_line, parse_toml, read_text, shown
 
 LOCK_FILE = "dht.lock"
