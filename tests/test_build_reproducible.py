@@ -8,10 +8,8 @@ so a second run downloads nothing.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import socket
 import subprocess
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from typer.testing import CliRunner
 from dht.cli import app
 from dht.sandbox.build import FALLBACK_EPOCH
 from dht.sandbox.normalize import normalize
+from tests.support.network import SKIP_REASON, pypi_reachable
 
 BACKENDS = {
     "hatchling": ('"hatchling>=1.26"', "hatchling.build"),
@@ -31,19 +30,10 @@ BACKENDS = {
 COMMIT_TIME = 1767225600  # 2026-01-01T00:00:00Z
 
 
-@functools.cache
-def _reachable(host: str = "pypi.org", port: int = 443) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=5).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture
 def _network() -> None:
-    if not _reachable():
-        pytest.skip("needs the network: pypi.org:443 is out of reach")
+    if not pypi_reachable():
+        pytest.skip(SKIP_REASON)
 
 
 online = pytest.mark.usefixtures("_network")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import socket
 import time
 import zipfile
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from dht.compile.index import (
 )
 from dht.errors import DhtError, IndexError_, IntegrityError, NetworkError
 from tests.support.index_server import IndexServer
+from tests.support.network import SKIP_REASON, pypi_reachable
 from tests.support.wheels import FixtureIndex, build_index
 
 Server = Callable[..., IndexServer]
@@ -599,18 +599,10 @@ def test_concurrent_cache_writers_never_leave_partial_entries(tmp_path: Path) ->
     assert [p.name for p in (tmp_path / "v1" / "metadata").iterdir()] == [f"{digest}.METADATA"]
 
 
-def _reachable(host: str, port: int = 443) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=3).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.online
 def test_real_pypi_page_and_metadata_by_ranges(tmp_path: Path) -> None:
-    if not _reachable("pypi.org"):
-        pytest.skip("needs the network: pypi.org:443 is out of reach")
+    if not pypi_reachable():
+        pytest.skip(SKIP_REASON)
     with IndexClient("https://pypi.org/simple", cache_dir=tmp_path) as c:
         page = c.project("Ruff")
         assert page.name == "ruff" and len(page.artifacts) > 1000

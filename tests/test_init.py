@@ -5,7 +5,6 @@ on the adopted config tables."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from dht.onboard.sources import (
     python_from,
     rev_specifier,
 )
+from tests.support.network import SKIP_REASON, pypi_reachable
 
 pytest.importorskip("yaml", reason="PyYAML reads .pre-commit-config.yaml (a dependency of dht)")
 
@@ -336,14 +336,6 @@ def test_adopted_ini_sections_lock_and_apply_as_a_no_op(tmp_path: Path) -> None:
     assert dht(root, "verify").exit_code == 3
 
 
-def _reachable(host: str = "pypi.org", port: int = 443) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=5).close()
-    except OSError:
-        return False
-    return True
-
-
 REAL_PRECOMMIT = """\
 repos:
   - repo: https://github.com/pre-commit/pre-commit-hooks
@@ -385,8 +377,8 @@ testpaths = ["tests"]
 
 @pytest.mark.online
 def test_real_project_inits_locks_applies_and_verifies(tmp_path: Path) -> None:
-    if not _reachable():
-        pytest.skip("needs the network: pypi.org:443 is out of reach")
+    if not pypi_reachable():
+        pytest.skip(SKIP_REASON)
     (tmp_path / ".pre-commit-config.yaml").write_text(REAL_PRECOMMIT, encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(REAL_PYPROJECT, encoding="utf-8")
     for args in (["init"], ["lock"], ["apply"], ["verify"]):

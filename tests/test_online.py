@@ -3,7 +3,6 @@ the reason, where the index is out of reach. CI reaches it, so there they run.""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,22 +10,15 @@ from typer.testing import CliRunner
 
 from dht.cli import app
 from dht.model.lock import parse_lock
+from tests.support.network import SKIP_REASON, pypi_reachable
 
 pytestmark = pytest.mark.online
 
 
-def _reachable(host: str = "pypi.org", port: int = 443) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=5).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _need_network() -> None:
-    if not _reachable():
-        pytest.skip("needs the network: pypi.org:443 is out of reach")
+    if not pypi_reachable():
+        pytest.skip(SKIP_REASON)
 
 
 def test_lock_ruff_and_black_for_five_platforms(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from dht.errors import InputError
 from dht.model.intent import ConfigRequest, parse_intent
 from dht.model.lock import LOCK_VERSION, Lock, LockConfig, LockIndex, canonical, dumps, parse_lock
 from dht.model.presets import CONFIG_PRESETS, config_presets, leaf_keys, merge
+from tests.support.network import SKIP_REASON, pypi_reachable
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "presets"
@@ -275,18 +275,10 @@ def test_git_checks_text_out_with_lf(tmp_path: Path) -> None:
     assert (root / ".editorconfig").read_bytes() == (GOLDEN / "editorconfig.txt").read_bytes()
 
 
-def _reachable(host: str = "pypi.org", port: int = 443) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=5).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.online
 def test_black_isort_and_coverage_read_the_preset(tmp_path: Path) -> None:
-    if not _reachable():
-        pytest.skip("needs the network: pypi.org:443 is out of reach")
+    if not pypi_reachable():
+        pytest.skip(SKIP_REASON)
     root = _project(tmp_path, ["black", "isort", "coverage"])
     (root / "mod.py").write_text("import sys\nimport os\nprint( os.sep, sys.platform )\n")
     uv = [

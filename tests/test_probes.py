@@ -4,7 +4,6 @@ once against the real ruff, black, isort, mypy, pytest and coverage (online)."""
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import textwrap
 import time
@@ -21,6 +20,7 @@ from dht.apply.probes import (
 )
 from dht.apply.process import run
 from dht.errors import InputError
+from tests.support.network import SKIP_REASON, pypi_reachable
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="fake tools are shebang scripts")
 
@@ -253,18 +253,10 @@ def test_no_probes() -> None:
 # Real tools from the real index.
 
 
-def _reachable(host: str = "pypi.org", port: int = 443) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=5).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.online
 def test_real_tools_pass_their_probes(tmp_path: Path) -> None:
-    if not _reachable():
-        pytest.skip("needs the network: pypi.org:443 is out of reach")
+    if not pypi_reachable():
+        pytest.skip(SKIP_REASON)
     from uv import find_uv_bin
 
     uv = find_uv_bin()
