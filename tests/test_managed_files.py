@@ -348,6 +348,27 @@ def test_symlink_out_of_the_project_is_refused(tmp_path: Path) -> None:
     assert (outside / "pyproject.toml").read_text() == "[tool.ruff]\nx = 1\n"
 
 
+def test_symlink_into_git_or_dht_folders_is_refused(tmp_path: Path) -> None:
+    (tmp_path / ".git" / "hooks").mkdir(parents=True)
+    (tmp_path / ".git" / "config").write_text("[core]\n\tbare = false\n")
+    (tmp_path / ".dht").mkdir()
+    (tmp_path / "gitlink.cfg").symlink_to(".git/config")
+    (tmp_path / "hooksdir").symlink_to(".git")
+    (tmp_path / "state").symlink_to(".dht")
+    cases = [
+        Region("gitlink.cfg", "ini", "alias"),
+        Region("hooksdir/hooks/pre-commit", "file", None),
+        Region("state/receipts.json", "file", None),
+        Region("vendor/.git/config", "ini", "alias"),  # a nested repository's own folder
+    ]
+    for region in cases:
+        with pytest.raises(UnsafePath):
+            write_region(tmp_path, region, "x = 1\n" if region.format == "file" else {"st": "!sh"})
+    assert (tmp_path / ".git" / "config").read_text() == "[core]\n\tbare = false\n"
+    assert not (tmp_path / ".git" / "hooks" / "pre-commit").exists()
+    assert list((tmp_path / ".dht").iterdir()) == []
+
+
 def test_symlink_inside_the_project_writes_its_target(tmp_path: Path) -> None:
     (tmp_path / "real.toml").write_text("[a]\nb = 1\n")
     (tmp_path / "pyproject.toml").symlink_to("real.toml")

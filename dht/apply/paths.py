@@ -36,4 +36,12 @@ def safe_path(root: Path, relative: str, *, where: str = "dht.lock") -> Path:
         raise UnsafePath(
             f"path {relative!r} leads out of the project through a symlink", where=where, hint=hint
         )
+    # Where the symlinks lead counts, not how the path is spelt: a link to .git/config
+    # must not let a config write git's own settings (which run commands).
+    if resolved != candidate and reserved_path(resolved.relative_to(base).as_posix()):
+        raise UnsafePath(
+            f"path {relative!r} leads into .git, .dht, .venv or dht's own files through a symlink",
+            where=where,
+            hint=hint,
+        )
     return candidate

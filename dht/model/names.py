@@ -88,5 +88,8 @@ def forbidden_env(name: str) -> bool:
 def reserved_path(relative: str) -> bool:
     parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
     return bool(parts) and (
-        parts[0].lower() in RESERVED_PATHS or (len(parts) == 1 and parts[0] in RESERVED_FILES)
+        parts[0].lower() in RESERVED_PATHS
+        or (len(parts) == 1 and parts[0] in RESERVED_FILES)
+        # Any repository's own folder, a nested one's too: its config and hooks run code.
+        or any(part.lower() == ".git" for part in parts)
     )
