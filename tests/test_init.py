@@ -485,3 +485,25 @@ def test_per_module_mypy_sections_are_reported_not_adopted(tmp_path: Path) -> No
     plan = inspect(root, running=(3, 11))
     assert [(s.what, s.where) for s in plan.skipped] == [("[mypy-somepkg.*]", "setup.cfg")]
     assert all(c.table != "mypy-somepkg.*" for c in plan.configs)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            b"[flake8]\nmax-line-length = 100\n[flake8]\nignore = E1\n",
+            "section 'flake8' already exists",
+        ),
+        (b"[flake8]\nMax-Line-Length = 1\nmax-line-length = 100\n", "option 'max-line-length'"),
+        (b"\xef\xbb\xbf[flake8]\nmax-line-length = 100\n", "byte-order mark"),
+    ],
+    ids=["duplicate section", "duplicate option by case", "BOM"],
+)
+def test_ini_files_the_tools_would_read_otherwise_are_not_adopted(
+    tmp_path: Path, data: bytes, reason: str
+) -> None:
+    (tmp_path / "setup.cfg").write_bytes(data)
+    plan = inspect(tmp_path, running=(3, 11))
+    assert plan.configs == ()
+    assert [(s.what, s.reason) for s in plan.skipped if reason in s.reason] != [], plan.skipped
+    assert (tmp_path / "setup.cfg").read_bytes() == data

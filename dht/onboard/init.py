@@ -9,6 +9,7 @@ wins over a range wherever it comes from, and the report says so. Existing
 
 from __future__ import annotations
 
+import configparser
 import copy
 import sys
 from collections.abc import Iterable, Mapping
@@ -310,8 +311,15 @@ def _ini_configs(root: Path, got: _Gathered, taken: set[str]) -> list[ConfigPlan
     """Sections of setup.cfg, tox.ini, .flake8, … adopted as they are, as `dht apply`
     reads them (so the first apply writes nothing there)."""
     out = []
+    problems: dict[str, str | None] = {}
     for tool, file, section in INI_SECTIONS:
         if not (root / file).is_file():
+            continue
+        if file not in problems:
+            problems[file] = _ini_problem(root / file)
+            if problems[file]:
+                got.skipped.append(Skip(file, file, f"not adopted: {problems[file]}"))
+        if problems[file]:
             continue
         try:
             values = read_ini_values(root, Region(file, "ini", section))
@@ -340,6 +348,23 @@ def _ini_configs(root: Path, got: _Gathered, taken: set[str]) -> list[ConfigPlan
                 )
             )
     return out
+
+
+def _ini_problem(path: Path) -> str | None:
+    """Why the tools themselves would not read this INI file as dht would adopt it, if so."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"cannot read it ({exc})"
+    if text.startswith("\ufeff"):
+        return "it starts with a byte-order mark"
+    # The tools' own reading: a section or an option (in any case) twice is an error there.
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text, source=path.name)
+    except configparser.Error as exc:
+        return str(exc).splitlines()[0]
+    return None
 
 
 def _per_module_mypy(path: Path) -> list[str]:
