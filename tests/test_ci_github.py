@@ -165,7 +165,7 @@ def test_project_in_a_subfolder_runs_there(tmp_path: Path) -> None:
 
 def test_a_spec_for_another_package_is_refused(repo: Path) -> None:
     result = dht(repo, "ci", "github", "--dht-spec", "evil==1.0")
-    assert result.returncode == 1 and "installs 'evil', not dht" in result.stderr
+    assert result.returncode == 2 and "installs 'evil', not dht" in result.stderr
     assert not (repo / WORKFLOW).exists()
 
 
@@ -253,7 +253,7 @@ def test_dht_spec_is_written_and_must_pin(repo: Path) -> None:
     for bad in ("dht>=0.1", "dht", "dht==0.*", "dht==1; echo $HOME", "not a requirement!"):
         before = (repo / WORKFLOW).read_bytes()
         refused = dht(repo, "ci", "github", "--dht-spec", bad)
-        assert refused.returncode == 1, bad
+        assert refused.returncode == 2, bad  # a usage error
         assert "does not pin dht" in refused.stderr and "hint:" in refused.stderr
         assert "Traceback" not in refused.stderr
         assert (repo / WORKFLOW).read_bytes() == before

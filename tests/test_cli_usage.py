@@ -47,3 +47,17 @@ def test_errors_name_files_relative_to_the_working_folder(
     (tmp_path / "dht.lock").write_bytes(b"\xff")
     check = CliRunner().invoke(app, ["export"])
     assert "error: dht.lock: lock file is not UTF-8" in check.output
+
+
+def test_a_symlinked_dht_toml_is_named_as_the_user_named_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "real.toml").write_text(
+        '[project]\npython = "3.11"\n[tools]\nruff = { verison = "1" }\n'
+    )
+    (tmp_path / "dht.toml").symlink_to("conf/real.toml")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["lock"])
+    assert result.exit_code == 1
+    assert "error: dht.toml:4: tools.ruff.verison" in result.output

@@ -18,7 +18,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from dht.errors import DhtError
+from dht.errors import DhtError, UsageError
 
 WORKFLOW_PATH = ".github/workflows/dht.yml"
 
@@ -81,7 +81,7 @@ class Facts:
 
 def check_spec(spec: str) -> str:
     """An install spec for dht must pin one version (`dht==1.2.3`) or a direct URL."""
-    bad = DhtError(
+    bad = UsageError(
         f"--dht-spec: {spec!r} does not pin dht",
         hint="give `dht==VERSION`, or a direct reference `dht @ URL` (a wheel, or git+https://…@COMMIT)",
     )
@@ -92,7 +92,7 @@ def check_spec(spec: str) -> str:
     except InvalidRequirement:
         raise bad from None
     if canonicalize_name(req.name) != "dht":
-        raise DhtError(
+        raise UsageError(
             f"--dht-spec: {spec!r} installs {req.name!r}, not dht",
             hint="give `dht==VERSION` or `dht @ URL`",
         )

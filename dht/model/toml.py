@@ -6,6 +6,7 @@ say what is allowed there. tomllib parses (fast, strict); msgspec validates.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Sequence
@@ -28,8 +29,9 @@ _KEY = re.compile(r"^\s*((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.\- ]+?))\s*=")
 def shown(path: Path) -> str:
     """A path as messages show it: relative to the working folder when inside it, so
     what dht prints does not depend on where the project lives."""
+    # Not resolved: a symlinked dht.toml is named as the user named it.
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(os.getcwd())).as_posix()
     except (ValueError, OSError):
         return str(path)
 
