@@ -15,7 +15,6 @@ from __future__ import annotations
 import configparser
 import difflib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
 from dht.apply.paths import safe_path
 from dht.errors import InputError
 from dht.model.lock import atomic_write
+from dht.model.regions import header_path, toml_table_path
 
 Format = Literal["toml", "ini", "file"]
 
@@ -66,25 +66,10 @@ def _toml_path(region: Region) -> tuple[str, ...]:
     table = region.table or ""
     if not table.strip() or "\n" in table or "\r" in table:
         raise InputError(f"bad TOML table name {table!r}", where=region.file, hint=_LOCK_HINT)
-    path = _header_path(f"[{table}]")
+    path = toml_table_path(table)
     if path is None:
         raise InputError(f"bad TOML table name {table!r}", where=region.file, hint=_LOCK_HINT)
     return path
-
-
-def _header_path(header: str) -> tuple[str, ...] | None:
-    """Key path of a `[a."b.c"]` or `[[a.b]]` header line; tomllib decodes the quoting."""
-    try:
-        node: Any = tomllib.loads(header)
-    except tomllib.TOMLDecodeError:
-        return None
-    path: list[str] = []
-    while isinstance(node, dict) and len(node) == 1:
-        key, node = next(iter(node.items()))
-        path.append(key)
-        if isinstance(node, list) and len(node) == 1:
-            node = node[0]
-    return tuple(path) if node == {} and path else None
 
 
 def _toml_table(values: Mapping[str, Any]) -> Table:
@@ -351,7 +336,7 @@ def _toml_headers(text: str) -> tuple[list[tuple[int, tuple[str, ...]]], set[int
             comments.add(text.rfind("\n", 0, i) + 1)
         if line_start and depth == 0 and char == "[":
             end = line_end(i)
-            path = _header_path(text[i:end].rstrip("\r"))
+            path = header_path(text[i:end].rstrip("\r"))
             if path is not None:
                 headers.append((text.rfind("\n", 0, i) + 1, path))
             i = end

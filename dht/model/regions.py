@@ -13,14 +13,26 @@ from typing import Any
 
 def toml_table_path(table: str) -> tuple[str, ...] | None:
     """The keys of a dotted TOML table name (`tool."a.b"` -> tool, a.b); None when not one."""
+    return _key_path(f"[{table}]", arrays=False)
+
+
+def header_path(line: str) -> tuple[str, ...] | None:
+    """The keys of a `[a."b.c"]` or `[[a.b]]` header line; None when not one."""
+    return _key_path(line, arrays=True)
+
+
+def _key_path(header: str, *, arrays: bool) -> tuple[str, ...] | None:
+    # tomllib decodes the quoting; a header alone parses to nested one-key tables.
     try:
-        node: Any = tomllib.loads(f"[{table}]")
+        node: Any = tomllib.loads(header)
     except tomllib.TOMLDecodeError:
         return None
     path: list[str] = []
     while isinstance(node, dict) and len(node) == 1:
         key, node = next(iter(node.items()))
         path.append(key)
+        if arrays and isinstance(node, list) and len(node) == 1:
+            node = node[0]
     return tuple(path) if node == {} and path else None
 
 
