@@ -36,19 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
+from dht.model.names import ECOSYSTEMS as KNOWN_ECOSYSTEMS
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "dht" / "data" / "system_deps.json"
-ECOSYSTEMS = [
-    "alpine",
-    "arch",
-    "choco",
-    "debian",
-    "fedora",
-    "homebrew",
-    "opensuse",
-    "ubuntu",
-    "winget",
-]
+ECOSYSTEMS = sorted(KNOWN_ECOSYSTEMS)  # the table lists them alphabetically
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._@-]*$")
 # pep804-mappings file -> our ecosystem id (its ubuntu file describes 24.04 "noble").
 PEP804_FILES = {
