@@ -63,7 +63,7 @@ def validate_env(name: str, value: str, *, where: str = "dht.lock") -> None:
         )
 
 
-def _shell(shell: str) -> str:
+def shell_name(shell: str) -> str:
     name = _ALIASES.get(shell.lower(), shell.lower())
     if name not in SHELLS:
         raise UsageError(
@@ -146,7 +146,7 @@ _RENDER: dict[str, Callable[[Mapping[str, str], Sequence[Path]], list[str]]] = {
 
 def render(shell: str, env: Mapping[str, str], path_prepend: Sequence[Path]) -> str:
     """Code for `shell` exporting every variable (sorted) and prepending the paths to PATH."""
-    name = _shell(shell)
+    name = shell_name(shell)
     for key, value in env.items():
         validate_env(key, value)
     lines = [f"# {_HEADER}", *_RENDER[name](env, path_prepend)]

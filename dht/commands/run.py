@@ -50,6 +50,6 @@ def run_in_env(root: Path, command: Sequence[str]) -> int:
 
 
 def env_script(root: Path, shell: str) -> str:
-    shells.render(shell, {}, [])  # a bad --shell is a usage error, before the lock is read
+    shells.shell_name(shell)  # a bad --shell is a usage error, before the lock is read
     values, prepend = locked_env(root)
     return shells.render(shell, values, prepend)
