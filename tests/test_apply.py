@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dht.apply.machine import current_platform
-from dht.apply.uvbackend import uv_bin
 from dht.cli import app
+from dht.uvbackend import uv_bin
 
 pytestmark = pytest.mark.skipif(
     current_platform() not in ("linux-x86_64", "linux-aarch64", "macos-arm64", "macos-x86_64"),

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dht.apply.machine import current_platform
-from dht.apply.uvbackend import uv_bin
 from dht.cli import app
+from dht.uvbackend import uv_bin
 
 CONFIG_ONLY = """\
 [project]

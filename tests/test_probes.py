@@ -18,8 +18,8 @@ from dht.apply.probes import (
     behaviour_probes,
     run_probes,
 )
-from dht.apply.process import run
 from dht.errors import InputError
+from dht.process import run
 from tests.support.network import SKIP_REASON, pypi_reachable
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="fake tools are shebang scripts")

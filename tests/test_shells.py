@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from dht.apply.process import run
 from dht.apply.shells import (
     DETERMINISTIC,
     SHELLS,
@@ -17,6 +16,7 @@ from dht.apply.shells import (
     write_activation_scripts,
 )
 from dht.errors import DhtError, InputError
+from dht.process import run
 
 NASTY = 'it\'s "$HOME" `x` ; % \\ ünïcödé $(echo no) ${PATH} !! * ? ~ & | < > # \t end'
 ENV = {

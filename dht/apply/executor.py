@@ -30,9 +30,9 @@ from dht.apply.resources import (
     console_scripts,
 )
 from dht.apply.system import machine_system
-from dht.apply.uvbackend import Wheel, bin_dir
 from dht.errors import InputError
 from dht.model.lock import LOCK_FILE, Lock, read_lock
+from dht.uvbackend import Wheel, bin_dir
 
 KINDS = ("system", "environment", "tool", "launcher", "env", "config")
 PROJECT = "project"

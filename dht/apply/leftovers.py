@@ -27,8 +27,8 @@ from dht.apply.resources import (
     Resource,
 )
 from dht.apply.shells import activation_files
-from dht.apply.uvbackend import bin_dir
 from dht.errors import DhtError
+from dht.uvbackend import bin_dir
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from types import MappingProxyType
 
 from packaging.utils import canonicalize_name
 
-from dht.apply.process import ProcessError, clean_env, run
 from dht.errors import InputError
+from dht.process import ProcessError, clean_env, run
 
 TAIL = 2000
 

@@ -23,7 +23,7 @@ from packaging.utils import canonicalize_name
 
 from dht.apply import managed, shells, state
 from dht.apply.plan import Observed
-from dht.apply.uvbackend import Wheel, bin_dir, create_venv, install, python_of, uninstall
+from dht.uvbackend import Wheel, bin_dir, create_venv, install, python_of, uninstall
 
 
 class Resource(Protocol):
@@ -526,8 +526,8 @@ class SystemResource:
         return "dht apply --only system"
 
     def apply(self, scratch: Path) -> str:
-        from dht.apply.process import run
         from dht.errors import DhtError
+        from dht.process import run
 
         if not self.system:
             raise DhtError(self.probe().problems[0], hint=self.repair())

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dht import __version__
-from dht.apply.process import run
 from dht.errors import DhtError, InputError
 from dht.export.github import Facts, check_spec, covered, render, workflow_path
 from dht.model.lock import LOCK_FILE, atomic_write, read_lock
 from dht.model.toml import parse_toml, read_text
+from dht.process import run
 
 DEFAULT_SPEC = f"dht=={__version__}"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dht.apply.process import run
 from dht.errors import DhtError
 from dht.model.lock import LOCK_FILE, Lock, parse_lock, read_lock
+from dht.process import run
 from dht.review.diff import LockDiff, diff
 
 

@@ -13,10 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dht.apply.process import run
 from dht.errors import DhtError
 from dht.model.lock import Lock, parse_lock, write_lock
 from dht.model.toml import read_text
+from dht.process import run
 from dht.review.merge import Conflict, merge
 
 

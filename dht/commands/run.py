@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dht.apply import shells
-from dht.apply.process import call, run
-from dht.apply.uvbackend import bin_dir
 from dht.errors import DhtError
 from dht.model.lock import LOCK_FILE, read_lock
+from dht.process import call, run
+from dht.uvbackend import bin_dir
 
 
 def locked_env(root: Path) -> tuple[dict[str, str], list[Path]]:

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dht.apply.uvbackend import python_of
 from dht.commands.run import locked_env
 from dht.errors import DhtError
 from dht.model.lock import LOCK_FILE
 from dht.sandbox.testrun import Report, run_tests
+from dht.uvbackend import python_of
 
 
 def run_project_tests(

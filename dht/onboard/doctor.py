@@ -20,12 +20,12 @@ from typing import Any
 
 from dht import __version__
 from dht.apply.machine import current_platform
-from dht.apply.process import run
 from dht.apply.system import machine_system, manager_for, read_os_release
 from dht.errors import DhtError
 from dht.model.intent import INTENT_FILE
 from dht.model.lock import LOCK_FILE, Lock, read_lock
 from dht.model.names import DEFAULT_SYSTEMS
+from dht.process import run
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def _system(doctor: Doctor, lock: Lock | None) -> None:
 
 
 def _uv(doctor: Doctor) -> None:
-    from dht.apply.uvbackend import uv_bin
+    from dht.uvbackend import uv_bin
 
     try:
         path = uv_bin()

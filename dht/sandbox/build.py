@@ -19,8 +19,8 @@ from pathlib import Path
 
 import uv
 
-from dht.apply.process import clean_env, run
 from dht.errors import DhtError, InputError
+from dht.process import clean_env, run
 
 FALLBACK_EPOCH = 315532800  # 1980-01-01T00:00:00Z: the zip epoch, used when there is no commit
 TOUCHED_MTIME = 1_000_000_000  # 2001-09-09T01:46:40Z: every file of the varied copy

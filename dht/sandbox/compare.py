@@ -152,7 +152,7 @@ def _member_diff(name: str, a: bytes, b: bytes) -> str:
 
 def _diffoscope(command: str, name: str, a: bytes, b: bytes) -> str:
     """diffoscope's text report on one member, extracted to A/ and B/ beside each other."""
-    from dht.apply.process import run
+    from dht.process import run
 
     base = name.rsplit("/", 1)[-1]
     with tempfile.TemporaryDirectory(prefix="dht-compare-") as tmp:

@@ -20,8 +20,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from dht.apply.process import run
 from dht.errors import DhtError
+from dht.process import run
 
 LEVELS = ("auto", "namespace", "socket", "off")
 DESCRIPTION = {

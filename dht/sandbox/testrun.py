@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from dht.apply.process import run
-from dht.apply.uvbackend import bin_dir
 from dht.errors import DhtError
 from dht.model.presets import ENV_PRESETS
+from dht.process import run
 from dht.sandbox import isolation as iso
 from dht.sandbox import junit
+from dht.uvbackend import bin_dir
 
 DETERMINISTIC = {**ENV_PRESETS["deterministic"], "PYTHONNOUSERSITE": "1"}
 DIMENSIONS = ("seed", "tz", "locale", "order")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from dht.apply.process import run
+from dht.process import run
 
 
 class Manager(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dht.apply.process import run
+from dht.process import run
 
 
 @dataclass(frozen=True)

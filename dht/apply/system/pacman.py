@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dht.apply.process import run
 from dht.errors import DhtError
+from dht.process import run
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dht.apply.process import ProcessError, clean_env, run
 from dht.errors import DhtError
+from dht.process import ProcessError, clean_env, run
 
 
 @dataclass(frozen=True)
