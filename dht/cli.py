@@ -630,7 +630,7 @@ def test_command(
 
       dht test --vary seed,tz,locale,order
     """
-    from dht.commands.test import render_text, run_project_tests, to_json
+    from dht.commands.test import missing_module_hints, render_text, run_project_tests, to_json
     from dht.sandbox.isolation import LEVELS
     from dht.sandbox.testrun import DIMENSIONS
 
@@ -668,10 +668,11 @@ def test_command(
             varied = ", ".join(run.condition.describe()) or "baseline"
             _say(f"== dht test: run {run.number}/{len(report.runs)} [{varied}] ==")
             sys.stderr.write(run.output if run.output.endswith("\n") else run.output + "\n")
+    hints = missing_module_hints(Path.cwd(), report) if report.exit_code else []
     if as_json:
-        _emit_json(to_json(report))
+        _emit_json({**to_json(report), "hints": hints})
     else:
-        sys.stdout.write(render_text(report))
+        sys.stdout.write(render_text(report) + "".join(f"hint: {h}\n" for h in hints))
     if report.exit_code:
         raise typer.Exit(report.exit_code)
 

@@ -1,7 +1,10 @@
 """Python environments through uv's own binary (from the `uv` package): venvs and installs.
 
-Installs take exact artifacts from the lock by URL with their sha256 required,
-and no dependencies: nothing is resolved at apply time.
+Installs take exact artifacts from the lock, with their sha256 required and no
+dependencies: nothing is resolved at apply time. Each is asked for as
+`name==version --hash=sha256:…` from the lock's index, not by URL: the hash
+selects the very file the lock names, and uv records the package as coming
+from the index, as `uv sync` does, so `uv sync --check` agrees with dht.
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ from dht.process import ProcessError, clean_env, run
 
 @dataclass(frozen=True)
 class Wheel:
+    """A locked artifact (a wheel, or an sdist uv builds)."""
+
     name: str
     url: str
     sha256: str
+    version: str = ""
+    index: str = ""
 
 
 def uv_bin() -> str:
@@ -52,23 +59,43 @@ def create_venv(path: Path, python: str) -> None:
     try:
         run(argv, env=clean_env(), timeout=600)
     except ProcessError as exc:
+        if Path(python).is_absolute():
+            raise DhtError(
+                f"could not create the environment {path.name} with {python}: {exc.message}",
+                hint="check that this interpreter runs, and that the folder is writable",
+            ) from None
         raise DhtError(
-            f"no Python {python} for the environment: {exc.message}",
+            f"could not create the environment {path.name} with Python {python}: {exc.message}",
             hint=f"install it (`uv python install {python}`), or let uv download it where the network allows",
         ) from None
+
+
+def requirement_lines(wheels: Sequence[Wheel]) -> str:
+    """A requirements file that names exactly these artifacts (by version and hash)."""
+    return "".join(
+        f"{w.name}=={w.version} --hash=sha256:{w.sha256}\n"
+        if w.version and w.index
+        else f"{w.name} @ {w.url} --hash=sha256:{w.sha256}\n"
+        for w in wheels
+    )
+
+
+def index_options(wheels: Sequence[Wheel]) -> list[str]:
+    indexes = sorted({w.index for w in wheels if w.index})
+    if not indexes:
+        return []
+    return ["--index-url", indexes[0], *(a for i in indexes[1:] for a in ("--extra-index-url", i))]
 
 
 def install(env: Path, wheels: Sequence[Wheel], scratch: Path) -> None:
     if not wheels:
         return
     requirements = scratch / "requirements.txt"
-    requirements.write_text(
-        "".join(f"{w.name} @ {w.url} --hash=sha256:{w.sha256}\n" for w in wheels), encoding="utf-8"
-    )
+    requirements.write_text(requirement_lines(wheels), encoding="utf-8")
     argv = [
         uv_bin(), "pip", "install", "--quiet", "--python", str(python_of(env)),
         "--require-hashes", "--no-deps", "--no-config", "--reinstall",
-        "-r", str(requirements),
+        *index_options(wheels), "-r", str(requirements),
     ]  # fmt: skip
     run(argv, env=clean_env(), timeout=1800)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -66,7 +67,7 @@ def locked(tmp_path: Path, index_server: Callable[..., Any]) -> Path:
     root.mkdir()
     here = current_platform()
     (root / "dht.toml").write_text(
-        f'[project]\npython = "{sys.version_info.major}.{sys.version_info.minor}"\n'
+        f'[project]\npython = "{platform.python_version()}"\n'
         f'[targets]\nplatforms = ["{here}", "windows-x86_64"]\n'
         f'[index]\nurl = "{server.url}"\n'
         '[tools]\ntoolish = { version = "==1.1", probe = ["toolish"] }\n'

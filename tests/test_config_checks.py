@@ -5,6 +5,7 @@ dht.toml through dht.lock into the project file."""
 from __future__ import annotations
 
 import datetime as dt
+import platform
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from dht.model.intent import parse_intent
 from dht.model.lock import LOCK_VERSION, Lock, LockIndex, dumps, parse_lock
 from dht.model.regions import toml_table_path
 
-HEAD = '[project]\npython = "3.11"\n\n'
+HEAD = f'[project]\npython = "{platform.python_version()}"\n\n'  # exact: apply builds on it
 
 
 def dht(root: Path, *args: str) -> Any:

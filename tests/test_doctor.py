@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,14 @@ from dht.apply.machine import current_platform
 from dht.cli import app
 from dht.uvbackend import uv_bin
 
-CONFIG_ONLY = """\
+CONFIG_ONLY = f"""\
 [project]
-python = "3.11"
+python = "{platform.python_version()}"
 
 [config.ruff]
 file = "pyproject.toml"
 table = "tool.ruff"
-set = { line-length = 100 }
+set = {{ line-length = 100 }}
 """
 
 

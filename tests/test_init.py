@@ -4,6 +4,7 @@ on the adopted config tables."""
 
 from __future__ import annotations
 
+import platform
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,6 +34,11 @@ DATA = Path(__file__).parent / "data" / "init"
 FIXTURES = sorted(p.name for p in DATA.iterdir() if p.is_dir())
 
 
+def no_local_python(minor: str) -> str | None:
+    """This machine's interpreters would make the rendered file depend on it: none here."""
+    return None
+
+
 def copy_project(name: str, tmp_path: Path) -> Path:
     root = tmp_path / name
     shutil.copytree(DATA / name, root, ignore=shutil.ignore_patterns("expected.dht.toml"))
@@ -49,14 +55,16 @@ def dht(root: Path, *args: str) -> Any:
 @pytest.mark.parametrize("name", FIXTURES)
 def test_fixture_project_gives_the_expected_intent(name: str, tmp_path: Path) -> None:
     root = copy_project(name, tmp_path)
-    text = render(inspect(root, running=(3, 11)))
+    text = render(inspect(root, running=(3, 11), local_python=no_local_python))
     assert text == (DATA / name / "expected.dht.toml").read_text(encoding="utf-8")
     parse_intent(text)  # dht lock accepts it
-    assert render(inspect(root, running=(3, 11))) == text  # deterministic
+    assert (
+        render(inspect(root, running=(3, 11), local_python=no_local_python)) == text
+    )  # deterministic
 
 
 def test_precommit_repos_map_to_pinned_tools(tmp_path: Path) -> None:
-    plan = inspect(copy_project("precommit-repos", tmp_path))
+    plan = inspect(copy_project("precommit-repos", tmp_path), local_python=no_local_python)
     tools = {t.name: t for t in plan.tools}
     assert tools["ruff"].version == "==0.8.4"
     assert tools["black"].version == "==24.10.0" and tools["black"].extras == ("jupyter",)
@@ -69,7 +77,7 @@ def test_precommit_repos_map_to_pinned_tools(tmp_path: Path) -> None:
 
 
 def test_requirements_file_with_hashes_comments_and_includes(tmp_path: Path) -> None:
-    plan = inspect(copy_project("requirements-dev", tmp_path))
+    plan = inspect(copy_project("requirements-dev", tmp_path), local_python=no_local_python)
     tools = {t.name: t for t in plan.tools}
     assert set(tools) == {"black", "coverage", "flake8", "mypy", "pytest", "ruff"}
     assert tools["pytest"].with_ == ("pytest-cov==5.0.0",)
@@ -83,7 +91,7 @@ def test_requirements_file_with_hashes_comments_and_includes(tmp_path: Path) -> 
 
 
 def test_dependency_groups_and_dev_extras(tmp_path: Path) -> None:
-    plan = inspect(copy_project("groups-pep735", tmp_path))
+    plan = inspect(copy_project("groups-pep735", tmp_path), local_python=no_local_python)
     tools = {t.name: t for t in plan.tools}
     assert tools["pytest"].with_ == ("pytest-asyncio>=0.24", "pytest-cov>=5")
     assert tools["coverage"].extras == ("toml",)
@@ -106,7 +114,7 @@ def test_exact_pin_wins_and_the_report_says_so(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "requirements-dev.txt").write_text("black==24.8.0\n", encoding="utf-8")
-    plan = inspect(tmp_path)
+    plan = inspect(tmp_path, local_python=no_local_python)
     tools = {t.name: t for t in plan.tools}
     assert tools["ruff"].version == "==0.17.5"
     assert tools["black"].version == "==24.1.0"
@@ -292,7 +300,10 @@ def test_python_version_file_wins_and_fallback_is_the_running_python(tmp_path: P
     )
     (tmp_path / ".python-version").write_text("3.12.4\n", encoding="utf-8")
     data = {"project": {"requires-python": ">=3.10"}}
-    assert python_from(tmp_path, data, (3, 13)) == ("3.12", ".python-version (3.12.4)")
+    # An exact version there is kept exact: the lock pins that one.
+    assert python_from(tmp_path, data, (3, 13)) == ("3.12.4", ".python-version (3.12.4)")
+    (tmp_path / ".python-version").write_text("3.12\n", encoding="utf-8")
+    assert python_from(tmp_path, data, (3, 13)) == ("3.12", ".python-version (3.12)")
 
 
 def test_adopted_config_tables_lock_and_apply_as_a_no_op(tmp_path: Path) -> None:
@@ -300,9 +311,12 @@ def test_adopted_config_tables_lock_and_apply_as_a_no_op(tmp_path: Path) -> None
     root = copy_project("tool-tables", tmp_path)
     before = (root / "pyproject.toml").read_bytes()
     assert dht(root, "init").exit_code == 0
-    # Keep the configs, drop the tools: this test needs no index.
+    # Keep the configs, drop the tools and the project's install: this test needs no index;
+    # and a Python this machine has.
     doc = tomlkit.parse((root / "dht.toml").read_text(encoding="utf-8"))
     del doc["tools"]
+    doc["project"]["python"] = platform.python_version()  # type: ignore[index]
+    doc["project"]["install"] = False  # type: ignore[index]
     (root / "dht.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
     locked = dht(root, "lock")
     assert locked.exit_code == 0, locked.output
@@ -434,7 +448,7 @@ def test_adopted_values_round_trip_exactly(tmp_path: Path) -> None:
     import tomllib
 
     (tmp_path / "pyproject.toml").write_text(TRICKY, encoding="utf-8")
-    text = render(inspect(tmp_path, running=(3, 11)))
+    text = render(inspect(tmp_path, running=(3, 11), local_python=no_local_python))
     intent = parse_intent(text)
     (config,) = intent.configs
     original = tomllib.loads(TRICKY)["tool"]["ruff"]
@@ -482,7 +496,7 @@ def test_a_folder_named_dht_toml_is_an_error_not_a_traceback(
 
 def test_per_module_mypy_sections_are_reported_not_adopted(tmp_path: Path) -> None:
     root = copy_project("ini-files", tmp_path)
-    plan = inspect(root, running=(3, 11))
+    plan = inspect(root, running=(3, 11), local_python=no_local_python)
     assert [(s.what, s.where) for s in plan.skipped] == [("[mypy-somepkg.*]", "setup.cfg")]
     assert all(c.table != "mypy-somepkg.*" for c in plan.configs)
 
@@ -503,7 +517,7 @@ def test_ini_files_the_tools_would_read_otherwise_are_not_adopted(
     tmp_path: Path, data: bytes, reason: str
 ) -> None:
     (tmp_path / "setup.cfg").write_bytes(data)
-    plan = inspect(tmp_path, running=(3, 11))
+    plan = inspect(tmp_path, running=(3, 11), local_python=no_local_python)
     assert plan.configs == ()
     assert [(s.what, s.reason) for s in plan.skipped if reason in s.reason] != [], plan.skipped
     assert (tmp_path / "setup.cfg").read_bytes() == data

@@ -18,7 +18,16 @@ from dht.compile.settings import compile_configs
 from dht.compile.staleness import stale_entries
 from dht.errors import InputError
 from dht.model.intent import ConfigRequest, parse_intent
-from dht.model.lock import LOCK_VERSION, Lock, LockConfig, LockIndex, canonical, dumps, parse_lock
+from dht.model.lock import (
+    LOCK_VERSION,
+    Lock,
+    LockConfig,
+    LockIndex,
+    LockInterpreter,
+    canonical,
+    dumps,
+    parse_lock,
+)
 from dht.model.presets import CONFIG_PRESETS, config_presets, leaf_keys, merge
 from tests.support.network import SKIP_REASON, pypi_reachable
 
@@ -43,6 +52,7 @@ def lock_of(body: str) -> Lock:
         python=intent.python,
         platforms=intent.platforms,
         index=LockIndex(url=intent.index_url),
+        interpreter=LockInterpreter(request=intent.python),
         configs=compile_configs(intent),
         systems=intent.systems,
     )

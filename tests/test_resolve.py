@@ -18,7 +18,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from dht.compile.index import Artifact, CoreMetadata, ProjectPage
-from dht.compile.resolve import RootRequirement, resolve
+from dht.compile.resolve import LocalProject, RootRequirement, resolve
 from dht.compile.targets import Target
 from dht.errors import NetworkError, ResolutionError
 
@@ -73,12 +73,22 @@ class FrozenIndex:
 
 def run_case(case: dict[str, Any]) -> Any:
     roots = [RootRequirement(Requirement(r["requirement"]), r["origin"]) for r in case["roots"]]
+    local = case.get("local")  # the project in the folder: {name, version, requires_dist}
     return resolve(
         roots,
         Target(case["platform"], case["python"]),
         FrozenIndex(case["index"]),
         preferences=case["preferences"],
         upgrade=case["upgrade"],
+        local=LocalProject(
+            local["name"],
+            local["version"],
+            tuple(local.get("requires_dist", ())),
+            local.get("requires_python"),
+        )
+        if local
+        else None,
+        pinned={k: (v[0], v[1]) for k, v in case.get("pinned", {}).items()},
     )
 
 

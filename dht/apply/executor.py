@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from dht.apply import leftovers, managed, probes, shells, state
 from dht.apply.machine import require_target
 from dht.apply.paths import safe_path
@@ -23,6 +25,7 @@ from dht.apply.resources import (
     EnvironmentResource,
     EnvScriptsResource,
     LauncherResource,
+    ProjectResource,
     Receipts,
     Resource,
     SystemResource,
@@ -31,11 +34,17 @@ from dht.apply.resources import (
 )
 from dht.apply.system import machine_system
 from dht.errors import InputError
-from dht.model.lock import LOCK_FILE, Lock, read_lock
+from dht.model.lock import (
+    BUILD_ENVIRONMENT,
+    LOCK_FILE,
+    PROJECT_ENVIRONMENT,
+    Lock,
+    read_lock,
+)
 from dht.uvbackend import Wheel, bin_dir
 
-KINDS = ("system", "environment", "tool", "launcher", "env", "config")
-PROJECT = "project"
+KINDS = ("system", "environment", "project", "tool", "launcher", "env", "config")
+PROJECT = PROJECT_ENVIRONMENT
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,8 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
     """The entries of the lock for this platform, in the order they are applied."""
     receipts = Receipts(root)
     envs: dict[str, EnvironmentResource] = {}
+    build: list[Wheel] = []
+    download = lock.interpreter.downloads.get(platform) if lock.interpreter else None
     names = sorted({p.environment for p in lock.packages} | {t.environment for t in lock.tools})
     for name in names:
         wheels: list[tuple[Wheel, str]] = []
@@ -79,12 +90,24 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
                     f"packages.{package.name}: no artifact for {platform}", where=LOCK_FILE
                 )
             wheels.append(
-                (Wheel(package.name, artifact.url, artifact.hashes.sha256), package.version)
+                (
+                    Wheel(
+                        package.name,
+                        artifact.url,
+                        artifact.hashes.sha256,
+                        package.version,
+                        package.index,
+                    ),
+                    package.version,
+                )
             )
+        if name == BUILD_ENVIRONMENT:
+            build = [w for w, _ in wheels]  # constraints of the project's editable build
+            continue
         path = root / ".venv" if name == PROJECT else root / state.STATE / "envs" / name
-        envs[name] = EnvironmentResource(name, path, lock.python, wheels)
-    if lock.tools and PROJECT not in envs:
-        envs[PROJECT] = EnvironmentResource(PROJECT, root / ".venv", lock.python, [])
+        envs[name] = EnvironmentResource(name, path, lock.python, wheels, download)
+    if (lock.tools or lock.project) and PROJECT not in envs:
+        envs[PROJECT] = EnvironmentResource(PROJECT, root / ".venv", lock.python, [], download)
 
     resources: list[Resource] = []
     if lock.system:
@@ -105,6 +128,10 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
                     )
                 )
     resources += [envs[n] for n in sorted(envs, key=lambda n: (n == PROJECT, n))]
+    project = lock.project
+    if project is not None and project.install == "editable" and project.name:
+        entry = msgspec.to_builtins(project)
+        resources.append(ProjectResource(root, project.name, envs[PROJECT], build, entry, receipts))
     for tool in lock.tools:
         resources.append(ToolResource(tool.name, tool.version, envs[tool.environment]))
     for tool in lock.tools:
@@ -152,6 +179,8 @@ def _record(resource: Resource) -> Record:
     reason = verdict.reason
     if isinstance(resource, ConfigResource) and verdict.status == Status.DRIFTED:
         reason = "edited by hand:\n" + resource.diff()
+    elif verdict.status == Status.DRIFTED and " missing" in reason:
+        reason += _removed_by_uv_sync(resource)
     shown = (
         ", ".join(f"{k} {v}" for k, v in sorted(observed.content.items()))
         if resource.kind == "tool"
@@ -172,6 +201,19 @@ def _record(resource: Resource) -> Record:
             else f"dht apply --only {resource.kind}"
         ),
         duration=time.perf_counter() - started,
+    )
+
+
+def _removed_by_uv_sync(resource: Resource) -> str:
+    """Packages gone from the shared environment of a uv project: most likely a plain `uv sync`."""
+    env = resource.env if isinstance(resource, ToolResource) else resource
+    if not isinstance(env, EnvironmentResource) or not env.shared:
+        return ""
+    if not (env.path.parent / "uv.lock").exists():
+        return ""
+    return (
+        " (a plain `uv sync` removes what uv.lock does not list, such as the tools dht adds:"
+        " `dht apply` puts them back; `uv sync --inexact` keeps them)"
     )
 
 

@@ -111,12 +111,16 @@ def _python_version(env: Path) -> str | None:
 RECEIPT = "dht-receipt.json"
 
 
+PYTHON_KEY = "Python"  # in an environment's content, beside package names (which are lowercase)
+
+
 @dataclass
 class EnvironmentResource:
     name: str  # "project" or the isolated tool's name
     path: Path
-    python: str  # "3.11" or "3.11.7"
+    python: str  # "3.11.7" (a lock from before exact pins may say "3.11")
     wheels: Sequence[tuple[Wheel, str]]  # (artifact, version)
+    download: str | None = None  # uv's key for this platform's build of `python`
     kind: str = "environment"
 
     @property
@@ -129,11 +133,20 @@ class EnvironmentResource:
             {"python": self.python, "wheels": sorted((w.name, v, w.sha256) for w, v in self.wheels)}
         )
 
-    def desired(self) -> Mapping[str, str]:
+    def packages(self) -> dict[str, str]:
         return {canonicalize_name(w.name): v for w, v in self.wheels}
+
+    def desired(self) -> Mapping[str, str]:
+        return {PYTHON_KEY: self.python, **self.packages()}
 
     def summary(self) -> str:
         return f"Python {self.python}, {len(self.wheels)} packages"
+
+    def _python_matches(self, version: str | None) -> bool:
+        return version is not None and (
+            version == self.python
+            or (self.python.count(".") == 1 and version.startswith(self.python + "."))
+        )
 
     def probe(self) -> Observed:
         if not (self.path / "pyvenv.cfg").exists():
@@ -144,12 +157,12 @@ class EnvironmentResource:
         if not python.exists():  # exists() follows the link: a dangling one is gone too
             problems.append(f"its interpreter {python.relative_to(self.path)} is missing")
         version = _python_version(self.path)
-        if version is None or not (version == self.python or version.startswith(self.python + ".")):
-            problems.append(f"runs Python {version or '?'}, the lock wants {self.python}")
         content = installed(self.path)
         if self.shared:
-            # The project's own packages (uv sync, pip install -e .) live here too: not drift.
+            # Packages dht does not manage (uv sync of other groups, pip install) live here too: not drift.
             content = {name: v for name, v in content.items() if name in self.desired()}
+        # An environment on another Python is drift with one repair: rebuild it on the locked one.
+        content[PYTHON_KEY] = self.python if self._python_matches(version) else (version or "?")
         return Observed(
             present=True,
             receipt=receipt.get("fingerprint")
@@ -170,37 +183,51 @@ class EnvironmentResource:
         right, so packages dht does not manage there (the project's own) survive."""
         if self.shared and (self.path / "pyvenv.cfg").exists():
             observed = self.probe()
-            if not observed.problems:
+            if not observed.problems and observed.content.get(PYTHON_KEY) == self.python:
                 previous = (state.read_json(self.path / RECEIPT) or {}).get("packages", {})
                 dropped = sorted(
-                    n for n in previous if isinstance(n, str) and n not in self.desired()
+                    n for n in previous if isinstance(n, str) and n not in self.packages()
                 )
                 uninstall(self.path, dropped)  # what dht put here before and the lock no longer has
                 install(self.path, [w for w, _ in self.wheels], scratch)
                 state.crash_point("installed-in-place")
-                receipt = {"fingerprint": self.fingerprint, "packages": dict(self.desired())}
+                receipt = {"fingerprint": self.fingerprint, "packages": self.packages()}
                 state.write_json(self.path / RECEIPT, receipt)
                 return f"installed {len(self.wheels)} packages in place"
-            if observed.receipt is None:
-                from dht.errors import DhtError
+        if (
+            self.path.is_dir()
+            and not (self.path / "pyvenv.cfg").exists()
+            and any(self.path.iterdir())
+        ):
+            from dht.errors import DhtError
 
-                raise DhtError(
-                    f"{self.path.name} exists, was not made by dht, and is unhealthy: {'; '.join(observed.problems)}",
-                    hint=f"dht replaces only environments it built: move {self.path.name} away (or delete it), then `dht apply`",
-                )
+            raise DhtError(
+                f"{self.path.name} exists and is not a virtual environment (no pyvenv.cfg)",
+                hint=f"dht replaces only virtual environments: move {self.path.name} away, then `dht apply`",
+            )
+        was = _python_version(self.path) if (self.path / "pyvenv.cfg").exists() else None
         aside = self.path.with_name(self.path.name + state.ASIDE)
         if aside.exists():
             shutil.rmtree(aside)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        create_venv(aside, self.python)
+        create_venv(aside, self._interpreter())
         state.crash_point("venv-created")
         install(aside, [w for w, _ in self.wheels], scratch)
         state.crash_point("installed")
-        receipt = {"fingerprint": self.fingerprint, "packages": dict(self.desired())}
+        receipt = {"fingerprint": self.fingerprint, "packages": self.packages()}
         state.write_json(aside / RECEIPT, receipt)
         state.crash_point("before-swap")
         state.swap_in(aside, self.path)
+        if was is not None and not self._python_matches(was):
+            return f"rebuilt on Python {self.python} (was {was}) with {len(self.wheels)} packages"
         return f"built with {len(self.wheels)} packages"
+
+    def _interpreter(self) -> str:
+        if self.python.count(".") != 2:
+            return self.python  # a lock from before exact pins: any patch of the minor
+        from dht.apply.interpreter import find_interpreter
+
+        return find_interpreter(self.python, self.download)
 
 
 @dataclass
@@ -250,6 +277,112 @@ class ToolResource:
 
 def _script(env: Path, name: str) -> Path:
     return bin_dir(env) / (f"{name}.exe" if sys.platform == "win32" else name)
+
+
+def dist_info(env: Path, dist: str) -> Path | None:
+    """The .dist-info folder of a distribution in the environment, by normalized name."""
+    for lib in site_packages(env):
+        for info in sorted(lib.glob("*.dist-info")):
+            if canonicalize_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) == dist:
+                return info
+    return None
+
+
+EDITABLE_HERE = "editable from this folder"
+
+
+def install_origin(info: Path, root: Path) -> str:
+    """Where an installed distribution came from, as PEP 610's direct_url.json says."""
+    data = state.read_json(info / "direct_url.json")
+    if not isinstance(data, dict):
+        return "installed from an index"
+    url = data.get("url")
+    where = _file_path(url) if isinstance(url, str) else None
+    dir_info = data.get("dir_info")
+    if isinstance(dir_info, dict) and where is not None:
+        here = where == root.resolve()
+        if dir_info.get("editable"):
+            return EDITABLE_HERE if here else f"editable from {where}"
+        return "installed (not editable) from this folder" if here else f"installed from {where}"
+    return f"installed from {url}" if isinstance(url, str) else "installed from an index"
+
+
+def _file_path(url: str) -> Path | None:
+    from urllib.parse import unquote, urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        return None
+    path = unquote(parsed.path)
+    if sys.platform == "win32" and len(path) > 2 and path[0] == "/" and path[2] == ":":
+        path = path[1:]  # file:///C:/x -> C:/x
+    try:
+        return Path(path).resolve()
+    except OSError:
+        return Path(path)
+
+
+@dataclass
+class ProjectResource:
+    """The project itself, installed editable from its folder into the shared environment,
+    built with the lock's own build requirements (hash-checked build constraints)."""
+
+    root: Path
+    name: str
+    env: EnvironmentResource
+    build: Sequence[Wheel]  # the locked build requirements for this platform
+    entry: Mapping[str, object]  # the lock's project table: a change reinstalls
+    receipts: Receipts
+    kind: str = "project"
+
+    @property
+    def id(self) -> str:
+        return f"project:{self.name}"
+
+    @property
+    def fingerprint(self) -> str:
+        return _hash(
+            {
+                "project": self.entry,
+                "build": sorted((w.name, w.version, w.sha256) for w in self.build),
+            }
+        )
+
+    def desired(self) -> Mapping[str, str]:
+        return {self.name: EDITABLE_HERE}
+
+    def summary(self) -> str:
+        return f"{self.name}, editable from this folder"
+
+    def probe(self) -> Observed:
+        if not (self.env.path / "pyvenv.cfg").exists():
+            return Observed(present=False)
+        info = dist_info(self.env.path, self.name)
+        if info is None:
+            return Observed(present=False)
+        origin = install_origin(info, self.root)
+        receipt = self.receipts.get(self.id)
+        if receipt is None and origin == EDITABLE_HERE:
+            # Put there by `uv sync` or `pip install -e .`: the same thing, so adopted.
+            receipt = self.fingerprint
+        return Observed(present=True, receipt=receipt, content={self.name: origin})
+
+    def apply(self, scratch: Path) -> str:
+        from dht.process import clean_env, run
+        from dht.uvbackend import index_options, requirement_lines, uv_bin
+
+        constraints = scratch / "build-constraints.txt"
+        constraints.write_text(requirement_lines(self.build), encoding="utf-8")
+        argv = [
+            uv_bin(), "pip", "install", "--quiet", "--python", str(python_of(self.env.path)),
+            "--no-deps", "--no-config", "--reinstall-package", self.name,
+            "--build-constraints", str(constraints), *index_options(self.build),
+            "--editable", str(self.root),
+        ]  # fmt: skip
+        run(argv, env=clean_env(), timeout=1800, cwd=self.root)
+        state.crash_point("project-installed")
+        self.receipts.set(self.id, self.fingerprint)
+        return "installed editable from this folder"
 
 
 @dataclass

@@ -101,6 +101,8 @@ def github(root: Path, *, spec: str | None, output: Path | None, check: bool) ->
         builds=builds(root),
         dht_spec=check_spec(spec if spec is not None else DEFAULT_SPEC),
         folder=folder,
+        # A version from git (hatch-vcs, setuptools-scm) needs the tags to build editable.
+        full_history=lock.project is not None and "version" in lock.project.dynamic,
     )
     text = render(facts, command=command)
     path = output if output is not None else (repo or here) / workflow_path(folder)

@@ -42,7 +42,7 @@ class Change:
         return "updated"
 
     def line(self) -> str:
-        where = "" if self.environment == "project" else f" ({self.environment})"
+        where = "" if self.environment in ("project", "") else f" ({self.environment})"
         if self.old is None:
             return f" + {self.name}=={self.new}{where}"
         if self.new is None:
@@ -60,12 +60,16 @@ class LockSummary:
     changes: tuple[Change, ...]
     stats: dict[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # settings dht could not prove the locked tools know
+    python: str = ""
+    project: str = ""  # "click (editable; groups tests)", "" when the lock has none
 
     def lines(self) -> list[str]:
+        tools = f"{self.tools} tool{'s' * (self.tools != 1)}"
         head = (
-            f"Locked {self.tools} tool{'s' * (self.tools != 1)} "
+            f"Locked {f'the project {self.project} and ' if self.project else ''}{tools} "
             f"({self.packages} package entr{'ies' if self.packages != 1 else 'y'}) "
             f"for {len(self.platforms)} platform{'s' * (len(self.platforms) != 1)}"
+            + (f", Python {self.python}" if self.python else "")
         )
         warned = [f"warning: {w}" for w in self.warnings]
         if not self.written:
@@ -79,6 +83,8 @@ class LockSummary:
             "tools": self.tools,
             "packages": self.packages,
             "platforms": list(self.platforms),
+            "python": self.python,
+            "project": self.project or None,
             "warnings": list(self.warnings),
             "changes": [
                 {
@@ -134,7 +140,21 @@ def run_lock(request: LockRequest) -> LockSummary:
         changes=changes(previous, lock),
         stats=stats,
         warnings=tuple(warnings),
+        python=lock.python,
+        project=_project_line(lock),
     )
+
+
+def _project_line(lock: Lock) -> str:
+    project = lock.project
+    if project is None:
+        return ""
+    parts = ["editable" if project.install == "editable" else "not installed"]
+    if project.request.groups:
+        parts.append(f"groups {', '.join(project.request.groups)}")
+    if project.request.extras:
+        parts.append(f"extras {', '.join(project.request.extras)}")
+    return f"{project.name or '(not a package)'} [{'; '.join(parts)}]"
 
 
 def check_lock_file(
@@ -166,6 +186,8 @@ def changes(old: Lock | None, new: Lock) -> tuple[Change, ...]:
         return {k: ", ".join(sorted(v)) for k, v in found.items()}
 
     before, after = pins(old), pins(new)
+    if old is not None and old.python != new.python:
+        before[("", "python")], after[("", "python")] = old.python, new.python
     out = [
         Change(env, name, before.get((env, name)), after.get((env, name)))
         for env, name in sorted(before.keys() | after.keys())

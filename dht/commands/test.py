@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 from dht.commands.run import locked_env
 from dht.errors import DhtError
-from dht.model.lock import LOCK_FILE
+from dht.model.lock import LOCK_FILE, read_lock
 from dht.sandbox.testrun import Report, run_tests
 from dht.uvbackend import python_of
 
@@ -25,6 +28,8 @@ def run_project_tests(
     keep: bool = False,
 ) -> Report:
     values, _ = locked_env(root)  # reads and validates dht.lock first
+    lock, _ = read_lock(root / LOCK_FILE)
+    installed = lock.project is not None and lock.project.install == "editable"
     python = python_of(root / ".venv")
     if not python.is_file():
         raise DhtError(
@@ -45,7 +50,79 @@ def run_project_tests(
         isolation=isolation,
         timeout=timeout,
         keep=keep,
+        installed=installed,
     )
+
+
+_MISSING = re.compile(r"ModuleNotFoundError: No module named '([A-Za-z0-9_.]+)'")
+# Import names that are not their distribution's name.
+_DISTRIBUTIONS = {"yaml": "pyyaml", "pil": "pillow", "cv2": "opencv-python", "dateutil": "python-dateutil",
+                  "attr": "attrs", "sklearn": "scikit-learn", "bs4": "beautifulsoup4", "jwt": "pyjwt",
+                  "google": "protobuf", "socks": "pysocks", "magic": "python-magic"}  # fmt: skip
+
+
+def missing_module_hints(root: Path, report: Report) -> list[str]:
+    """For each module the tests could not import: the group or extra of pyproject.toml that
+    provides it, to add to [project] in dht.toml (or where to declare it)."""
+    modules = sorted({m.split(".")[0] for run in report.runs for m in _MISSING.findall(run.output)})
+    if not modules:
+        return []
+    offers = _offers(root)
+    lines = []
+    for module in modules:
+        dist = canonicalize_name(_DISTRIBUTIONS.get(module.lower(), module))
+        where = offers.get(dist, [])
+        if where:
+            lines.append(
+                f"the tests import {module!r}, which .venv does not have: {', '.join(where)}"
+                f" of pyproject.toml list {dist}; add "
+                + " or ".join(_intent_key(w) for w in where)
+                + " in dht.toml, then `dht lock && dht apply`"
+            )
+        else:
+            lines.append(
+                f"the tests import {module!r}, which .venv does not have, and no dependency group"
+                f" or extra of pyproject.toml lists {dist}: add it to one (say [dependency-groups]"
+                " tests), name that group in project.groups of dht.toml, then `dht lock && dht apply`"
+            )
+    return lines
+
+
+def _intent_key(where: str) -> str:
+    kind, _, name = where.partition(" ")
+    return f'"{name}" to project.groups' if kind == "group" else f'"{name}" to project.extras'
+
+
+def _offers(root: Path) -> dict[str, list[str]]:
+    """distribution -> the groups and extras of pyproject.toml that list it."""
+    import tomllib
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, list[str]] = {}
+    sources: list[tuple[str, object]] = []
+    groups = data.get("dependency-groups")
+    if isinstance(groups, dict):
+        sources += [(f"group {canonicalize_name(k)}", v) for k, v in groups.items()]
+    project = data.get("project")
+    extras = project.get("optional-dependencies") if isinstance(project, dict) else None
+    if isinstance(extras, dict):
+        sources += [(f"extra {canonicalize_name(k)}", v) for k, v in extras.items()]
+    for label, items in sources:
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, str):
+                continue
+            try:
+                name = canonicalize_name(Requirement(item).name)
+            except InvalidRequirement:
+                continue
+            if label not in found.setdefault(name, []):
+                found[name].append(label)
+    return found
 
 
 def _counts_line(report: Report) -> str:

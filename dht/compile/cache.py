@@ -3,6 +3,9 @@
     <root>/v1/pages/<index-key>/<name>.msgpack   index pages, with fetch time and validators
     <root>/v1/metadata/<sha256>.METADATA         core metadata, by the artifact's hash: forever
     <root>/v1/sizes/<sha256>                     artifact sizes learnt with HEAD (HTML indexes)
+    <root>/v1/blobs/<kind>/<sha256>              derived results by the hash of their inputs
+                                                 (uv's Python downloads, a project's metadata)
+    <root>/v1/build-envs/<sha256>/               venvs that run a project's build backend
 
 The root is the `cache_dir` argument, else `DHT_CACHE_DIR`, else the user
 cache folder (platformdirs). Several dht processes may share it: every write
@@ -70,6 +73,21 @@ class Cache:
 
     def write_size(self, sha256: str, size: int) -> None:
         _write(self.root / "sizes" / _digest(sha256), str(size).encode())
+
+    def read_blob(self, kind: str, key: str) -> bytes | None:
+        return _read(self.root / "blobs" / _kind(kind) / _digest(key))
+
+    def write_blob(self, kind: str, key: str, data: bytes) -> None:
+        _write(self.root / "blobs" / _kind(kind) / _digest(key), data)
+
+    def build_env(self, key: str) -> Path:
+        return self.root / "build-envs" / _digest(key)
+
+
+def _kind(kind: str) -> str:
+    if not kind.isidentifier():
+        raise ValueError(f"not a cache kind: {kind!r}")
+    return kind
 
 
 def _digest(sha256: str) -> str:

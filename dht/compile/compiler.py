@@ -15,12 +15,14 @@ from pathlib import Path
 
 import msgspec
 
+from dht.compile.interpreter import Build, choose, uv_builds
+from dht.compile.project_env import BUILD_ENVIRONMENT, ProjectPlan, plan_project
 from dht.compile.resolve import PackageSource, Pin, RootRequirement, VersionTable, resolve
 from dht.compile.settings import compile_configs, compile_env, raise_unknown_settings
 from dht.compile.system import compile_system
 from dht.compile.targets import Target
-from dht.errors import IndexError_
-from dht.model.intent import Intent, Tool
+from dht.errors import IndexError_, InputError
+from dht.model.intent import ENVIRONMENT_PROJECT, Intent, Tool
 from dht.model.lock import (
     LOCK_VERSION,
     Artifact,
@@ -28,6 +30,7 @@ from dht.model.lock import (
     Lock,
     LockedTool,
     LockIndex,
+    LockInterpreter,
     Package,
     canonical,
 )
@@ -48,8 +51,10 @@ class Upgrade:
         return {name: v for name, v in previous.items() if name not in self.packages}
 
 
-def environments(intent: Intent) -> dict[str, list[Tool]]:
+def environments(intent: Intent, with_project: bool = False) -> dict[str, list[Tool]]:
     grouped: dict[str, list[Tool]] = defaultdict(list)
+    if with_project:
+        grouped[ENVIRONMENT_PROJECT] = []
     for tool in intent.tools:
         grouped[tool.environment].append(tool)
     return {name: grouped[name] for name in sorted(grouped)}
@@ -79,16 +84,21 @@ def compile_lock(
     progress: Progress | None = None,
     root: Path | None = None,
     warn: Callable[[str], None] | None = None,
+    python_builds: Sequence[Build] | None = None,
 ) -> Lock:
-    targets = [Target(platform, intent.python) for platform in intent.platforms]
-    packages: list[Package] = []
-    tools: list[LockedTool] = []
+    python, interpreter = _interpreter(intent, previous, upgrade, python_builds)
+    targets = [Target(platform, python) for platform in intent.platforms]
     grouped: VersionTable = {}
-    for env, env_tools in environments(intent).items():
+
+    def resolve_all(
+        env: str,
+        roots: Sequence[RootRequirement],
+        on: Sequence[Target],
+        plan: ProjectPlan | None = None,
+    ) -> list[dict[str, Pin]]:
         preferences = upgrade.preferences(previous_pins(previous, env))
-        roots = roots_of(env_tools)
-        resolutions: list[tuple[Target, dict[str, Pin]]] = []
-        for index, target in enumerate(targets):
+        out: list[dict[str, Pin]] = []
+        for index, target in enumerate(on):
             if progress:
                 progress(f"resolving {env} for {target.platform}")
             result = resolve(
@@ -98,26 +108,58 @@ def compile_lock(
                 preferences=preferences,
                 upgrade=False,
                 shared=grouped,
+                local=plan.local if plan else None,
+                pinned=plan.pinned(target) if plan else None,
             )
             if index == 0:
                 # Align the other platforms on the first one's versions.
                 preferences = {**preferences, **{n: p.version for n, p in result.pins.items()}}
-            resolutions.append((target, dict(result.pins)))
+            out.append(dict(result.pins))
+        return out
+
+    plan = plan_project(
+        intent,
+        root,
+        targets,
+        lambda roots, on: resolve_all(BUILD_ENVIRONMENT, roots, on),
+        Target(_host(targets), python),
+        progress=progress,
+    )
+    packages: list[Package] = []
+    tools: list[LockedTool] = []
+    local = plan.local.name if plan.local else None
+    for env, env_tools in environments(intent, with_project=bool(plan.roots)).items():
+        shared = env == ENVIRONMENT_PROJECT
+        for tool in env_tools:
+            if shared and tool.name == local:
+                raise InputError(
+                    f"tools.{tool.name}: {tool.name} is the project in this folder; it is"
+                    " installed from its source, not locked as a tool",
+                    where="dht.toml",
+                    hint=f"remove tools.{tool.name} from dht.toml",
+                )
+        roots = [*roots_of(env_tools), *(plan.roots if shared else ())]
+        pins = resolve_all(env, roots, targets, plan if shared else None)
+        resolutions = list(zip(targets, pins, strict=True))
         packages.extend(_packages(env, intent.index_url, resolutions, source))
-        first = resolutions[0][1]
         tools.extend(
             LockedTool(
-                name=t.name, environment=env, version=first[t.name].version, request=t.request
+                name=t.name, environment=env, version=pins[0][t.name].version, request=t.request
             )
             for t in env_tools
         )
+    if plan.build:
+        build = list(zip(targets, plan.build, strict=True))
+        packages.extend(_packages(BUILD_ENVIRONMENT, intent.index_url, build, source))
     # Before anything is written: a setting the locked tool version does not know.
     raise_unknown_settings(intent, tools, root, warn)
     lock = Lock(
         lock_version=LOCK_VERSION,
-        python=intent.python,
+        python=python,
         platforms=intent.platforms,
         index=LockIndex(url=intent.index_url, exclude_newer=intent.exclude_newer),
+        interpreter=interpreter,
+        project=plan.entry,
         env=compile_env(intent),
         tools=tuple(tools),
         configs=compile_configs(intent),
@@ -126,6 +168,37 @@ def compile_lock(
     )
     lock = msgspec.structs.replace(lock, system=compile_system(intent, lock.packages, root))
     return canonical(lock)
+
+
+def _interpreter(
+    intent: Intent, previous: Lock | None, upgrade: Upgrade, python_builds: Sequence[Build] | None
+) -> tuple[str, LockInterpreter]:
+    kept = None
+    if (
+        previous is not None
+        and previous.interpreter is not None
+        and not upgrade.everything
+        and "python" not in upgrade.packages
+    ):
+        kept = (previous.python, previous.interpreter)
+    available = uv_builds() if python_builds is None else python_builds
+    return choose(
+        intent.python,
+        intent.platforms,
+        available,
+        previous=kept,
+        exclude_newer=intent.exclude_newer,
+    )
+
+
+def _host(targets: Sequence[Target]) -> str:
+    """The platform of this machine, where the build backend runs at lock time."""
+    from dht.host import current_platform
+
+    try:
+        return current_platform()
+    except Exception:  # a machine dht has no target for: any target answers for metadata
+        return targets[0].platform
 
 
 def _packages(

@@ -91,6 +91,17 @@ class PackageSource(Protocol):
 
 
 @dataclass(frozen=True)
+class LocalProject:
+    """The project being developed: any requirement on its name is met by its folder,
+    never by the index. Its metadata comes from pyproject.toml or its build backend."""
+
+    name: str  # normalized
+    version: str
+    requires_dist: tuple[str, ...]
+    requires_python: str | None = None
+
+
+@dataclass(frozen=True)
 class RootRequirement:
     requirement: Requirement
     origin: str  # the intent entry that asked, e.g. "tools.black"
@@ -150,6 +161,7 @@ class _Cand:
     version: Version
     extras: frozenset[str] = frozenset()
     release: _Release | None = field(default=None, compare=False)
+    local: bool = field(default=False, compare=False)  # the project's own folder
 
     @property
     def identifier(self) -> str:
@@ -208,10 +220,18 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         source: PackageSource,
         preferences: Mapping[str, Version],
         versions: VersionTable,
+        local: LocalProject | None = None,
+        pinned: Mapping[str, tuple[Version, str]] | None = None,
     ) -> None:
         self.target = target
         self.source = source
         self.preferences = preferences
+        self.local = local
+        self.local_requires: list[Requirement] = (
+            [Requirement(r) for r in local.requires_dist] if local else []
+        )
+        # name -> (the only version allowed, who says so): uv.lock's pins.
+        self.pinned = dict(pinned or {})
         self.environment = target.marker_environment()
         # Grouping a page by version does not depend on the target: shareable.
         self._versions = versions
@@ -376,6 +396,10 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             return [_Cand(PYTHON, here)] if ok and here not in bad else []
         name = reqs[0].name
         extras = frozenset().union(*(r.extras for r in reqs))
+        if self.local is not None and name == self.local.name:
+            here = Version(self.local.version)
+            fits = all(r.specifier.contains(here, prereleases=True) for r in reqs)
+            return [_Cand(name, here, extras, local=True)] if fits and here not in bad else []
         exact = {v for r in reqs if (v := r.exact()) is not None}
         # One combined set: packaging's filter then admits pre-releases only when a
         # specifier names one, or when nothing else matches. Versions ruled out by
@@ -385,6 +409,8 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             combined &= q.specifier
         allowed = set(combined.filter(self.versions(name)))
         ordered = [v for v in self.versions(name) if v in allowed and v not in bad]
+        if name in self.pinned:
+            ordered = [v for v in ordered if v == self.pinned[name][0]]
         preferred = self.preferences.get(name)
         ordered.sort(key=lambda v: v != preferred)  # stable: newest first otherwise
 
@@ -408,7 +434,7 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
     def get_dependencies(self, candidate: _Cand) -> list[_Req]:
-        if candidate.name == PYTHON or candidate.release is None:
+        if candidate.name == PYTHON or (candidate.release is None and not candidate.local):
             return []
         parent = f"{candidate.name}=={candidate.version}"
         out: list[_Req] = []
@@ -417,7 +443,14 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             out.append(
                 _Req(candidate.name, frozenset(), SpecifierSet(f"=={candidate.version}"), parent)
             )
-        for req in self.dependencies_of(candidate.name, candidate.release):
+        if candidate.local:
+            requires = list(self.local_requires)
+            if self.local is not None and self.local.requires_python:
+                requires.append(_python_requirement(self.local.requires_python))
+        else:
+            assert candidate.release is not None
+            requires = self.dependencies_of(candidate.name, candidate.release)
+        for req in requires:
             if req.name == PYTHON:
                 out.append(_Req(PYTHON, frozenset(), req.specifier, f"Python {req.specifier}"))
                 continue
@@ -459,6 +492,8 @@ def resolve(
     reporter: resolvelib.BaseReporter[Any, Any, str] | None = None,
     max_rounds: int = 2000,
     shared: VersionTable | None = None,
+    local: LocalProject | None = None,
+    pinned: Mapping[str, tuple[str, str]] | None = None,
 ) -> Resolution:
     """Pin every package the roots need on the target, or explain why not.
 
@@ -466,6 +501,9 @@ def resolve(
     that a re-lock changes as little as it can; `upgrade=True` ignores them
     all, a collection of names ignores those. Resolutions of one source for
     several targets may pass one `shared` table: pages are grouped once.
+    `local` is the project being developed (met by its folder, never the index);
+    `pinned` (name -> (version, who pins it)) allows only that version of a name,
+    as uv.lock's pins do.
     """
     if isinstance(upgrade, str):  # one name, not its letters
         upgrade = [upgrade]
@@ -477,7 +515,12 @@ def resolve(
             # An unreadable previous pin is no reason to fail: it is just not preferred.
             if version is not None and _canonical(name) not in moving:
                 prefs[_canonical(name)] = version
-    provider = _Provider(target, source, prefs, {} if shared is None else shared)
+    pins_of: dict[str, tuple[Version, str]] = {}
+    for name, (text, who) in sorted((pinned or {}).items()):
+        version = _parse_version(text)
+        if version is not None:
+            pins_of[_canonical(name)] = (version, who)
+    provider = _Provider(target, source, prefs, {} if shared is None else shared, local, pins_of)
     requirements: list[_Req] = []
     for root in roots:
         req = root.requirement
@@ -517,6 +560,8 @@ def resolve(
 def _who(info: Any) -> str:
     if info.parent is None:
         return str(info.requirement.origin)
+    if info.parent.local:
+        return "project"  # the intent entry: its version may change with every commit
     return f"{info.parent.name}=={info.parent.version}"
 
 
@@ -525,7 +570,7 @@ def _pins(result: Any, provider: _Provider) -> Resolution:
     required_by: dict[str, set[str]] = {}
     chosen: dict[str, _Cand] = {}
     for identifier, candidate in result.mapping.items():
-        if candidate.name == PYTHON:
+        if candidate.name == PYTHON or candidate.local:
             continue
         extras.setdefault(candidate.name, set()).update(candidate.extras)
         if not candidate.extras:
@@ -535,7 +580,7 @@ def _pins(result: Any, provider: _Provider) -> Resolution:
                 continue  # name[extra] -> name: not a reason of its own
             required_by.setdefault(candidate.name, set()).add(_who(info))
     for candidate in result.mapping.values():
-        if candidate.name != PYTHON and candidate.name not in chosen:
+        if candidate.name != PYTHON and not candidate.local and candidate.name not in chosen:
             chosen[candidate.name] = candidate
     pins: dict[str, Pin] = {}
     for name in sorted(chosen):
@@ -571,7 +616,17 @@ def _asked(info: RequirementInformation[_Req, _Cand], provider: _Provider) -> st
     return f"{info.requirement.text} (asked by {_who(info)}{via})"
 
 
+def _origin_of(cause: RequirementInformation[_Req, _Cand], provider: _Provider) -> str:
+    if cause.parent is None:
+        return str(cause.requirement.origin)
+    return ", ".join(provider.origins_of(cause.parent.name)) or "the tool"
+
+
 def _has_match(req: _Req, provider: _Provider) -> bool:
+    if provider.local is not None and req.name == provider.local.name:
+        return req.specifier.contains(provider.local.version, prereleases=True)
+    if req.name in provider.pinned:
+        return req.specifier.contains(provider.pinned[req.name][0], prereleases=True)
     usable = [
         r.version for r in provider.releases(req.name) if not r.yanked or r.version == req.exact()
     ]
@@ -591,12 +646,43 @@ def _explain(
             hint="pin an older version of the tool in dht.toml, or raise project.python",
         )
     names = sorted({c.requirement.name for c in others})
+    for name in names:
+        # A pin of uv.lock that the index, as this lock sees it, does not offer.
+        if name in provider.pinned:
+            version, who = provider.pinned[name]
+            release = (
+                provider.release(name, version) if version in provider.versions(name) else None
+            )
+            if release is None or release.yanked:
+                why = dict(provider.excluded(name)).get(version, "the index does not list it")
+                cutoff = getattr(provider.source, "exclude_newer", None)
+                hint = f"move {who} (`uv lock --upgrade-package {name}`)"
+                if cutoff:
+                    stamp = (
+                        cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
+                        if hasattr(cutoff, "strftime")
+                        else cutoff
+                    )
+                    why = f"the index has no file of it uploaded by {stamp} (index.exclude-newer)"
+                    hint = (
+                        f"index.exclude-newer in dht.toml hides later uploads: move it past the"
+                        f" day {who} was made, or remove it; or {hint}"
+                    )
+                return ResolutionError(
+                    f"{who} pins {name} {version}, which dht cannot lock {where}: {why}",
+                    hint=hint,
+                )
     # A requirement nothing on the index can meet: say what exists and why each is out.
     for cause in sorted(others, key=lambda c: (c.requirement.name, c.requirement.text)):
         if not _has_match(cause.requirement, provider):
             return _no_version(cause, provider, where)
     lines = [f"cannot pin {', '.join(names)} {where}: these requirements conflict"]
     lines.extend(f"  - {a}" for a in sorted({_asked(c, provider) for c in others}))
+    lines.extend(
+        f"  - {provider.pinned[n][1]} pins {n} {provider.pinned[n][0]}"
+        for n in names
+        if n in provider.pinned
+    )
     return ResolutionError(
         "\n".join(lines),
         hint="loosen one of these in dht.toml, or give one tool its own environment"
@@ -608,6 +694,23 @@ def _no_version(
     cause: RequirementInformation[_Req, _Cand], provider: _Provider, where: str
 ) -> ResolutionError:
     req = cause.requirement
+    local = provider.local
+    if local is not None and req.name == local.name:
+        return ResolutionError(
+            f"{req.name} is the project in this folder, at {local.version}, and"
+            f" {_asked(cause, provider)} does not allow that {where}",
+            hint="a requirement on the project is met by its own folder, never the index:"
+            " pin another version of the tool that asks for it in dht.toml",
+        )
+    if req.name in provider.pinned:
+        version, who = provider.pinned[req.name]
+        return ResolutionError(
+            f"{who} pins {req.name} {version}, and {_asked(cause, provider)} does not allow it"
+            f" {where}",
+            hint=f"dht takes the versions of the project's packages from {who}: change"
+            f" {_origin_of(cause, provider)} in dht.toml to allow {version}, or move {who}"
+            f" (`uv lock --upgrade-package {req.name}`)",
+        )
     lines = [f"no version of {req.name} matches {_asked(cause, provider)} {where}"]
     available = [str(r.version) for r in provider.releases(req.name) if not r.yanked]
     if available:

@@ -64,12 +64,9 @@ def stale_entries(intent: Intent, lock: Lock, root: Path | None = None) -> list[
         {e.id: e for e in lock.system},
         gone="in the lock but no longer needed",
     )
-    if lock.python != intent.python:
-        out.append(
-            Finding(
-                "project.python", f"dht.toml asks for {intent.python}, the lock has {lock.python}"
-            )
-        )
+    out += _python_changes(intent, lock)
+    if root is not None:
+        out += project_changes(intent, lock, root)
     if lock.platforms != intent.platforms:
         out.append(
             Finding(
@@ -106,6 +103,174 @@ def stale_entries(intent: Intent, lock: Lock, root: Path | None = None) -> list[
         if wanted[name].request != locked[name].request:
             out.append(Finding(f"tools.{name}", "changed in dht.toml since the lock was made"))
     return out
+
+
+def _python_changes(intent: Intent, lock: Lock) -> list[Finding]:
+    if lock.interpreter is None:
+        return [
+            Finding(
+                "project.python",
+                f"the lock pins no exact Python (it says {lock.python}): run `dht lock`",
+            )
+        ]
+    if lock.interpreter.request != intent.python:
+        return [
+            Finding(
+                "project.python",
+                f"dht.toml asks for {intent.python}; the lock was made for {lock.interpreter.request}",
+            )
+        ]
+    if intent.python.count(".") == 2 and lock.python != intent.python:
+        return [
+            Finding(
+                "project.python", f"dht.toml asks for {intent.python}, the lock has {lock.python}"
+            )
+        ]
+    if not lock.python.startswith(intent.python + ".") and lock.python != intent.python:
+        return [
+            Finding("project.python", f"the lock pins {lock.python}, not a {intent.python} release")
+        ]
+    return []
+
+
+def project_changes(intent: Intent, lock: Lock, root: Path) -> list[Finding]:
+    """The project's part of the lock against pyproject.toml and uv.lock now (offline)."""
+    from dht.compile import project as meta
+    from dht.compile.project_env import (
+        groups_of,
+        inputs_hash,
+        installs,
+        normalized,
+        static_dependencies,
+    )
+    from dht.compile.uvlock import UV_LOCK, read_uv_lock
+    from dht.errors import InputError
+
+    locked = lock.project
+    try:
+        project = meta.read_pyproject(root)
+        install = installs(project, intent.project.install)
+    except InputError as exc:
+        return [Finding("project", exc.message)]
+    if locked is None:
+        if install or intent.project.groups:
+            return [Finding("project", "not in the lock: run `dht lock`")]
+        return []
+    if locked.request != intent.project:
+        return [Finding("project", "changed in dht.toml since the lock was made")]
+    if (locked.install == "editable") != install:
+        return [
+            Finding(
+                "project.install",
+                f"the lock installs it {locked.install}; now it is {'editable' if install else 'not installed'}",
+            )
+        ]
+    if project is None:
+        return [Finding("project", "pyproject.toml is gone since the lock was made")]
+    out: list[Finding] = []
+    try:
+        groups = groups_of(project, intent.project.groups)
+    except InputError as exc:
+        return [Finding("project.groups", exc.message)]
+    for name in sorted(groups.keys() | locked.groups.keys()):
+        if groups.get(name) != locked.groups.get(name):
+            out.append(
+                Finding(
+                    f"dependency-groups.{name}", "changed in pyproject.toml since the lock was made"
+                )
+            )
+    if locked.install == "editable":
+        if project.name is not None and locked.name != project.name:
+            out.append(
+                Finding(
+                    "project.name", f"pyproject.toml names {project.name}; the lock {locked.name}"
+                )
+            )
+        if "version" not in project.dynamic and project.version != locked.version:
+            out.append(
+                Finding(
+                    "project.version",
+                    f"pyproject.toml says {project.version}; the lock {locked.version}",
+                )
+            )
+        if locked.build_backend != project.build.backend:
+            out.append(
+                Finding(
+                    "build-system.build-backend",
+                    f"pyproject.toml says {project.build.backend}; the lock {locked.build_backend}",
+                )
+            )
+        try:
+            wanted = {normalized(r, "build-system.requires") for r in project.build.requires}
+        except InputError as exc:
+            return [*out, Finding("build-system.requires", exc.message)]
+        if not wanted <= set(locked.build_requires):
+            out.append(
+                Finding(
+                    "build-system.requires", "changed in pyproject.toml since the lock was made"
+                )
+            )
+        if locked.inputs is not None:
+            if inputs_hash(root, project) != locked.inputs:
+                out.append(
+                    Finding(
+                        "project",
+                        "what the build backend computes the metadata from changed (pyproject.toml, setup.py, setup.cfg)",
+                    )
+                )
+        elif static_dependencies(project) != locked.dependencies:
+            out.append(
+                Finding("project.dependencies", "changed in pyproject.toml since the lock was made")
+            )
+    try:
+        uv_lock = read_uv_lock(root / UV_LOCK)
+    except InputError as exc:
+        return [*out, Finding(UV_LOCK, exc.message)]
+    if uv_lock is not None:
+        out += _uv_lock_changes(uv_lock, lock)
+    return out
+
+
+def _uv_lock_changes(uv_lock: Any, lock: Lock) -> list[Finding]:
+    """Every package uv.lock pins for the project must be locked at that version, per target."""
+    from dht.errors import InputError
+
+    assert lock.project is not None
+    have: dict[tuple[str, str], str] = {}
+    for package in lock.packages:
+        if package.environment == "project":
+            for platform in package.targets:
+                have[(package.name, platform)] = package.version
+    out: list[Finding] = []
+    for platform in lock.platforms:
+        target = Target(platform, lock.python)
+        try:
+            pins = uv_lock.pins(
+                target.marker_environment(),
+                extras=lock.project.request.extras,
+                groups=lock.project.request.groups,
+            )
+        except InputError as exc:
+            return [Finding("uv.lock", exc.message)]
+        for name, pin in sorted(pins.items()):
+            locked = have.get((name, platform))
+            if (
+                pin.source == "registry"
+                and pin.version is not None
+                and locked is not None
+                and locked != pin.version
+            ):
+                out.append(
+                    Finding(
+                        f"uv.lock: {name}",
+                        f"uv.lock pins {pin.version}, dht.lock has {locked} ({platform}): run `dht lock`",
+                    )
+                )
+    # One finding per package, not per platform.
+    seen: dict[str, Finding] = {}
+    for finding in out:
+        seen.setdefault(finding.entry, finding)
+    return list(seen.values())
 
 
 def _entry_changes(
@@ -146,7 +311,8 @@ def inconsistencies(lock: Lock) -> list[Finding]:
             target = Target(platform, lock.python)
             main = _requirement(f"{tool.name}{_extras(tool.request.extras)}{tool.request.version}")
             roots = [r for r in [main, *map(_requirement, tool.request.with_)] if r is not None]
-            out.extend(_closure(by_env[tool.environment], target, roots, entry, reached))
+            local = _local_of(lock) if tool.environment == "project" else None
+            out.extend(_closure(by_env[tool.environment], target, roots, entry, reached, local))
             versions = [
                 p.version for p in by_env[tool.environment][tool.name] if platform in p.targets
             ]
@@ -156,10 +322,56 @@ def inconsistencies(lock: Lock) -> list[Finding]:
                         entry, f"records version {tool.version}, but {platform} has {versions[0]}"
                     )
                 )
+    out += _project_closure(lock, by_env, reached)
     for package in lock.packages:
         if (package.environment, package.name, package.version) not in reached:
-            out.append(Finding(_where(package), "not needed by any locked tool"))
+            out.append(Finding(_where(package), "not needed by any locked tool nor the project"))
     return out
+
+
+def _project_closure(
+    lock: Lock,
+    by_env: dict[str, dict[str, list[Package]]],
+    reached: set[tuple[str, str, str]],
+) -> list[Finding]:
+    project = lock.project
+    if project is None:
+        return []
+    out: list[Finding] = []
+    local = None
+    roots: list[tuple[Requirement, str]] = []
+    if project.install == "editable" and project.name:
+        local = _Local(project.name, project.version, project.dependencies)
+        extras = _extras(project.request.extras)
+        roots.append((Requirement(f"{project.name}{extras}"), "project"))
+    for group, reqs in sorted(project.groups.items()):
+        for text in reqs:
+            parsed = _requirement(text)
+            if parsed is None:
+                out.append(
+                    Finding(f"project.groups.{group}", f"{text!r} is not a valid requirement")
+                )
+            else:
+                roots.append((parsed, f"project.groups.{group}"))
+    build = [r for r in map(_requirement, project.build_requires) if r is not None]
+    for platform in lock.platforms:
+        target = Target(platform, lock.python)
+        for req, origin in roots:
+            out.extend(_closure(by_env["project"], target, [req], origin, reached, local))
+        if build:
+            out.extend(
+                _closure(by_env["project-build"], target, build, "project.build-requires", reached)
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class _Local:
+    """The project itself in a closure walk: met by its folder, its dependencies followed."""
+
+    name: str
+    version: str | None
+    dependencies: tuple[str, ...]
 
 
 def _closure(
@@ -168,11 +380,13 @@ def _closure(
     roots: list[Requirement],
     origin: str,
     reached: set[tuple[str, str, str]],
+    local: _Local | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
     environment = target.marker_environment()
     todo: list[tuple[Requirement, str, tuple[str, ...]]] = [(r, origin, ("",)) for r in roots]
     seen: set[tuple[str, str]] = set()
+    seen_local: set[tuple[str, str, tuple[str, ...]]] = set()
     while todo:
         req, parent, parent_extras = todo.pop()
         if req.marker is not None and not any(
@@ -180,6 +394,22 @@ def _closure(
         ):
             continue
         name = canonicalize_name(req.name)
+        if local is not None and name == local.name:
+            if local.version and not req.specifier.contains(local.version, prereleases=True):
+                out.append(
+                    Finding(
+                        origin, f"the project {local.version} does not satisfy {parent}'s {req}"
+                    )
+                )
+            asked = ("", *sorted(canonicalize_name(e) for e in req.extras))
+            if (name, target.platform, asked) in seen_local:
+                continue
+            seen_local.add((name, target.platform, asked))
+            for dep in local.dependencies:
+                parsed = _requirement(dep)
+                if parsed is not None:
+                    todo.append((parsed, "project", asked))
+            continue
         here = [p for p in env.get(name, []) if target.platform in p.targets]
         if not here:
             out.append(
@@ -214,6 +444,13 @@ def _closure(
                 continue
             todo.append((parsed, f"{package.name}=={package.version}", extras))
     return out
+
+
+def _local_of(lock: Lock) -> _Local | None:
+    project = lock.project
+    if project is None or project.install != "editable" or not project.name:
+        return None
+    return _Local(project.name, project.version, project.dependencies)
 
 
 def _artifact_findings(lock: Lock, package: Package) -> list[Finding]:

@@ -77,6 +77,8 @@ class Facts:
     dht_spec: str
     folder: str = "."
     """The project folder relative to the repository root (POSIX), "." at the root."""
+    full_history: bool = False
+    """The project's version comes from git: the machines check out every commit and tag."""
 
 
 def check_spec(spec: str) -> str:
@@ -238,6 +240,7 @@ def render(facts: Facts, *, command: str = "dht ci github") -> str:
     out += [
         "    steps:",
         *checkout,
+        *(["          fetch-depth: 0"] if facts.full_history else []),
         "      - name: Set up Python",
         f"        uses: {a['actions/setup-python'].uses}",
         "        with:",

@@ -45,7 +45,7 @@ from dht.model.presets import (
     substitute,
 )
 from dht.model.regions import region_clash, toml_table_path
-from dht.model.request import ToolRequest
+from dht.model.request import ProjectRequest, ToolRequest
 from dht.model.toml import convert, find_line, parse_toml, read_text, shown
 
 INTENT_FILE = "dht.toml"
@@ -62,7 +62,15 @@ class _Table(msgspec.Struct, forbid_unknown_fields=True, rename="kebab", frozen=
 
 class ProjectTable(_Table, frozen=True):
     python: str
-    """The Python the tools run on: a minor version ("3.11") or an exact one ("3.11.7")."""
+    """The Python everything runs on: a minor version ("3.11": the lock pins its newest patch)
+    or an exact one ("3.11.7")."""
+    install: str | bool | None = None
+    """The project itself: "editable" (installed from its folder), false (not a package);
+    default: editable when it declares a build system or has a setup.py, as uv decides."""
+    groups: tuple[str, ...] = ()
+    """PEP 735 dependency groups of pyproject.toml installed with it (what its tests need)."""
+    extras: tuple[str, ...] = ()
+    """Extras of the project installed with it."""
 
 
 class TargetsTable(_Table, frozen=True):
@@ -179,6 +187,7 @@ class Intent(msgspec.Struct, frozen=True):
     system: tuple[SystemRequest, ...] = ()  # sorted by name
     infer_system: bool = True
     exclude_system: tuple[str, ...] = ()
+    project: ProjectRequest = ProjectRequest()
 
 
 def load_intent(path: Path) -> Intent:
@@ -263,11 +272,13 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
             raise bad(f"tools.{key}", f"names the same tool as another entry ({tool.name!r})")
         tools[tool.name] = tool
     for tool in tools.values():
-        if tool.request.isolated and tool.name == ENVIRONMENT_PROJECT:
-            raise bad(f"tools.{tool.name}", "an isolated tool cannot be named 'project'")
+        if tool.request.isolated and tool.name in (ENVIRONMENT_PROJECT, "project-build"):
+            raise bad(f"tools.{tool.name}", f"an isolated tool cannot be named {tool.name!r}",
+                      "that name is the project's own environment")  # fmt: skip
 
     return Intent(
         python=python,
+        project=_normalize_project(data.project, bad),
         platforms=platforms,
         index_url=url,
         exclude_newer=_normalize_time(data.index.exclude_newer, bad),
@@ -297,6 +308,31 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
             bad,
         ),
     )
+
+
+def _normalize_project(table: ProjectTable, bad: _Bad) -> ProjectRequest:
+    if table.install is True or (isinstance(table.install, str) and table.install != "editable"):
+        shown = "true" if table.install is True else repr(table.install)
+        raise bad("project.install", f"{shown} is not an install mode",
+                  'write install = "editable" (from its folder), or false when the project is not a package')  # fmt: skip
+    install = (
+        "editable" if table.install == "editable" else "none" if table.install is False else "auto"
+    )
+    names: dict[str, tuple[str, ...]] = {}
+    for key, values in (("groups", table.groups), ("extras", table.extras)):
+        seen: list[str] = []
+        for value in values:
+            if not re.match(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$", value):
+                raise bad(f"project.{key}", f"{value!r} is not a valid {key[:-1]} name")
+            name = canonicalize_name(value)
+            if name in seen:
+                raise bad(f"project.{key}", f"{value!r} is listed twice")
+            seen.append(name)
+        names[key] = tuple(sorted(seen))
+    if install == "none" and names["extras"]:
+        raise bad("project.extras", "a project that is not installed has no extras",
+                  'drop `extras`, or install it: install = "editable"')  # fmt: skip
+    return ProjectRequest(install=install, groups=names["groups"], extras=names["extras"])
 
 
 def _normalize_systems(names: tuple[str, ...], bad: _Bad) -> tuple[str, ...]:

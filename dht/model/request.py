@@ -15,3 +15,18 @@ class ToolRequest(msgspec.Struct, frozen=True, kw_only=True, rename="kebab", omi
     with_: tuple[str, ...] = msgspec.field(default=(), name="with")
     isolated: bool = False
     probe: tuple[str, ...] | None = None
+
+
+INSTALL_MODES = ("auto", "editable", "none")
+
+
+class ProjectRequest(msgspec.Struct, frozen=True, kw_only=True, rename="kebab", omit_defaults=True):
+    """How dht.toml asks for the project itself, normalized. Recorded in the lock for staleness."""
+
+    install: str = "auto"
+    """"editable" (from its folder), "none" (not a package), or "auto": editable when the
+    project declares a build system or has a setup.py, as uv decides."""
+    groups: tuple[str, ...] = ()
+    """PEP 735 dependency groups installed with it (normalized, sorted)."""
+    extras: tuple[str, ...] = ()
+    """Its extras installed with it (normalized, sorted)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import configparser
 import copy
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,18 @@ class ConfigPlan:
 
 
 @dataclass(frozen=True)
+class ProjectChoice:
+    """How the project itself goes into its environment: groups and extras its tests need."""
+
+    installs: bool
+    how: str  # why it is (not) installed, for the comment
+    groups: tuple[str, ...] = ()
+    groups_source: str = ""
+    extras: tuple[str, ...] = ()
+    extras_source: str = ""
+
+
+@dataclass(frozen=True)
 class InitPlan:
     python: str
     python_source: str
@@ -82,10 +94,22 @@ class InitPlan:
     system: tuple[tuple[str, str], ...]  # (dependency id, why) inferred at lock time
     read: tuple[str, ...]  # the files that were read
     git: bool
+    project: ProjectChoice = ProjectChoice(installs=False, how="")
+    python_note: str = ""  # how the exact version was found, or that it was not
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "python": {"version": self.python, "source": self.python_source},
+            "python": {
+                "version": self.python,
+                "source": self.python_source,
+                "note": self.python_note,
+            },
+            "project": {
+                "install": "editable" if self.project.installs else False,
+                "why": self.project.how,
+                "groups": list(self.project.groups),
+                "extras": list(self.project.extras),
+            },
             "index": {"url": self.index_url, "source": self.index_source},
             "tools": [
                 {
@@ -117,8 +141,15 @@ class _Gathered:
     read: list[str] = field(default_factory=list)
 
 
-def inspect(root: Path, running: tuple[int, int] | None = None) -> InitPlan:
-    """Read the project at `root` (nothing is written) and plan its dht.toml."""
+def inspect(
+    root: Path,
+    running: tuple[int, int] | None = None,
+    local_python: Callable[[str], str | None] | None = None,
+) -> InitPlan:
+    """Read the project at `root` (nothing is written) and plan its dht.toml.
+
+    `local_python` maps a minor version to the exact one this machine has (None: none);
+    by default uv looks (no downloads)."""
     running = running or (sys.version_info.major, sys.version_info.minor)
     got = _Gathered()
     pyproject: dict[str, Any] = {}
@@ -171,6 +202,19 @@ def inspect(root: Path, running: tuple[int, int] | None = None) -> InitPlan:
 
     tools, notes = _merge(got)
     python, python_source = python_from(root, pyproject, running)
+    if python.count(".") == 1:
+        exact = (local_python or find_local_python)(python)
+        if exact is not None:
+            python_note = f"exact: {exact} is the {python} on this machine"
+            python = exact
+        else:
+            python_note = (
+                f"no Python {python} on this machine: `dht lock` pins the newest {python}"
+                " uv can install, and `dht apply` downloads it"
+            )
+    else:
+        python_note = ""
+    choice = project_choice(root, pyproject, got)
     if (root / ".python-version").is_file():
         got.read.append(".python-version")
     index_url, index_source = _index(pyproject)
@@ -186,7 +230,93 @@ def inspect(root: Path, running: tuple[int, int] | None = None) -> InitPlan:
         system=_system(root),
         read=tuple(got.read),
         git=any((p / ".git").exists() for p in (root.resolve(), *root.resolve().parents)),
+        project=choice,
+        python_note=python_note,
     )
+
+
+TEST_NAMES = ("test", "tests", "testing")
+
+
+def project_choice(root: Path, pyproject: Mapping[str, Any], got: _Gathered) -> ProjectChoice:
+    """The groups (and extras) that go with the project: what its tests need, and where
+    uv.lock exists, what `uv sync` installs (so the two agree on the environment)."""
+    from dht.compile.project import read_pyproject
+
+    try:
+        project = read_pyproject(root)
+    except DhtError:
+        project = None  # `dht lock` reports what is wrong with pyproject.toml
+    if project is None:
+        return ProjectChoice(installs=False, how="")  # no pyproject.toml: nothing to say
+    installs = project.installable()
+    if installs:
+        how = f"it declares a build system ({project.build.backend})"
+        if not project.build.declared:
+            how = "it has a setup.py"
+    else:
+        how = "no [build-system] in pyproject.toml, so it is not a package (as uv decides)"
+    groups = list(project.groups)
+    chosen: list[str] = []
+    sources: list[str] = []
+    if (root / "uv.lock").is_file():
+        default = project.uv_default_groups
+        if default is None and "dev" in groups:
+            default = ("dev",)
+        if default:
+            chosen += [canonicalize_name(g) for g in default if canonicalize_name(g) in groups]
+            sources.append("what `uv sync` installs (tool.uv.default-groups)"
+                           if project.uv_default_groups is not None else "uv's default group")  # fmt: skip
+    tests = [g for g in groups if g in TEST_NAMES and g not in chosen]
+    if tests:
+        chosen += tests
+        sources.append("the tests' group")
+    if not chosen and "dev" in groups:
+        chosen.append("dev")
+        sources.append("the dev group (no test group)")
+    extras: list[str] = []
+    if installs and not any(g in TEST_NAMES for g in chosen):
+        extras = [e for e in project.optional_dependencies if e in TEST_NAMES]
+    for group in groups:
+        if group not in chosen:
+            got.skipped.append(
+                Skip(
+                    f"group {group}",
+                    f"dependency-groups.{group}",
+                    "not installed with the project; add it to project.groups if the tests need it",
+                )
+            )
+    return ProjectChoice(
+        installs=installs,
+        how=how,
+        groups=tuple(dict.fromkeys(chosen)),
+        groups_source="; ".join(sources),
+        extras=tuple(extras),
+        extras_source="the tests' extra" if extras else "",
+    )
+
+
+def find_local_python(minor: str) -> str | None:
+    """The exact version of a CPython `minor` on this machine, as uv finds it (no downloads)."""
+    from dht.process import clean_env, run
+    from dht.uvbackend import uv_bin
+
+    result = run(
+        [uv_bin(), "python", "find", "--no-project", "--no-config", f"cpython@{minor}"],
+        env={**clean_env(), "UV_PYTHON_DOWNLOADS": "never"},
+        timeout=120,
+        check=False,
+    )
+    path = result.output.strip().splitlines()[-1:] if result.code == 0 else []
+    if not path:
+        return None
+    probe = run(
+        [path[0], "-c", "import platform; print(platform.python_version())"],
+        check=False,
+        timeout=60,
+    )
+    version = probe.output.strip()
+    return version if probe.code == 0 and version.startswith(minor + ".") else None
 
 
 def _classify(found: Iterable[Candidate], got: _Gathered) -> None:

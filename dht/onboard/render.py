@@ -27,6 +27,8 @@ def render(plan: InitPlan) -> str:
         "",
         "[project]",
         _commented(f"python = {_value(plan.python)}", f"from {plan.python_source}"),
+        *([f"# {plan.python_note}"] if plan.python_note else []),
+        *_project(plan),
         "",
         "[targets]  # every locked tool gets an artifact for each platform",
         f"platforms = {_value(list(DEFAULT_PLATFORMS))}",
@@ -67,6 +69,22 @@ def render(plan: InitPlan) -> str:
         out += ["", *_config(config)]
     out += ["", *_system(plan)]
     return "\n".join(out) + "\n"
+
+
+def _project(plan: InitPlan) -> list[str]:
+    choice = plan.project
+    if not choice.how:
+        return []
+    out = [
+        f"# the project itself is installed editable: {choice.how}"
+        if choice.installs
+        else f'# the project itself is not installed: {choice.how}; install = "editable" would'
+    ]
+    if choice.groups:
+        out.append(_commented(f"groups = {_value(list(choice.groups))}", choice.groups_source))
+    if choice.extras:
+        out.append(_commented(f"extras = {_value(list(choice.extras))}", choice.extras_source))
+    return out
 
 
 def _tool_value(tool: ToolPlan) -> str:

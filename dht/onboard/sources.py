@@ -411,7 +411,7 @@ def python_from(
     if first:
         match = re.fullmatch(r"(?:cpython-|python|py)?(3\.\d{1,2})(\.\d{1,3})?\S*", first[0])
         if match:
-            return match.group(1), f".python-version ({first[0]})"
+            return match.group(1) + (match.group(2) or ""), f".python-version ({first[0]})"
     requires = table(pyproject, "project").get("requires-python")
     if isinstance(requires, str):
         try:

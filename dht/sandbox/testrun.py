@@ -11,9 +11,10 @@ Each run gets a fresh sandbox in a private temporary root:
 
 The environment is built from nothing: the lock's values, then the
 deterministic set on top (a lock cannot make the run depend on a random hash
-seed), then the sandbox's own paths. PYTHONPATH puts the copy (and its `src/`)
-before site-packages, so the copy's code is imported even when the project is
-installed editable from the original folder.
+seed), then the sandbox's own paths. A project the lock installs (editable, from
+its folder) is imported as installed, as `uv run pytest` would: files its build
+writes into the source tree (a version file from git) are there. A folder that
+is not a package has the copy (and its `src/`) on PYTHONPATH instead.
 """
 
 from __future__ import annotations
@@ -296,14 +297,17 @@ def sandbox_env(
     locked: Mapping[str, str],
     condition: Condition,
     isolation: iso.Isolation,
+    installed: bool = False,
 ) -> dict[str, str]:
     env = dict(locked)
     env.update(DETERMINISTIC)
     env.update(condition.env())
     path = [str(box.inject)]
-    if (box.project / "src").is_dir():
-        path.append(str(box.project / "src"))
-    path.append(str(box.project))
+    if not installed:
+        # Not a package: its modules are imported from the copy, as from the folder.
+        if (box.project / "src").is_dir():
+            path.append(str(box.project / "src"))
+        path.append(str(box.project))
     env.update(
         {
             "HOME": str(box.home),
@@ -463,10 +467,11 @@ def run_once(
     *,
     timeout: float,
     keep: bool = False,
+    installed: bool = False,
 ) -> RunResult:
     venv = python.parent.parent
     with _sandbox(source, socket_guard=isolation.level == "socket", keep=keep) as box:
-        env = sandbox_env(box, venv, locked, condition, isolation)
+        env = sandbox_env(box, venv, locked, condition, isolation, installed)
         launcher = box.inject / "dht_sandbox_launch.py"
         argv = [*isolation.wrapper, str(python), "-I", str(launcher), *isolation.launch_options]
         argv += ["--", str(python), "-m", "pytest", *PYTEST_FLAGS, *found.assertion_flags()]
@@ -552,6 +557,7 @@ def run_tests(
     isolation: str = "auto",
     timeout: float = 3600.0,
     keep: bool = False,
+    installed: bool = False,
 ) -> Report:
     found = probe(python)
     plan = conditions(repeat, vary, found.locales)
@@ -570,6 +576,7 @@ def run_tests(
             pytest_args,
             timeout=timeout,
             keep=keep,
+            installed=installed,
         )
         for i, condition in enumerate(plan)
     )

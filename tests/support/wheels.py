@@ -98,8 +98,16 @@ def build_wheel(
     module = name.replace("-", "_")
     dist_info = f"{module}-{version}.dist-info"
     metadata = _metadata(name, version, release, "2.1")
+    files = dict(release.get("files", {}))  # type: ignore[call-overload]
     members: dict[str, bytes] = {
-        f"{module}/__init__.py": f'"""{name} {version}, a dht test fixture."""\n\n\ndef main() -> None:\n    print("{name} {version}")\n'.encode(),
+        **{path: str(text).encode() for path, text in sorted(files.items())},
+        **(
+            {}
+            if files
+            else {
+                f"{module}/__init__.py": f'"""{name} {version}, a dht test fixture."""\n\n\ndef main() -> None:\n    print("{name} {version}")\n'.encode()
+            }
+        ),
         f"{dist_info}/METADATA": metadata,
         f"{dist_info}/WHEEL": f"Wheel-Version: 1.0\nGenerator: dht-fixtures\nRoot-Is-Purelib: {'true' if tag.endswith('none-any') else 'false'}\nTag: {tag}\n".encode(),
     }

@@ -1,0 +1,80 @@
+"""The exact interpreter the lock pins, found on this machine or installed by uv.
+
+Looked for in this order: what uv finds (its managed Pythons, virtualenvs'
+bases, the search path), then pyenv's versions folder (pyenv shims hide the
+versions that are not selected, and uv stops at a broken shim), then uv's own
+build for this platform, which the lock names (`uv python install KEY`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dht.errors import DhtError
+from dht.process import clean_env, run
+from dht.uvbackend import uv_bin
+
+
+def find_interpreter(version: str, download: str | None) -> str:
+    """A path (or uv request) for an interpreter of exactly `version`; installs uv's build if needed."""
+    found = _uv_find(version) or _pyenv(version)
+    if found:
+        return found
+    if download is None:
+        raise DhtError(
+            f"Python {version} is not on this machine, and uv has no build of it for this platform",
+            hint=_ways(version, None),
+        )
+    result = run(
+        [uv_bin(), "python", "install", "--no-config", download],
+        env=clean_env(),
+        timeout=1800,
+        check=False,
+    )
+    found = _uv_find(version) if result.code == 0 else None
+    if found is None:
+        detail = _last_cause(result.output)
+        raise DhtError(
+            f"Python {version} is not on this machine, and uv could not install {download}"
+            + (f": {detail}" if detail else ""),
+            hint=_ways(version, download),
+        )
+    return found
+
+
+def _uv_find(version: str) -> str | None:
+    result = run(
+        [uv_bin(), "python", "find", "--no-project", "--no-config", f"cpython@{version}"],
+        env={**clean_env(), "UV_PYTHON_DOWNLOADS": "never"},
+        timeout=120,
+        check=False,
+    )
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    if result.code != 0 or not lines or not Path(lines[-1].strip()).exists():
+        return None
+    return lines[-1].strip()
+
+
+def _pyenv(version: str) -> str | None:
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    for name in ("python3", "python", "python.exe"):
+        candidate = root / "versions" / version / ("" if name == "python.exe" else "bin") / name
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def _last_cause(output: str) -> str:
+    causes = [line.strip() for line in output.splitlines() if line.strip()]
+    return causes[-1].removeprefix("cause: ") if causes else ""
+
+
+def _ways(version: str, download: str | None) -> str:
+    ways = [f"`uv python install {download or version}` where the network allows"]
+    ways.append(f"`pyenv install {version}`, or any CPython {version} on PATH")
+    ways.append(
+        "or pin a version this machine has in dht.toml (project.python), then `dht lock`"
+        " (`uv python list --only-installed` shows them)"
+    )
+    return "; ".join(ways)
