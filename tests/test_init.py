@@ -7,6 +7,7 @@ from __future__ import annotations
 import platform
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -521,3 +522,38 @@ def test_ini_files_the_tools_would_read_otherwise_are_not_adopted(
     assert plan.configs == ()
     assert [(s.what, s.reason) for s in plan.skipped if reason in s.reason] != [], plan.skipped
     assert (tmp_path / "setup.cfg").read_bytes() == data
+
+
+def test_groups_follow_uv_sync_where_uv_lock_exists_and_tests_get_pytest(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "1"\n'
+        '[project.optional-dependencies]\ntest = ["hypothesis"]\n'
+        '[dependency-groups]\ndev = ["ruff"]\ntests = ["pytest"]\ntests-random = ["pytest-randomly"]\ndocs = ["sphinx"]\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+        encoding="utf-8",
+    )
+    plan = inspect(tmp_path, local_python=no_local_python)
+    assert plan.project.installs
+    assert plan.project.groups == ("tests",)  # not tests-random, not docs
+    assert plan.project.extras == ()  # the group covers the tests
+    (tmp_path / "uv.lock").write_text("version = 1\n", encoding="utf-8")
+    plan = inspect(tmp_path, local_python=no_local_python)
+    assert plan.project.groups == ("dev", "tests")  # uv sync installs dev by default
+    skipped = {s.what for s in plan.skipped}
+    assert {"group docs", "group tests-random"} <= skipped
+
+
+def test_a_project_with_tests_and_no_runner_gets_pytest(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    plan = inspect(tmp_path, local_python=no_local_python)
+    assert [t.name for t in plan.tools] == ["pytest"]
+    assert "runs the tests with pytest" in plan.tools[0].notes[0]
+
+
+def test_the_exact_python_comes_from_this_machine() -> None:
+    from dht.onboard.init import find_local_python
+
+    minor = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found = find_local_python(minor)
+    assert found is not None and found.startswith(minor + ".") and found.count(".") == 2
+    assert find_local_python("3.2") is None

@@ -373,3 +373,27 @@ def test_an_environment_on_another_python_is_drift_and_apply_rebuilds_it(locked:
     assert result.exit_code == 0, result.output
     assert f"rebuilt on Python {PYTHON}" in result.output
     assert dht(locked, "verify").exit_code == 0
+
+
+# dht test: what the tests miss, named with the group that has it
+
+
+def test_a_module_the_tests_miss_is_named_with_its_group(tmp_path: Path) -> None:
+    from dht.commands.test import missing_module_hints
+    from dht.sandbox.isolation import Isolation
+    from dht.sandbox.testrun import Condition, Report, RunResult
+
+    (tmp_path / "pyproject.toml").write_text(
+        PYPROJECT.replace('docs = ["alpha"]', 'docs = ["Hypothesis>=6"]')
+    )
+    output = (
+        "ImportError while importing test module 'tests/test_x.py'.\n"
+        "E   ModuleNotFoundError: No module named 'hypothesis'\n"
+        "E   ModuleNotFoundError: No module named 'yaml.loader'\n"
+    )
+    run = RunResult(1, Condition(), 2, (), output)
+    report = Report("f", {}, Isolation("off"), (run,))
+    hints = missing_module_hints(tmp_path, report)
+    assert len(hints) == 2
+    assert "'hypothesis'" in hints[0] and 'add "docs" to project.groups' in hints[0]
+    assert "'yaml'" in hints[1] and "pyyaml" in hints[1] and "no dependency group" in hints[1]

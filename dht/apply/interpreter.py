@@ -9,6 +9,7 @@ build for this platform, which the lock names (`uv python install KEY`).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from dht.errors import DhtError
@@ -54,6 +55,13 @@ def _uv_find(version: str) -> str | None:
     if result.code != 0 or not lines or not Path(lines[-1].strip()).exists():
         return None
     return lines[-1].strip()
+
+
+def pyenv_versions() -> list[str]:
+    """The CPython versions in pyenv's folder (X.Y.Z names only), newest last."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = [p.name for p in root.glob("3.*") if re.fullmatch(r"3\.\d+\.\d+", p.name)]
+    return sorted((v for v in found if _pyenv(v)), key=lambda v: tuple(map(int, v.split("."))))
 
 
 def _pyenv(version: str) -> str | None:

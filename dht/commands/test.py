@@ -37,6 +37,15 @@ def run_project_tests(
             where=str(root / ".venv"),
             hint="run `dht apply` to build it from dht.lock",
         )
+    from dht.apply.resources import dist_info
+
+    if dist_info(root / ".venv", "pytest") is None:
+        raise DhtError(
+            "dht test runs the tests with pytest, and .venv has none",
+            where=".venv",
+            hint='add it to dht.toml: [tools] pytest = ">=9" (it runs unittest test cases too),'
+            " then `dht lock && dht apply`",
+        )
     # CRLF checkouts of the same lock are the same lock.
     lock_bytes = (root / LOCK_FILE).read_bytes().replace(b"\r\n", b"\n")
     return run_tests(

@@ -200,6 +200,18 @@ def inspect(
         configs = _configs(tool_tables)
     configs += _ini_configs(root, got, {c.name for c in configs})
 
+    if not any(c.name == "pytest" for c in got.tools) and any(
+        (root / name).is_dir() for name in ("tests", "test", "testing")
+    ):
+        # `dht test` runs pytest, which runs unittest test cases too.
+        got.tools.append(
+            Candidate(
+                name="pytest",
+                specifier="",
+                source="the tests folder",
+                note="`dht test` runs the tests with pytest (unittest cases too); the project names no runner",
+            )
+        )
     tools, notes = _merge(got)
     python, python_source = python_from(root, pyproject, running)
     if python.count(".") == 1:
@@ -309,7 +321,11 @@ def find_local_python(minor: str) -> str | None:
     )
     path = result.output.strip().splitlines()[-1:] if result.code == 0 else []
     if not path:
-        return None
+        # pyenv's shims hide the versions it does not select; its folder still has them.
+        from dht.apply.interpreter import pyenv_versions
+
+        matching = [v for v in pyenv_versions() if v.startswith(minor + ".")]
+        return matching[-1] if matching else None
     probe = run(
         [path[0], "-c", "import platform; print(platform.python_version())"],
         check=False,
