@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -45,7 +46,7 @@ def project(root: Path, tools: Sequence[str], dht: str, env: dict[str, str]) -> 
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     (root / "dht.toml").write_text(
-        f'[project]\npython = "{sys.version_info.major}.{sys.version_info.minor}"\n'
+        f'[project]\npython = "{platform.python_version()}"\n'
         f'[targets]\nplatforms = ["{here}"]\n[index]\nexclude-newer = "{EXCLUDE_NEWER}"\n[tools]\n'
         + "".join(f'{t} = ""\n' for t in tools),
         encoding="utf-8",

@@ -97,7 +97,16 @@ def install(env: Path, wheels: Sequence[Wheel], scratch: Path) -> None:
         "--require-hashes", "--no-deps", "--no-config", "--reinstall",
         *index_options(wheels), "-r", str(requirements),
     ]  # fmt: skip
-    run(argv, env=clean_env(), timeout=1800)
+    run_cache_first(argv)
+
+
+def run_cache_first(argv: list[str]) -> None:
+    """uv offline first: with every file in its cache (the usual re-apply) it asks the
+    index nothing (each page would cost a round trip); else the same, online."""
+    try:
+        run([*argv, "--offline"], env=clean_env(), timeout=1800)
+    except ProcessError:
+        run(argv, env=clean_env(), timeout=1800)
 
 
 def uninstall(env: Path, names: Sequence[str]) -> None:

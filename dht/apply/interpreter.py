@@ -1,15 +1,18 @@
 """The exact interpreter the lock pins, found on this machine or installed by uv.
 
-Looked for in this order: what uv finds (its managed Pythons, virtualenvs'
-bases, the search path), then pyenv's versions folder (pyenv shims hide the
-versions that are not selected, and uv stops at a broken shim), then uv's own
-build for this platform, which the lock names (`uv python install KEY`).
+Looked for in this order: the interpreter running dht (when it is the one),
+pyenv's versions folder (pyenv shims hide the versions that are not selected,
+and uv stops at a broken shim), what uv finds (its managed Pythons, the search
+path), then uv's own build for this platform, which the lock names
+(`uv python install KEY`).
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import re
+import sys
 from pathlib import Path
 
 from dht.errors import DhtError
@@ -19,7 +22,7 @@ from dht.uvbackend import uv_bin
 
 def find_interpreter(version: str, download: str | None) -> str:
     """A path (or uv request) for an interpreter of exactly `version`; installs uv's build if needed."""
-    found = _uv_find(version) or _pyenv(version)
+    found = _running(version) or _pyenv(version) or _uv_find(version)
     if found:
         return found
     if download is None:
@@ -42,6 +45,14 @@ def find_interpreter(version: str, download: str | None) -> str:
             hint=_ways(version, download),
         )
     return found
+
+
+def _running(version: str) -> str | None:
+    """The interpreter running dht, when it is the one: no search at all."""
+    if platform.python_implementation() != "CPython" or platform.python_version() != version:
+        return None
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    return base if base and Path(base).is_file() else None
 
 
 def _uv_find(version: str) -> str | None:

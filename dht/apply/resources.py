@@ -368,8 +368,7 @@ class ProjectResource:
         return Observed(present=True, receipt=receipt, content={self.name: origin})
 
     def apply(self, scratch: Path) -> str:
-        from dht.process import clean_env, run
-        from dht.uvbackend import index_options, requirement_lines, uv_bin
+        from dht.uvbackend import index_options, requirement_lines, run_cache_first, uv_bin
 
         constraints = scratch / "build-constraints.txt"
         constraints.write_text(requirement_lines(self.build), encoding="utf-8")
@@ -379,7 +378,7 @@ class ProjectResource:
             "--build-constraints", str(constraints), *index_options(self.build),
             "--editable", str(self.root),
         ]  # fmt: skip
-        run(argv, env=clean_env(), timeout=1800, cwd=self.root)
+        run_cache_first(argv)
         state.crash_point("project-installed")
         self.receipts.set(self.id, self.fingerprint)
         return "installed editable from this folder"

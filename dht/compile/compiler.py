@@ -8,6 +8,7 @@ are preferred unless upgraded (minimal churn, as pip-tools does).
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,7 +87,40 @@ def compile_lock(
     warn: Callable[[str], None] | None = None,
     python_builds: Sequence[Build] | None = None,
 ) -> Lock:
-    python, interpreter = _interpreter(intent, previous, upgrade, python_builds)
+    # uv's list of builds (a subprocess) is needed first only when a minor spec is
+    # pinned for the first time; otherwise it runs beside the resolution.
+    known = _known_python(intent, previous, upgrade)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(_interpreter, intent, previous, upgrade, python_builds)
+    try:
+        python = known or pending.result()[0]
+        return _compile(intent, previous, source, upgrade, progress, root, warn, python, pending)
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _known_python(intent: Intent, previous: Lock | None, upgrade: Upgrade) -> str | None:
+    if intent.python.count(".") == 2:
+        return intent.python
+    keep = previous is not None and previous.interpreter is not None
+    if keep and not upgrade.everything and "python" not in upgrade.packages:
+        assert previous is not None
+        if previous.python.startswith(intent.python + ".") and previous.python.count(".") == 2:
+            return previous.python
+    return None
+
+
+def _compile(
+    intent: Intent,
+    previous: Lock | None,
+    source: PackageSource,
+    upgrade: Upgrade,
+    progress: Progress | None,
+    root: Path | None,
+    warn: Callable[[str], None] | None,
+    python: str,
+    pending: concurrent.futures.Future[tuple[str, LockInterpreter]],
+) -> Lock:
     targets = [Target(platform, python) for platform in intent.platforms]
     grouped: VersionTable = {}
 
@@ -153,6 +187,8 @@ def compile_lock(
         packages.extend(_packages(BUILD_ENVIRONMENT, intent.index_url, build, source))
     # Before anything is written: a setting the locked tool version does not know.
     raise_unknown_settings(intent, tools, root, warn)
+    chosen, interpreter = pending.result()
+    assert chosen == python, (chosen, python)
     lock = Lock(
         lock_version=LOCK_VERSION,
         python=python,
