@@ -38,6 +38,7 @@ bench: setup
 	$(UV) run --frozen python bench/bench_lock.py
 	$(UV) run --frozen python bench/bench_apply.py
 	$(UV) run --frozen python bench/bench_sandbox.py
+	$(UV) run --frozen python bench/bench_project.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache bench/results

@@ -159,3 +159,39 @@ def test_config_dates_and_times_read_as_toml_writes_them() -> None:
 
     flat = _flatten({"run": {"when": dt.datetime(1979, 5, 27, 7, 32, tzinfo=dt.UTC), "day": dt.date(2026, 11, 25), "n": 3}})  # fmt: skip
     assert flat == {"run.when": "1979-05-27T07:32:00+00:00", "run.day": "2026-11-25", "run.n": "3"}
+
+
+def test_the_interpreter_and_the_project_are_reviewed() -> None:
+    import msgspec
+
+    from dht.model.lock import LockInterpreter, LockProject, parse_lock
+    from dht.model.request import ProjectRequest
+    from dht.review.diff import diff, render_text
+
+    root = Path(__file__).resolve().parents[1]
+    old = parse_lock((root / "example" / "dht.lock").read_text(encoding="utf-8"))
+    assert old.interpreter is not None and old.project is not None
+    new = msgspec.structs.replace(
+        old,
+        python="3.11.9",
+        interpreter=LockInterpreter(
+            request="3.11.9", downloads={"linux-x86_64": "cpython-3.11.9-linux-x86_64-gnu"}
+        ),
+        project=msgspec.structs.replace(
+            old.project,
+            request=ProjectRequest(groups=("docs", "tests")),
+            build_requires=("hatchling>=1.27",),
+        ),
+    )
+    text = render_text(diff(old, new))
+    assert "~ python: 3.11.7 -> 3.11.9" in text
+    assert (
+        "python.downloads.linux-x86_64: cpython-3.11.7-linux-x86_64-gnu -> cpython-3.11.9-linux-x86_64-gnu"
+        in text
+    )
+    assert "- python.downloads.macos-arm64" in text
+    assert "project.request.groups: tests -> docs, tests" in text
+    assert "project.build-requires: editables~=0.3, hatchling>=1.26 -> hatchling>=1.27" in text
+    gone = msgspec.structs.replace(old, project=None)
+    assert "- project.name example" in render_text(diff(old, gone))
+    assert isinstance(old.project, LockProject)

@@ -84,7 +84,7 @@ def missing_module_hints(root: Path, report: Report) -> list[str]:
         if where:
             lines.append(
                 f"the tests import {module!r}, which .venv does not have: {', '.join(where)}"
-                f" of pyproject.toml list {dist}; add "
+                f" of pyproject.toml list{'s' * (len(where) == 1)} {dist}; add "
                 + " or ".join(_intent_key(w) for w in where)
                 + " in dht.toml, then `dht lock && dht apply`"
             )

@@ -98,7 +98,6 @@ def static_dependencies(project: meta.PyProject) -> tuple[str, ...]:
                 normalized(text, f"pyproject.toml: project.optional-dependencies.{extra}")
             )
             condition = f'extra == "{extra}"'
-            req.marker = None if req.marker is None else req.marker
             marker = f"({req.marker}) and {condition}" if req.marker else condition
             req.marker = None
             out.append(f"{req}; {marker}")
@@ -399,15 +398,14 @@ def _build_env(cache: Cache, pins: Mapping[str, Pin], index_url: str, python: st
     env = cache.build_env(key)
     if (env / ".dht-ready").exists():
         return env
-    aside = env.with_name(
-        env.name + f".{hashlib.sha256(str(id(pins)).encode()).hexdigest()[:8]}.tmp"
-    )
-    shutil.rmtree(aside, ignore_errors=True)
-    aside.parent.mkdir(parents=True, exist_ok=True)
+    env.parent.mkdir(parents=True, exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=f"{env.name}.", suffix=".tmp", dir=env.parent))
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
     try:
-        create_venv(aside, python)
+        # The lock's minor answers best (a setup.py may branch on it); any Python can answer.
+        create_venv(aside, sys.executable if running == python else python)
     except DhtError:
-        create_venv(aside, sys.executable)  # any interpreter can answer for the metadata
+        create_venv(aside, sys.executable)
     wheels = [
         Wheel(p.name, p.artifact.url, p.artifact.sha256 or "", p.version, index_url)
         for p in sorted(pins.values(), key=lambda p: p.name)

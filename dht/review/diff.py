@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import msgspec
 from packaging.version import InvalidVersion, Version
 
 from dht.model.lock import Lock, Package
@@ -68,6 +69,9 @@ def _roots(package: Package, lock: Lock) -> tuple[str, ...]:
             if reason.startswith("tools."):
                 found.add(reason.removesuffix(".with"))
                 continue
+            if reason == "project" or reason.startswith("project."):
+                found.add(reason)
+                continue
             parent = by_name.get(reason.split("==", 1)[0])
             if parent is not None and parent.name not in seen:
                 seen.add(parent.name)
@@ -96,9 +100,21 @@ def _settings(old: Lock, new: Lock) -> list[Change]:
         ("index", old.index.url, new.index.url),
         ("exclude-newer", old.index.exclude_newer or "", new.index.exclude_newer or ""),
     )
-    return [
+    out = [
         Change("settings", name, "changed", a or None, b or None) for name, a, b in pairs if a != b
     ]
+    # What builds the environments: the interpreter each target gets, the project entry.
+    for prefix, before, after in (
+        ("python.", old.interpreter, new.interpreter),
+        ("project.", old.project, new.project),
+    ):
+        a = _flatten(_joined(msgspec.to_builtins(before)), prefix) if before is not None else {}
+        b = _flatten(_joined(msgspec.to_builtins(after)), prefix) if after is not None else {}
+        for key in sorted(a.keys() | b.keys()):
+            if a.get(key) != b.get(key):
+                kind = "added" if key not in a else "removed" if key not in b else "changed"
+                out.append(Change("settings", key, kind, a.get(key), b.get(key)))
+    return out
 
 
 def _tools(old: Lock, new: Lock) -> list[Change]:
@@ -234,6 +250,15 @@ def _configs(old: Lock, new: Lock) -> list[Change]:
                     )
                 )
     return out
+
+
+def _joined(value: Any) -> Any:
+    """Lists as one comma-separated string, at any depth (requirements, groups)."""
+    if isinstance(value, dict):
+        return {k: _joined(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return value
 
 
 def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, str]:
