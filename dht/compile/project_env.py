@@ -241,7 +241,8 @@ def plan_project(
             where="pyproject.toml",
         )
     meta.check_extras(project, request.extras, metadata.provides_extra)
-    dynamic = tuple(sorted(set(project.dynamic) | ({"*"} if project.name is None else set())))
+    # A setup.py-only project: the backend computes all of it.
+    dynamic = ("metadata",) if project.name is None else project.dynamic
     from_backend = project.name is None or bool(_DYNAMIC_REQUIREMENTS & set(project.dynamic))
     dependencies = (
         tuple(sorted({normalized(r, f"{metadata.name} metadata") for r in metadata.requires_dist}))
@@ -260,8 +261,7 @@ def plan_project(
     entry = LockProject(
         name=metadata.name,
         version=static_version,
-        dynamic=tuple(d for d in dynamic if d != "*")
-        or (("metadata",) if project.name is None else ()),
+        dynamic=dynamic,
         install="editable",
         request=request,
         requires_python=requires_python,
