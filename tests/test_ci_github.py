@@ -418,3 +418,12 @@ def test_zizmor_finds_nothing_at_medium_or_above(repo: Path) -> None:
     )
     caught = json.loads(zizmor(bad, "--format", "json").stdout)
     assert {"artipacked", "excessive-permissions"} <= {f["ident"] for f in caught}
+
+
+def test_a_version_from_git_checks_out_the_whole_history() -> None:
+    # hatch-vcs and setuptools-scm need the tags to build the editable install.
+    shallow = render(Facts("3.11.7", ("linux-x86_64",), True, "dht==0.1.0"))
+    full = render(Facts("3.11.7", ("linux-x86_64",), True, "dht==0.1.0", full_history=True))
+    machines = full.split("  machines:")[1]
+    assert "fetch-depth: 0" in machines
+    assert "fetch-depth: 0" not in shallow.split("  machines:")[1]
