@@ -158,6 +158,13 @@ def test_the_project_replaced_by_a_plain_install_is_drift_and_apply_repairs(lock
     )
     assert dht(locked, "apply").exit_code == 0
     assert dht(locked, "verify").exit_code == 0
+    # The index's release of the same name in its place (mylib 0.2): drift too.
+    _uv(locked, "pip", "install", "--python", _venv_python(locked), "--no-deps", "--no-config",
+        "--index-url", index, "--reinstall", "mylib==0.2")  # fmt: skip
+    verify = dht(locked, "verify")
+    assert verify.exit_code == 3 and "installed from an index" in verify.output
+    assert dht(locked, "apply").exit_code == 0
+    assert dht(locked, "verify").exit_code == 0
 
 
 def test_a_tool_that_needs_the_project_is_met_by_the_folder(
