@@ -47,6 +47,19 @@ def find_interpreter(version: str, download: str | None) -> str:
     return found
 
 
+def local_version(minor: str) -> str | None:
+    """The exact version of a CPython `minor` on this machine: what uv finds, else the
+    newest in pyenv's folder; None when there is none (nothing is downloaded)."""
+    path = _uv_find(minor)
+    if path is not None:
+        probe = run([path, "-c", "import platform; print(platform.python_version())"],
+                    check=False, timeout=60)  # fmt: skip
+        version = probe.output.strip()
+        return version if probe.code == 0 and version.startswith(minor + ".") else None
+    matching = [v for v in pyenv_versions() if v.startswith(minor + ".")]
+    return matching[-1] if matching else None
+
+
 def _running(version: str) -> str | None:
     """The interpreter running dht, when it is the one: no search at all."""
     if platform.python_implementation() != "CPython" or platform.python_version() != version:

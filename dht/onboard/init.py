@@ -309,30 +309,10 @@ def project_choice(root: Path, pyproject: Mapping[str, Any], got: _Gathered) -> 
 
 
 def find_local_python(minor: str) -> str | None:
-    """The exact version of a CPython `minor` on this machine, as uv finds it (no downloads)."""
-    from dht.process import clean_env, run
-    from dht.uvbackend import uv_bin
+    """The exact version of a CPython `minor` on this machine (no downloads)."""
+    from dht.apply.interpreter import local_version
 
-    result = run(
-        [uv_bin(), "python", "find", "--no-project", "--no-config", f"cpython@{minor}"],
-        env={**clean_env(), "UV_PYTHON_DOWNLOADS": "never"},
-        timeout=120,
-        check=False,
-    )
-    path = result.output.strip().splitlines()[-1:] if result.code == 0 else []
-    if not path:
-        # pyenv's shims hide the versions it does not select; its folder still has them.
-        from dht.apply.interpreter import pyenv_versions
-
-        matching = [v for v in pyenv_versions() if v.startswith(minor + ".")]
-        return matching[-1] if matching else None
-    probe = run(
-        [path[0], "-c", "import platform; print(platform.python_version())"],
-        check=False,
-        timeout=60,
-    )
-    version = probe.output.strip()
-    return version if probe.code == 0 and version.startswith(minor + ".") else None
+    return local_version(minor)
 
 
 def _classify(found: Iterable[Candidate], got: _Gathered) -> None:
