@@ -16,7 +16,7 @@ from pathlib import Path
 
 import msgspec
 
-from dht.compile.interpreter import Build, choose, uv_builds
+from dht.compile.interpreter import Build, choose, settled, uv_builds
 from dht.compile.project_env import BUILD_ENVIRONMENT, ProjectPlan, plan_project
 from dht.compile.resolve import PackageSource, Pin, RootRequirement, VersionTable, resolve
 from dht.compile.settings import compile_configs, compile_env, raise_unknown_settings
@@ -89,7 +89,7 @@ def compile_lock(
 ) -> Lock:
     # uv's list of builds (a subprocess) is needed first only when a minor spec is
     # pinned for the first time; otherwise it runs beside the resolution.
-    known = _known_python(intent, previous, upgrade)
+    known = settled(intent.python, _kept(previous, upgrade))
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     pending = pool.submit(_interpreter, intent, previous, upgrade, python_builds)
     try:
@@ -99,15 +99,13 @@ def compile_lock(
         pool.shutdown(wait=True)
 
 
-def _known_python(intent: Intent, previous: Lock | None, upgrade: Upgrade) -> str | None:
-    if intent.python.count(".") == 2:
-        return intent.python
-    keep = previous is not None and previous.interpreter is not None
-    if keep and not upgrade.everything and "python" not in upgrade.packages:
-        assert previous is not None
-        if previous.python.startswith(intent.python + ".") and previous.python.count(".") == 2:
-            return previous.python
-    return None
+def _kept(previous: Lock | None, upgrade: Upgrade) -> tuple[str, LockInterpreter] | None:
+    """The previous lock's interpreter, unless the lock is upgraded or `-P python`."""
+    if previous is None or previous.interpreter is None:
+        return None
+    if upgrade.everything or "python" in upgrade.packages:
+        return None
+    return previous.python, previous.interpreter
 
 
 def _compile(
@@ -209,20 +207,12 @@ def _compile(
 def _interpreter(
     intent: Intent, previous: Lock | None, upgrade: Upgrade, python_builds: Sequence[Build] | None
 ) -> tuple[str, LockInterpreter]:
-    kept = None
-    if (
-        previous is not None
-        and previous.interpreter is not None
-        and not upgrade.everything
-        and "python" not in upgrade.packages
-    ):
-        kept = (previous.python, previous.interpreter)
     available = uv_builds() if python_builds is None else python_builds
     return choose(
         intent.python,
         intent.platforms,
         available,
-        previous=kept,
+        previous=_kept(previous, upgrade),
         exclude_newer=intent.exclude_newer,
     )
 

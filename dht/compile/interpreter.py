@@ -86,11 +86,8 @@ def choose(
         if b.platform in platforms and not b.version.pre and not b.version.dev
         and (day is None or (b.date and b.date <= day))
     ]  # fmt: skip
-    if spec.count(".") == 2:
-        version = spec
-    elif previous is not None and _in_minor(previous[0], spec):
-        version = previous[0]
-    else:
+    version = settled(spec, previous)
+    if version is None:
         matching = [b for b in usable if _in_minor(str(b.version), spec)]
         if not matching:
             raise DhtError(
@@ -107,6 +104,16 @@ def choose(
     if not downloads and previous is not None and previous[0] == version:
         downloads = dict(previous[1].downloads)  # this uv no longer lists it: keep what was found
     return version, LockInterpreter(request=spec, downloads=downloads)
+
+
+def settled(spec: str, previous: tuple[str, LockInterpreter] | None) -> str | None:
+    """The version `choose` takes without uv's list: an exact spec, or the previous pin
+    while it is of the spec's minor; None when the list decides."""
+    if spec.count(".") == 2:
+        return spec
+    if previous is not None and _in_minor(previous[0], spec):
+        return previous[0]
+    return None
 
 
 def _in_minor(version: str, minor: str) -> bool:
