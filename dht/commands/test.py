@@ -104,27 +104,25 @@ def _intent_key(where: str) -> str:
 
 def _offers(root: Path) -> dict[str, list[str]]:
     """distribution -> the groups and extras of pyproject.toml that list it."""
-    import tomllib
-
     from packaging.requirements import InvalidRequirement, Requirement
 
+    from dht.compile.project import read_pyproject
+
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        project = read_pyproject(root)
+    except DhtError:
+        return {}  # a broken pyproject.toml: `dht lock` says what is wrong
+    if project is None:
         return {}
+    sources = [
+        *((f"group {name}", items) for name, items in project.groups.items()),
+        *((f"extra {name}", items) for name, items in project.optional_dependencies.items()),
+    ]
     found: dict[str, list[str]] = {}
-    sources: list[tuple[str, object]] = []
-    groups = data.get("dependency-groups")
-    if isinstance(groups, dict):
-        sources += [(f"group {canonicalize_name(k)}", v) for k, v in groups.items()]
-    project = data.get("project")
-    extras = project.get("optional-dependencies") if isinstance(project, dict) else None
-    if isinstance(extras, dict):
-        sources += [(f"extra {canonicalize_name(k)}", v) for k, v in extras.items()]
     for label, items in sources:
-        for item in items if isinstance(items, list) else []:
+        for item in items:
             if not isinstance(item, str):
-                continue
+                continue  # an include-group: its own group lists what it brings
             try:
                 name = canonicalize_name(Requirement(item).name)
             except InvalidRequirement:
