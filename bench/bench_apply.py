@@ -14,19 +14,16 @@ Prints medians and ratios as a Markdown table. Needs the real index (PyPI).
 
 from __future__ import annotations
 
-import argparse
-import os
 import platform
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench_lock import EXCLUDE_NEWER, TOOLS, bin_of, dht_bin
+from bench_lock import EXCLUDE_NEWER, TOOLS, set_up
 from bench_lock import run as timed
 
 MORE = (
@@ -75,15 +72,7 @@ def requirements_of(root: Path) -> Path:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    dht, uv = dht_bin(), bin_of("uv")
-    if dht is None or uv is None:
-        raise SystemExit("dht and uv must be installed (run `make setup`)")
-    work = Path(tempfile.mkdtemp(prefix="dht-bench-apply-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "DHT_", "VIRTUAL_ENV"))}
-    env["UV_CACHE_DIR"] = str(work / "uv-cache")  # shared: both sides install from a warm cache
+    rounds, dht, uv, work, env = set_up(__doc__ or "", "dht-bench-apply-")
 
     small = project(work / "seven", TOOLS, dht, env)
     large = project(work / "fifty", (*TOOLS, *MORE), dht, env)
@@ -109,7 +98,7 @@ def main() -> int:
     def add(key: str, value: float) -> None:
         times.setdefault(key, []).append(value)
 
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         add("no-op dht apply --no-probes", timed([dht, "apply", "--no-probes"], small, env))
         add("no-op dht verify --no-probes", timed([dht, "verify", "--no-probes"], small, env))
         add("no-op dht apply (probes)", timed([dht, "apply"], small, env))
@@ -134,7 +123,7 @@ def main() -> int:
 
     m = {k: statistics.median(v) for k, v in times.items()}
     print(
-        f"rounds: {args.rounds}; medians in seconds; {len(TOOLS)} tools (and {len(TOOLS) + len(MORE)} for growth)\n"
+        f"rounds: {rounds}; medians in seconds; {len(TOOLS)} tools (and {len(TOOLS) + len(MORE)} for growth)\n"
     )
     print("| case | dht | uv | dht / uv |")
     print("|---|---:|---:|---:|")

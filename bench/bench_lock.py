@@ -50,6 +50,21 @@ def dht_bin() -> str | None:
     return bin_of("dht")
 
 
+def set_up(doc: str, prefix: str) -> tuple[int, str, str, Path, dict[str, str]]:
+    """What the apply benchmarks share: --rounds, dht and uv, a work folder, and an
+    environment without the caller's uv/dht settings, with one uv cache for both sides."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    rounds = parser.parse_args().rounds
+    dht, uv = dht_bin(), bin_of("uv")
+    if dht is None or uv is None:
+        raise SystemExit("dht and uv must be installed (run `make setup`)")
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "DHT_", "VIRTUAL_ENV"))}
+    env["UV_CACHE_DIR"] = str(work / "uv-cache")  # shared: both sides install from a warm cache
+    return rounds, dht, uv, work, env
+
+
 def bin_of(name: str) -> str | None:
     here = Path(sys.executable).parent / name
     return str(here) if here.exists() else shutil.which(name)

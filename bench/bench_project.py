@@ -14,16 +14,13 @@ Prints medians and ratios as a Markdown table. Needs the real index (PyPI).
 
 from __future__ import annotations
 
-import argparse
-import os
 import platform
 import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
-from bench_lock import EXCLUDE_NEWER, bin_of, dht_bin
+from bench_lock import EXCLUDE_NEWER, set_up
 from bench_lock import run as timed
 
 DEPENDENCIES = ("httpx", "rich", "pydantic", "jinja2", "click", "requests", "pyyaml", "attrs")
@@ -54,15 +51,7 @@ def project(root: Path, uv: str, dht: str, env: dict[str, str]) -> Path:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    dht, uv = dht_bin(), bin_of("uv")
-    if dht is None or uv is None:
-        raise SystemExit("dht and uv must be installed (run `make setup`)")
-    work = Path(tempfile.mkdtemp(prefix="dht-bench-project-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "DHT_", "VIRTUAL_ENV"))}
-    env["UV_CACHE_DIR"] = str(work / "uv-cache")
+    rounds, dht, uv, work, env = set_up(__doc__ or "", "dht-bench-project-")
     env["UV_PYTHON"] = sys.executable  # uv sync on the interpreter dht.lock pins
     root = project(work / "app", uv, dht, env)
     timed([uv, "sync", "--inexact", "--check", "--frozen"], root, env)  # they agree, or this fails
@@ -73,7 +62,7 @@ def main() -> int:
     def add(key: str, value: float) -> None:
         times.setdefault(key, []).append(value)
 
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         for folder in (".venv", ".dht"):
             shutil.rmtree(root / folder, ignore_errors=True)
         add("fresh dht apply", timed([dht, "apply"], root, env))
@@ -88,7 +77,7 @@ def main() -> int:
         # uv sync removed nothing dht needs (no tools here): the next round starts clean anyway.
 
     m = {k: statistics.median(v) for k, v in times.items()}
-    print(f"rounds: {args.rounds}; medians in seconds; {packages} distributions in .venv\n")
+    print(f"rounds: {rounds}; medians in seconds; {packages} distributions in .venv\n")
     print("| case | dht | uv | dht / uv |")
     print("|---|---:|---:|---:|")
     rows = (
