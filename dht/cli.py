@@ -429,7 +429,7 @@ def ci_github_command(
         typer.Option(
             "--dht-spec",
             metavar="SPEC",
-            help="How the workflow installs dht: a pinned requirement (default: dht==THIS_VERSION) or `dht @ URL`.",
+            help="How the workflow installs dht: `dht-lock==VERSION` or `dht-lock @ URL` (default: as this dht was installed: a release of the index, or the git commit or URL it came from).",
         ),
     ] = None,
 ) -> None:
@@ -442,7 +442,7 @@ def ci_github_command(
 
       dht ci github --check         # in CI: exit 3 when the workflow is not what the lock gives
 
-      dht ci github --dht-spec 'dht @ git+https://github.com/ORG/dht@COMMIT'
+      dht ci github --dht-spec 'dht-lock @ git+https://github.com/ORG/dht@COMMIT'
     """
     from dht.commands.ci import github
 

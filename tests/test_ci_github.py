@@ -10,13 +10,17 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import msgspec
 import pytest
 
+from dht import __version__
 from dht.export.github import Facts, covered, pins, render
 from dht.model.lock import Lock, read_lock, write_lock
+from tests.support.index_server import IndexServer
+from tests.support.wheels import FixtureFile, FixtureIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_LOCK = ROOT / "example" / "dht.lock"
@@ -24,13 +28,43 @@ WORKFLOW = Path(".github/workflows/dht.yml")
 SHA_USES = re.compile(r"^\s+uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v[0-9.]+)$")
 
 
-def dht(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def installed_as(site: Path, direct_url: dict[str, object] | None) -> Path:
+    """`site` holding dht-lock's dist-info as an installer leaves it: from an index (no
+    direct_url.json) or from a URL, a git commit or a folder (PEP 610). Put first on
+    PYTHONPATH, it is the distribution the running dht finds for itself."""
+    info = site / f"dht_lock-{__version__}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.4\nName: dht-lock\nVersion: {__version__}\n", encoding="utf-8"
+    )
+    (info / "INSTALLER").write_text("uv\n", encoding="utf-8")
+    if direct_url is not None:
+        (info / "direct_url.json").write_text(json.dumps(direct_url), encoding="utf-8")
+    return site
+
+
+@pytest.fixture(scope="session")
+def index_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return installed_as(tmp_path_factory.mktemp("index-install"), None)
+
+
+@pytest.fixture(autouse=True)
+def _from_the_index(index_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unless a test says otherwise, the dht under test was installed from the index (the
+    test environment's own is an editable install, from which no spec can be derived)."""
+    monkeypatch.setenv("PYTHONPATH", str(index_site))
+
+
+def dht(cwd: Path, *args: str, site: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    if site is not None:
+        env["PYTHONPATH"] = str(site)
     return subprocess.run(
         [sys.executable, "-m", "dht", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={**os.environ, "NO_COLOR": "1"},
+        env=env,
         timeout=120,
     )
 
@@ -96,7 +130,7 @@ def test_matrix_is_the_locks_platforms_on_pinned_runners(repo: Path) -> None:
 
 
 def test_platforms_without_a_hosted_runner_are_named_not_covered() -> None:
-    facts = Facts("3.12", ("linux-musl-x86_64", "windows-arm64"), False, "dht==0.1.0")
+    facts = Facts("3.12", ("linux-musl-x86_64", "windows-arm64"), False, "dht-lock==0.1.0")
     text = render(facts)
     assert "# Not covered (no GitHub-hosted runner): linux-musl-x86_64." in text
     assert re.findall(r"- platform: (\S+)\n\s+runner: (\S+)", text) == [
@@ -165,7 +199,7 @@ def test_project_in_a_subfolder_runs_there(tmp_path: Path) -> None:
 
 def test_a_spec_for_another_package_is_refused(repo: Path) -> None:
     result = dht(repo, "ci", "github", "--dht-spec", "evil==1.0")
-    assert result.returncode == 2 and "installs 'evil', not dht" in result.stderr
+    assert result.returncode == 2 and "installs 'evil', not dht-lock" in result.stderr
     assert not (repo / WORKFLOW).exists()
 
 
@@ -229,8 +263,8 @@ def test_a_platform_change_changes_only_the_matrix(repo: Path) -> None:
 
 
 def test_python_change_changes_only_the_python_line() -> None:
-    a = render(Facts("3.11", ("linux-x86_64",), True, "dht==0.1.0"))
-    b = render(Facts("3.12.4", ("linux-x86_64",), True, "dht==0.1.0"))
+    a = render(Facts("3.11", ("linux-x86_64",), True, "dht-lock==0.1.0"))
+    b = render(Facts("3.12.4", ("linux-x86_64",), True, "dht-lock==0.1.0"))
     diff = [
         line
         for line in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
@@ -243,14 +277,14 @@ def test_python_change_changes_only_the_python_line() -> None:
 
 
 def test_dht_spec_is_written_and_must_pin(repo: Path) -> None:
-    spec = "dht @ git+https://github.com/example/dht@0123456789abcdef0123456789abcdef01234567"
+    spec = "dht-lock @ git+https://github.com/example/dht@0123456789abcdef0123456789abcdef01234567"
     result = dht(repo, "ci", "github", "--dht-spec", spec)
     assert result.returncode == 0, result.stderr
     text = (repo / WORKFLOW).read_text(encoding="utf-8")
     assert f"  DHT_SPEC: '{spec}'\n" in text
     assert f"--dht-spec '{spec}'" in text.splitlines()[1]
     assert text.count('uv tool install "$DHT_SPEC"') == 3
-    for bad in ("dht>=0.1", "dht", "dht==0.*", "dht==1; echo $HOME", "not a requirement!"):
+    for bad in ("dht-lock>=0.1", "dht-lock", "dht-lock==0.*", "dht-lock==1; echo $HOME", "x y"):
         before = (repo / WORKFLOW).read_bytes()
         refused = dht(repo, "ci", "github", "--dht-spec", bad)
         assert refused.returncode == 2, bad  # a usage error
@@ -378,7 +412,7 @@ def test_actionlint_passes_without_build_and_in_a_subfolder(tmp_path: Path) -> N
             "3.11",
             ("linux-x86_64", "macos-arm64", "windows-arm64"),
             False,
-            "dht==0.1.0",
+            "dht-lock==0.1.0",
             "sub/proj",
         )
     )
@@ -422,8 +456,158 @@ def test_zizmor_finds_nothing_at_medium_or_above(repo: Path) -> None:
 
 def test_a_version_from_git_checks_out_the_whole_history() -> None:
     # hatch-vcs and setuptools-scm need the tags to build the editable install.
-    shallow = render(Facts("3.11.7", ("linux-x86_64",), True, "dht==0.1.0"))
-    full = render(Facts("3.11.7", ("linux-x86_64",), True, "dht==0.1.0", full_history=True))
+    shallow = render(Facts("3.11.7", ("linux-x86_64",), True, "dht-lock==0.1.0"))
+    full = render(Facts("3.11.7", ("linux-x86_64",), True, "dht-lock==0.1.0", full_history=True))
     machines = full.split("  machines:")[1]
     assert "fetch-depth: 0" in machines
     assert "fetch-depth: 0" not in shallow.split("  machines:")[1]
+
+
+# The install spec derived from how this dht was installed
+
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "spec"),
+    [
+        (
+            {
+                "url": "https://github.com/example/dht",
+                "vcs_info": {"vcs": "git", "commit_id": COMMIT},
+            },
+            f"dht-lock @ git+https://github.com/example/dht@{COMMIT}",
+        ),
+        (
+            {
+                "url": "https://files.example.org/dht_lock-0.1.0-py3-none-any.whl",
+                "archive_info": {},
+            },
+            "dht-lock @ https://files.example.org/dht_lock-0.1.0-py3-none-any.whl",
+        ),
+    ],
+)
+def test_spec_follows_a_vcs_or_url_install(
+    repo: Path, tmp_path: Path, direct_url: dict[str, object], spec: str
+) -> None:
+    site = installed_as(tmp_path / "site", direct_url)
+    result = dht(repo, "ci", "github", site=site)
+    assert result.returncode == 0, result.stderr
+    text = (repo / WORKFLOW).read_text(encoding="utf-8")
+    assert f"  DHT_SPEC: '{spec}'\n" in text
+    assert "--dht-spec" not in text.splitlines()[1]  # regenerated by the same install, as is
+
+
+def test_index_install_gives_a_pinned_release(repo: Path) -> None:
+    text = write(repo)
+    assert f"  DHT_SPEC: 'dht-lock=={__version__}'\n" in text
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "why"),
+    [
+        ({"url": "file:///src/dht", "dir_info": {"editable": True}}, "local folder"),
+        (
+            {"url": "file:///tmp/dht_lock-0.1.0-py3-none-any.whl", "archive_info": {}},
+            "cannot reach",
+        ),
+        (
+            {"url": "ssh://git@example.org/dht", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+            "cannot reach",
+        ),
+    ],
+)
+def test_no_spec_can_be_derived_then_refused(
+    repo: Path, tmp_path: Path, direct_url: dict[str, object], why: str
+) -> None:
+    site = installed_as(tmp_path / "site", direct_url)
+    result = dht(repo, "ci", "github", site=site)
+    assert result.returncode == 2, result.stderr
+    assert "cannot tell how a runner should install dht" in result.stderr and why in result.stderr
+    assert "--dht-spec" in result.stderr and "Traceback" not in result.stderr
+    assert not (repo / WORKFLOW).exists()
+    given = dht(repo, "ci", "github", "--dht-spec", f"dht-lock=={__version__}", site=site)
+    assert given.returncode == 0, given.stderr
+    header = (repo / WORKFLOW).read_text(encoding="utf-8").splitlines()[1]
+    assert f"--dht-spec 'dht-lock=={__version__}'" in header  # how to regenerate it
+
+
+def test_the_plain_dht_name_is_refused_with_the_reason(repo: Path) -> None:
+    result = dht(repo, "ci", "github", "--dht-spec", "dht==0.1.0")
+    assert result.returncode == 2
+    assert "`dht` on the index is an unrelated project" in result.stderr
+
+
+@pytest.mark.online
+def test_the_spec_resolves_to_this_projects_wheel(repo: Path, tmp_path: Path) -> None:
+    """dht's own wheel (built from this checkout) served by an index: the spec the workflow
+    gets for an index install resolves to it, so name and version agree with the build."""
+    out = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "uv", "build", "--wheel", "--out-dir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        meta = archive.read(f"dht_lock-{__version__}.dist-info/METADATA")
+    index = FixtureIndex(
+        {
+            "dht-lock": [
+                FixtureFile(
+                    "dht-lock",
+                    wheel.name,
+                    wheel.read_bytes(),
+                    meta,
+                    "2026-01-01T00:00:00Z",
+                    ">=3.11",
+                    None,
+                )
+            ]
+        }
+    )
+    server = IndexServer(index)
+    try:
+        text = write(repo)
+        spec = re.search(r"  DHT_SPEC: '(.+)'\n", text)
+        assert spec is not None
+        resolved = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "uv",
+                "pip",
+                "compile",
+                "-",
+                "--no-deps",
+                "--no-header",
+                "--index-url",
+                server.url,
+                "--python-version",
+                "3.11",
+                "--no-cache",
+            ],
+            input=spec.group(1) + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert resolved.returncode == 0, resolved.stderr
+        assert f"dht-lock=={__version__}" in resolved.stdout
+    finally:
+        server.close()
+
+
+@pytest.mark.online
+def test_the_distribution_name_is_free_on_the_index() -> None:
+    """dht-lock on PyPI is either unregistered or this project: never someone else's."""
+    import httpx
+
+    response = httpx.get("https://pypi.org/pypi/dht-lock/json", timeout=30)
+    if response.status_code == 404:
+        return
+    assert response.status_code == 200
+    assert response.json()["info"]["summary"].startswith("Lock the machine around a Python project")

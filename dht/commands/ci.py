@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dht import __version__
-from dht.errors import DhtError, InputError
+from dht.errors import DhtError, InputError, UsageError
 from dht.export.github import Facts, check_spec, covered, render, workflow_path
+from dht.export.install_spec import DISTRIBUTION, installed
 from dht.model.lock import LOCK_FILE, atomic_write, read_lock
 from dht.model.toml import parse_toml, read_text
 from dht.process import run
-
-DEFAULT_SPEC = f"dht=={__version__}"
 
 
 @dataclass(frozen=True)
@@ -93,13 +92,22 @@ def github(root: Path, *, spec: str | None, output: Path | None, check: bool) ->
         except ValueError:
             folder = "."
     command = "dht ci github" if folder == "." else f"dht -C {folder} ci github"
-    if spec is not None and spec != DEFAULT_SPEC:
+    derived = installed(__version__)
+    if spec is None:
+        if derived.spec is None:
+            raise UsageError(
+                f"cannot tell how a runner should install dht: {derived.why}",
+                hint=f"give --dht-spec: `{DISTRIBUTION}=={__version__}` (a release on the index) "
+                f"or `{DISTRIBUTION} @ git+https://HOST/ORG/REPO@COMMIT` (a pushed commit)",
+            )
+        spec = derived.spec
+    elif spec != derived.spec:
         command += f" --dht-spec '{spec}'"
     facts = Facts(
         python=lock.python,
         platforms=lock.platforms,
         builds=builds(root),
-        dht_spec=check_spec(spec if spec is not None else DEFAULT_SPEC),
+        dht_spec=check_spec(spec),
         folder=folder,
         # A version from git (hatch-vcs, setuptools-scm) needs the tags to build editable.
         full_history=lock.project is not None and "version" in lock.project.dynamic,

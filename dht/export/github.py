@@ -19,6 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from dht.errors import DhtError, UsageError
+from dht.export.install_spec import DISTRIBUTION
 
 WORKFLOW_PATH = ".github/workflows/dht.yml"
 
@@ -82,10 +83,11 @@ class Facts:
 
 
 def check_spec(spec: str) -> str:
-    """An install spec for dht must pin one version (`dht==1.2.3`) or a direct URL."""
+    """An install spec for dht must pin one version (`dht-lock==1.2.3`) or a direct URL."""
     bad = UsageError(
         f"--dht-spec: {spec!r} does not pin dht",
-        hint="give `dht==VERSION`, or a direct reference `dht @ URL` (a wheel, or git+https://…@COMMIT)",
+        hint=f"give `{DISTRIBUTION}==VERSION`, or a direct reference `{DISTRIBUTION} @ URL` "
+        "(a wheel, or git+https://…@COMMIT)",
     )
     if _SPEC_FORBIDDEN.search(spec):
         raise bad
@@ -93,10 +95,11 @@ def check_spec(spec: str) -> str:
         req = Requirement(spec)
     except InvalidRequirement:
         raise bad from None
-    if canonicalize_name(req.name) != "dht":
+    if canonicalize_name(req.name) != DISTRIBUTION:
+        unrelated = " (`dht` on the index is an unrelated project)" if req.name == "dht" else ""
         raise UsageError(
-            f"--dht-spec: {spec!r} installs {req.name!r}, not dht",
-            hint="give `dht==VERSION` or `dht @ URL`",
+            f"--dht-spec: {spec!r} installs {req.name!r}, not {DISTRIBUTION}{unrelated}",
+            hint=f"give `{DISTRIBUTION}==VERSION` or `{DISTRIBUTION} @ URL`",
         )
     if req.url:
         return spec
