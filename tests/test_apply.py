@@ -114,6 +114,21 @@ def test_apply_then_verify_then_noop(locked: Path) -> None:
     assert snapshot(locked) == before  # touched nothing
 
 
+def test_state_folder_stays_out_of_git(locked: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(locked)], check=True)
+    assert dht(locked, "apply").exit_code == 0
+    assert (locked / ".dht/state/receipts.json").is_file()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=locked,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert status and ".dht" not in status  # dht.toml and friends show; .dht/ does not
+    assert "dht.lock" in status
+
+
 def _verify(root: Path) -> dict[str, dict[str, Any]]:
     result = dht(root, "verify", "--json")
     return {e["id"]: e for e in json.loads(result.stdout)["entries"] if e["status"] != "ok"}

@@ -24,8 +24,22 @@ ASIDE = ".dht-new"
 OLD = ".dht-old"
 
 
+GITIGNORE = "# Written by dht: this folder is local to this machine; nothing in it is committed.\n*\n"
+
+
 def state_dir(root: Path) -> Path:
     return root / STATE / "state"
+
+
+def make_state_folder(root: Path) -> Path:
+    """`.dht/state`, with a `.dht/.gitignore` that keeps the whole folder out of git (as uv
+    does for `.venv`), so no project has to learn to ignore it."""
+    folder = state_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = root / STATE / ".gitignore"
+    if not ignore.exists():
+        atomic_write(ignore, GITIGNORE.encode())
+    return folder
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -93,8 +107,7 @@ def swap_in(new: Path, target: Path) -> None:
 @contextlib.contextmanager
 def apply_lock(root: Path) -> Iterator[None]:
     """One apply at a time per project: a second one waits, then finds nothing to do."""
-    folder = state_dir(root)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_state_folder(root)
     with open(folder / "apply.lock", "a+b") as handle:
         if sys.platform == "win32":
             import msvcrt
