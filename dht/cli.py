@@ -259,6 +259,8 @@ def diff_command(
     if fmt not in (*renderers, "json"):
         _fail(UsageError(f"--format: unknown format {fmt!r}", hint="use text, markdown or json"))
     result = _run(lambda: run_diff(Path.cwd(), old, new))
+    for note in result.notes:
+        _say(f"note: {note}")
     if fmt == "json":
         _emit_json(result.to_json())
     else:

@@ -195,3 +195,32 @@ def test_the_interpreter_and_the_project_are_reviewed() -> None:
     gone = msgspec.structs.replace(old, project=None)
     assert "- project.name example" in render_text(diff(old, gone))
     assert isinstance(old.project, LockProject)
+
+
+def test_no_lock_at_the_revision_is_an_empty_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> None:
+    server = index_server()
+    root = tmp_path / "fresh"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    (root / "dht.toml").write_text(
+        INTENT.format(url=server.url, toolish="1.0", app="one", length=88)
+    )
+    assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+    git(root, "init", "-q")
+    first = CliRunner().invoke(app, ["diff"])  # no commit at all yet
+    assert first.exit_code == 3, first.output
+    assert "note: HEAD has no dht.lock (no commit yet): compared with an empty lock" in first.stderr
+    assert "toolish" in first.stdout and "cannot read" not in first.output
+    (root / "README").write_text("hello\n")
+    git(root, "add", "README")
+    git(root, "commit", "-qm", "before dht")
+    second = CliRunner().invoke(app, ["diff", "--format", "json"])
+    assert second.exit_code == 3
+    data = json.loads(second.stdout)
+    assert data["notes"] == ["HEAD has no dht.lock: compared with an empty lock"]
+    added = {(c["name"], c["kind"]) for c in data["changes"]}
+    assert ("toolish", "added") in added and ("clicky", "added") in added
+    missing = CliRunner().invoke(app, ["diff", "no-such-revision"])
+    assert missing.exit_code == 1 and "cannot read dht.lock at 'no-such-revision'" in missing.output

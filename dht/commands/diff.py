@@ -5,19 +5,40 @@ from __future__ import annotations
 from pathlib import Path
 
 from dht.errors import DhtError
-from dht.model.lock import LOCK_FILE, Lock, parse_lock, read_lock
+from dht.model.lock import LOCK_FILE, LOCK_VERSION, Lock, LockIndex, parse_lock, read_lock
 from dht.process import run
 from dht.review.diff import LockDiff, diff
 
+# What a revision without dht.lock holds: nothing, so every entry of the other side is added.
+EMPTY = Lock(lock_version=LOCK_VERSION, python="", platforms=(), index=LockIndex(url=""))
 
-def load(root: Path, spec: str) -> Lock:
-    """A lock from a file path, or `dht.lock` as of a git revision (HEAD, origin/main, a sha)."""
+
+def load(root: Path, spec: str, notes: list[str] | None = None) -> Lock:
+    """A lock from a file path, or `dht.lock` as of a git revision (HEAD, origin/main, a sha).
+    A revision that has no dht.lock (the lock's first commit is still to come) gives the
+    empty lock, with a note; a revision that does not exist is an error."""
     path = root / spec
     if path.is_file():
         return read_lock(path)[0]
     prefix = _git(root, ["rev-parse", "--show-prefix"]).strip()
-    text = _git(root, ["show", f"{spec}:{prefix}{LOCK_FILE}"], what=f"{LOCK_FILE} at {spec!r}")
-    return parse_lock(text, f"{spec}:{prefix}{LOCK_FILE}")
+    at = f"{spec}:{prefix}{LOCK_FILE}"
+    if _exists(root, f"{spec}^{{commit}}") or spec == "HEAD":
+        if not _exists(root, at):
+            if notes is not None:
+                before = "no commit yet" if spec == "HEAD" and not _exists(root, "HEAD") else ""
+                notes.append(
+                    f"{spec} has no {prefix}{LOCK_FILE}"
+                    + (f" ({before})" if before else "")
+                    + ": compared with an empty lock"
+                )
+            return EMPTY
+    text = _git(root, ["show", at], what=f"{LOCK_FILE} at {spec!r}")
+    return parse_lock(text, at)
+
+
+def _exists(root: Path, rev: str) -> bool:
+    result = run(["git", "cat-file", "-e", rev], cwd=root, check=False, timeout=60)
+    return result.code == 0
 
 
 def _git(root: Path, args: list[str], what: str | None = None) -> str:
@@ -31,6 +52,9 @@ def _git(root: Path, args: list[str], what: str | None = None) -> str:
 
 
 def run_diff(root: Path, old: str | None, new: str | None) -> LockDiff:
-    before = load(root, old or "HEAD")
-    after = load(root, new or LOCK_FILE)
-    return diff(before, after)
+    notes: list[str] = []
+    before = load(root, old or "HEAD", notes)
+    after = load(root, new or LOCK_FILE, notes)
+    result = diff(before, after)
+    result.notes.extend(notes)
+    return result

@@ -33,6 +33,8 @@ class Change:
 @dataclass
 class LockDiff:
     changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the reader should know about the comparison itself (a side with no lock)."""
 
     @property
     def equal(self) -> bool:
@@ -43,6 +45,7 @@ class LockDiff:
             "format": FORMAT_VERSION,
             "equal": self.equal,
             "changes": [asdict(c) for c in self.changes],
+            "notes": list(self.notes),
         }
 
 
