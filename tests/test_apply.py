@@ -496,3 +496,31 @@ def test_a_file_dht_created_for_a_removed_config_is_removed(locked: Path) -> Non
     assert dht(locked, "apply").exit_code == 0
     assert not (locked / "sub/thing.toml").exists()
     assert _verify(locked) == {}
+
+
+def test_a_change_to_one_tool_marks_only_that_tool(
+    tmp_path: Path, index_server: Callable[..., Any]
+) -> None:
+    server = index_server()
+    root = tmp_path / "two"
+    root.mkdir()
+    intent = (
+        f'[project]\npython = "{platform.python_version()}"\n'
+        f'[targets]\nplatforms = ["{current_platform()}"]\n'
+        f'[index]\nurl = "{server.url}"\n'
+        '[tools]\ntoolish = "=={toolish}"\nclicky = "==1.0"\n'
+    )
+    (root / "dht.toml").write_text(intent.format(toolish="1.1"), encoding="utf-8")
+    assert dht(root, "lock").exit_code == 0
+    assert dht(root, "apply").exit_code == 0
+    (root / "dht.toml").write_text(intent.format(toolish="1.0"), encoding="utf-8")
+    assert dht(root, "lock").exit_code == 0
+    statuses = {
+        e["id"]: e["status"] for e in json.loads(dht(root, "verify", "--json").stdout)["entries"]
+    }
+    assert statuses["tool:toolish"] == "changed-in-lock"
+    assert statuses["environment:project"] == "changed-in-lock"
+    assert statuses["tool:clicky"] == "ok"  # same packages: not shown as changed
+    assert dht(root, "apply").exit_code == 0
+    after = json.loads(dht(root, "verify", "--json").stdout)["entries"]
+    assert {e["status"] for e in after} == {"ok"}

@@ -40,6 +40,7 @@ from dht.model.lock import (
     PROJECT_ENVIRONMENT,
     Lock,
     read_lock,
+    tool_closure,
 )
 from dht.uvbackend import Wheel, bin_dir
 
@@ -133,7 +134,8 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
         entry = msgspec.to_builtins(project)
         resources.append(ProjectResource(root, project.name, envs[PROJECT], build, entry, receipts))
     for tool in lock.tools:
-        resources.append(ToolResource(tool.name, tool.version, envs[tool.environment]))
+        closure = tool_closure(lock, tool.name, tool.environment)
+        resources.append(ToolResource(tool.name, tool.version, envs[tool.environment], closure))
     for tool in lock.tools:
         if tool.environment != PROJECT:
             resources.append(LauncherResource(tool.name, envs[tool.environment], envs[PROJECT]))

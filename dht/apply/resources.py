@@ -191,7 +191,11 @@ class EnvironmentResource:
                 uninstall(self.path, dropped)  # what dht put here before and the lock no longer has
                 install(self.path, [w for w, _ in self.wheels], scratch)
                 state.crash_point("installed-in-place")
-                receipt = {"fingerprint": self.fingerprint, "packages": self.packages()}
+                receipt = {
+                    "fingerprint": self.fingerprint,
+                    "packages": self.packages(),
+                    "python": self.python,
+                }
                 state.write_json(self.path / RECEIPT, receipt)
                 return f"installed {len(self.wheels)} packages in place"
         if (
@@ -214,7 +218,11 @@ class EnvironmentResource:
         state.crash_point("venv-created")
         install(aside, [w for w, _ in self.wheels], scratch)
         state.crash_point("installed")
-        receipt = {"fingerprint": self.fingerprint, "packages": self.packages()}
+        receipt = {
+            "fingerprint": self.fingerprint,
+            "packages": self.packages(),
+            "python": self.python,
+        }
         state.write_json(aside / RECEIPT, receipt)
         state.crash_point("before-swap")
         state.swap_in(aside, self.path)
@@ -237,6 +245,7 @@ class ToolResource:
     name: str
     version: str
     env: EnvironmentResource
+    closure: frozenset[str] = frozenset()  # its packages in env: only their change is its change
     probe_problems: list[str] = field(default_factory=list)  # filled by the verify phase
     kind: str = "tool"
 
@@ -244,9 +253,23 @@ class ToolResource:
     def id(self) -> str:
         return f"tool:{self.name}"
 
+    def _mine(self, packages: Mapping[str, object]) -> dict[str, object]:
+        return {n: v for n, v in packages.items() if n in self.closure or n == self.name}
+
     @property
     def fingerprint(self) -> str:
-        return self.env.fingerprint
+        return _hash({"python": self.env.python, "packages": self._mine(self.env.packages())})
+
+    def _receipt(self) -> str | None:
+        """The fingerprint of what the environment's last apply installed for this tool: the
+        same as `fingerprint` unless one of the tool's own packages moved in the lock."""
+        receipt = state.read_json(self.env.path / RECEIPT) or {}
+        packages = receipt.get("packages")
+        if not isinstance(receipt.get("fingerprint"), str) or not isinstance(packages, dict):
+            return None
+        if receipt["fingerprint"] == self.env.fingerprint:
+            return self.fingerprint
+        return _hash({"python": receipt.get("python"), "packages": self._mine(packages)})
 
     def desired(self) -> Mapping[str, str]:
         return {self.name: self.version}
@@ -266,7 +289,7 @@ class ToolResource:
                     problems.append(f"command {script} is missing")
         return Observed(
             present=True,
-            receipt=env.receipt,
+            receipt=self._receipt() if env.receipt is not None else None,
             content={self.name: have} if have else {},
             problems=tuple(problems),
         )

@@ -24,7 +24,9 @@ ASIDE = ".dht-new"
 OLD = ".dht-old"
 
 
-GITIGNORE = "# Written by dht: this folder is local to this machine; nothing in it is committed.\n*\n"
+GITIGNORE = (
+    "# Written by dht: this folder is local to this machine; nothing in it is committed.\n*\n"
+)
 
 
 def state_dir(root: Path) -> Path:

@@ -216,6 +216,28 @@ class Lock(_Strict, kw_only=True, frozen=True):
     packages: tuple[Package, ...] = ()
 
 
+def tool_closure(lock: Lock, tool: str, environment: str) -> frozenset[str]:
+    """The names of the packages of `environment` that `tools.<tool>` brings (its own and
+    its `with`, and theirs, down the `required-by` links): what a change to it touches."""
+    children: dict[str, list[str]] = {}
+    found: set[str] = set()
+    for package in lock.packages:
+        if package.environment != environment:
+            continue
+        for reason in package.required_by:
+            if reason in (f"tools.{tool}", f"tools.{tool}.with"):
+                found.add(package.name)
+            else:
+                children.setdefault(reason.split("==", 1)[0], []).append(package.name)
+    todo = sorted(found)
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
 TOML_TIMES = (dt.datetime, dt.date, dt.time)
 
 
