@@ -19,7 +19,7 @@ from dht.cli import app
 from dht.compile.system import compile_system
 from dht.errors import InputError
 from dht.model.intent import parse_intent
-from dht.model.lock import parse_lock
+from dht.model.lock import Artifact, Hashes, Package, parse_lock
 
 BASE = '[project]\npython = "3.11"\n'
 ALL = ("alpine", "arch", "choco", "debian", "fedora", "homebrew", "opensuse", "ubuntu", "winget")
@@ -399,3 +399,36 @@ def test_pacman_query_against_an_empty_private_database(tmp_path: Path) -> None:
     (tmp_path / "local").mkdir()
     (tmp_path / "local" / "ALPM_DB_VERSION").write_text("9\n")
     assert Pacman(dbpath=str(tmp_path)).installed(["hello"]) == {"hello": None}
+
+
+def _locked(name: str, *, sdist: bool) -> Package:
+    artifact = Artifact(
+        name=f"{name}-1.0.tar.gz" if sdist else f"{name}-1.0-py3-none-any.whl",
+        url=f"https://files.example.org/{name}-1.0",
+        size=1,
+        hashes=Hashes(sha256="0" * 64),
+        targets=("linux-x86_64",),
+    )
+    return Package(
+        name=name,
+        version="1.0",
+        environment="project",
+        index="https://pypi.org/simple",
+        targets=("linux-x86_64",),
+        sdist=artifact if sdist else None,
+        wheels=() if sdist else (artifact,),
+    )
+
+
+def test_a_dependency_with_wheels_for_every_target_infers_nothing(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\ndependencies = ["psycopg2", "coverage", "lxml"]\n'
+    )
+    locked = [_locked("coverage", sdist=False), _locked("psycopg2", sdist=True)]
+    found = compile_system(parse_intent(BASE), locked, tmp_path)
+    why = {reason for entry in found for reason in entry.why}
+    assert not any(reason.startswith("coverage") for reason in why)  # wheels everywhere
+    assert "psycopg2 (project.dependencies)" in why  # built from its sdist
+    assert any(reason.startswith("lxml") for reason in why)  # not locked: cannot tell, inferred
+    unlocked = {r for e in compile_system(parse_intent(BASE), [], tmp_path) for r in e.why}
+    assert any(reason.startswith("coverage") for reason in unlocked)

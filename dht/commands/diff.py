@@ -22,16 +22,15 @@ def load(root: Path, spec: str, notes: list[str] | None = None) -> Lock:
         return read_lock(path)[0]
     prefix = _git(root, ["rev-parse", "--show-prefix"]).strip()
     at = f"{spec}:{prefix}{LOCK_FILE}"
-    if _exists(root, f"{spec}^{{commit}}") or spec == "HEAD":
-        if not _exists(root, at):
-            if notes is not None:
-                before = "no commit yet" if spec == "HEAD" and not _exists(root, "HEAD") else ""
-                notes.append(
-                    f"{spec} has no {prefix}{LOCK_FILE}"
-                    + (f" ({before})" if before else "")
-                    + ": compared with an empty lock"
-                )
-            return EMPTY
+    if (spec == "HEAD" or _exists(root, f"{spec}^{{commit}}")) and not _exists(root, at):
+        if notes is not None:
+            fresh = spec == "HEAD" and not _exists(root, "HEAD")
+            notes.append(
+                f"{spec} has no {prefix}{LOCK_FILE}"
+                + (" (no commit yet)" if fresh else "")
+                + ": compared with an empty lock"
+            )
+        return EMPTY
     text = _git(root, ["show", at], what=f"{LOCK_FILE} at {spec!r}")
     return parse_lock(text, at)
 

@@ -121,10 +121,14 @@ def compile_system(
         excluded.add(dep_id)
 
     if intent.infer_system:
+        packages = list(packages)
+        # A locked package is built on the machine only where some target gets its sdist;
+        # with wheels for every target (coverage, lxml today) it needs nothing from the system.
+        from_source = {p.name for p in packages if p.sdist is not None}
+        wheels_only = {p.name for p in packages} - from_source
         needs: list[tuple[str, str]] = []
         if root is not None:
-            needs += project_requirements(root)
-        # Locked packages that some target gets as an sdist are built on the machine.
+            needs += [(n, w) for n, w in project_requirements(root) if n not in wheels_only]
         needs += [(p.name, f"{p.environment} environment") for p in packages if p.sdist is not None]
         table = external()
         for name, where in needs:
