@@ -25,7 +25,7 @@ from dht.compile.settings import (
 )
 from dht.errors import InputError
 from dht.model.intent import ToolRequest, parse_intent
-from dht.model.lock import LockedTool, parse_lock
+from dht.model.lock import LockedTool, Package, parse_lock
 from dht.model.presets import config_presets
 from tests.support.index_server import IndexServer
 from tests.support.wheels import build_index
@@ -172,18 +172,56 @@ def test_certain_findings_raise_and_likely_ones_are_warnings() -> None:
     intent = parse_intent(f'[project]\npython = "3.11"\n{body}')
     warnings: list[str] = []
     with pytest.raises(InputError) as caught:
-        raise_unknown_settings(intent, locked(pytest="8.4.2"), None, warnings.append)
+        raise_unknown_settings(intent, locked(pytest="8.4.2"), [], None, warnings.append)
     assert caught.value.where == "dht.toml"
     assert caught.value.message == (
         "config.pytest.set.strict: pytest 8.4.2 does not know 'strict': it came in 9.0.3 (and 1 more)"
     )
     assert warnings == []
-    raise_unknown_settings(intent, locked(pytest="11.0"), None, warnings.append)
+    raise_unknown_settings(intent, locked(pytest="11.0"), [], None, warnings.append)
     assert warnings == [
         "config.pytest.set.strcit: pytest 11.0 has no setting 'strcit'\n  hint: did you mean "
         "'strict'? dht's list of pytest settings covers 8.4.2 to 9.2.0, so this may be a newer "
         "or older setting"
     ]
+
+
+def _beside(name: str, environment: str) -> Package:
+    return Package(
+        name=name,
+        version="1.0",
+        environment=environment,
+        index="https://pypi.org/simple",
+        targets=("linux-x86_64",),
+    )
+
+
+def test_a_plugins_setting_is_known_when_the_plugin_is_locked_beside() -> None:
+    body = '[config.pytest]\nfile = "pyproject.toml"\ntable = "tool.pytest.ini_options"\nset = { asyncio_mode = "auto", timeout = 30, strcit = 1 }\n'
+    intent = parse_intent(f'[project]\npython = "3.11"\n{body}')
+    tools = [
+        LockedTool(name="pytest", environment="project", version="9.2.0", request=ToolRequest())
+    ]
+    alone = {f.key: f for f in check_settings(intent, tools)}
+    assert set(alone) == {"asyncio_mode", "timeout", "strcit"}
+    assert "pytest-asyncio" in alone["asyncio_mode"].message and not alone["asyncio_mode"].certain
+    assert (
+        alone["timeout"].hint
+        == "add pytest-timeout to tools.pytest.with (or to the project's test group)"
+    )
+    beside = [_beside("pytest-asyncio", "project"), _beside("pytest-timeout", "project")]
+    assert [f.key for f in check_settings(intent, tools, beside)] == ["strcit"]
+    # Locked in another environment is not beside pytest.
+    elsewhere = [_beside("pytest-asyncio", "other"), _beside("pytest-timeout", "project")]
+    assert [f.key for f in check_settings(intent, tools, elsewhere)] == ["asyncio_mode", "strcit"]
+
+
+def test_plugin_data_names_real_settings() -> None:
+    plugins = settings_data()["pytest"].plugins
+    assert "asyncio_mode" in plugins["pytest-asyncio"].settings
+    assert {"timeout", "timeout_method"} <= set(plugins["pytest-timeout"].settings)
+    own = set(settings_data()["pytest"].settings)
+    assert not any(own & set(p.settings) for p in plugins.values())  # only what pytest lacks
 
 
 # End to end: `dht lock` against a loopback index that serves a stand-in "ruff".

@@ -12,9 +12,16 @@ a throw-away environment) and asked for its own list of settings:
   coverage  `coverage.config.CoverageConfig.CONFIG_FILE_OPTIONS` (run/report/html/…), plus `paths`
 
 A key missing from an older checked release gets `since`, one missing from a
-newer one `removed`. Run by developers (network), never by dht:
+newer one `removed`.
 
-    uv run python tools/build_tool_settings.py            # all tools
+pytest plugins add settings of their own (pytest-asyncio's `asyncio_mode`): each
+plugin in PYTEST_PLUGINS is installed at its newest release beside the newest
+checked pytest, with plugin autoloading on, and its settings are the ini options
+`pytest --help` lists there that pytest alone does not. Run by developers
+(network), never by dht:
+
+    uv run python tools/build_tool_settings.py            # all tools and plugins
+    uv run python tools/build_tool_settings.py --plugins  # only pytest's plugins
     uv run python tools/build_tool_settings.py --extract ruff   # inside an env that has ruff
 """
 
@@ -42,6 +49,45 @@ VERSIONS: dict[str, list[str]] = {
     "pytest": ["8.4.2", "9.0.3", "9.1.1", "9.2.0"],
     "coverage": ["7.14.3", "7.15.4", "7.16.2", "7.17.4"],
 }
+
+# pytest plugins whose ini options real projects set in [tool.pytest.ini_options].
+PYTEST_PLUGINS: tuple[str, ...] = (
+    "anyio",
+    "pytest-aiohttp",
+    "pytest-asyncio",
+    "pytest-base-url",
+    "pytest-bdd",
+    "pytest-benchmark",
+    "pytest-check",
+    "pytest-codspeed",
+    "pytest-console-scripts",
+    "pytest-cov",
+    "pytest-django",
+    "pytest-doctestplus",
+    "pytest-dotenv",
+    "pytest-env",
+    "pytest-flask",
+    "pytest-html",
+    "pytest-httpserver",
+    "pytest-localserver",
+    "pytest-memray",
+    "pytest-metadata",
+    "pytest-mock",
+    "pytest-mypy-plugins",
+    "pytest-order",
+    "pytest-playwright",
+    "pytest-randomly",
+    "pytest-recording",
+    "pytest-remotedata",
+    "pytest-rerunfailures",
+    "pytest-socket",
+    "pytest-split",
+    "pytest-subtests",
+    "pytest-timeout",
+    "pytest-trio",
+    "pytest-xdist",
+    "syrupy",
+)
 
 # Where each tool's settings live in pyproject.toml, and whether it treats `-` and
 # `_` in a key as the same (black and isort normalize; the others do not).
@@ -116,8 +162,11 @@ def _mypy() -> list[str]:
     return sorted(keys)
 
 
-def _pytest() -> list[str]:
-    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
+def _pytest(autoload: bool = False) -> list[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+    if not autoload:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     with tempfile.TemporaryDirectory() as empty:
         out = subprocess.run(
             [sys.executable, "-m", "pytest", "--help"],
@@ -151,6 +200,7 @@ _EXTRACTORS = {
     "mypy": _mypy,
     "pytest": _pytest,
     "coverage": _coverage,
+    "pytest-plugins": lambda: _pytest(autoload=True),
 }
 
 
@@ -192,9 +242,42 @@ def _collect(tool: str, version: str) -> list[str]:
     return keys
 
 
+def _plugin_settings(pytest_version: str, own: set[str]) -> dict[str, Any]:
+    """plugin -> {"version": newest release checked, "settings": [its ini options]}."""
+    out: dict[str, Any] = {}
+    for plugin in PYTEST_PLUGINS:
+        print(f"pytest plugin {plugin}", file=sys.stderr)
+        command = [
+            "uv", "run", "--isolated", "--no-project", "--quiet",
+            "--with", f"pytest=={pytest_version}", "--with", plugin,
+            "python", str(Path(__file__).resolve()), "--extract", "pytest-plugins",
+        ]  # fmt: skip
+        done = subprocess.run(command, check=False, capture_output=True, text=True)
+        if done.returncode != 0:  # pytest-qt: `pytest --help` needs a Qt binding installed
+            print(f"  skipped: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+            continue
+        keys = set(json.loads(done.stdout))
+        version_command = [
+            "uv", "run", "--isolated", "--no-project", "--quiet",
+            "--with", f"pytest=={pytest_version}", "--with", plugin,
+            "python", "-c", f"import importlib.metadata as m; print(m.version({plugin!r}))",
+        ]  # fmt: skip
+        version = subprocess.run(
+            version_command, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        out[plugin] = {"version": version, "settings": sorted(keys - own)}
+    return out
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--extract"]:
         print(json.dumps(extract(argv[1])))
+        return 0
+    if argv[:1] == ["--plugins"]:
+        data = json.loads(TARGET.read_text(encoding="utf-8"))
+        pytest = data["tools"]["pytest"]
+        pytest["plugins"] = _plugin_settings(pytest["checked"][-1], set(pytest["settings"]))
+        TARGET.write_text(dumps(data), encoding="utf-8", newline="\n")
         return 0
     tools: dict[str, Any] = {}
     for tool, versions in VERSIONS.items():
@@ -203,6 +286,9 @@ def main(argv: list[str]) -> int:
             print(f"{tool} {version}", file=sys.stderr)
             per_version[version] = _collect(tool, version)
         tools[tool] = combine(tool, per_version)
+    tools["pytest"]["plugins"] = _plugin_settings(
+        VERSIONS["pytest"][-1], set(tools["pytest"]["settings"])
+    )
     data = {
         "format": 1,
         "source": "tools/build_tool_settings.py: each tool's own list of settings",

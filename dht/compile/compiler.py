@@ -184,7 +184,7 @@ def _compile(
         build = list(zip(targets, plan.build, strict=True))
         packages.extend(_packages(BUILD_ENVIRONMENT, intent.index_url, build, source))
     # Before anything is written: a setting the locked tool version does not know.
-    raise_unknown_settings(intent, tools, root, warn)
+    raise_unknown_settings(intent, tools, packages, root, warn)
     chosen, interpreter = pending.result()
     assert chosen == python, (chosen, python)
     lock = Lock(

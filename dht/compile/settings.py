@@ -18,7 +18,7 @@ from packaging.version import Version
 
 from dht.errors import InputError, did_you_mean
 from dht.model.intent import INTENT_FILE, Intent
-from dht.model.lock import TOML_TIMES, LockConfig, LockedTool, LockEnv, content_hash
+from dht.model.lock import TOML_TIMES, LockConfig, LockedTool, LockEnv, Package, content_hash
 from dht.model.presets import config_presets, leaf_keys
 from dht.model.toml import find_line
 
@@ -83,11 +83,17 @@ _MOVED_FROM_ROOT = {"ruff": "lint."}
 _PLUGGABLE = {"pytest"}
 
 
+class _PluginData(msgspec.Struct, frozen=True):
+    version: str  # the release whose settings these are
+    settings: tuple[str, ...]
+
+
 class _ToolData(msgspec.Struct, frozen=True, rename="kebab"):
     table: str
     dashes_are_underscores: bool
     checked: tuple[str, ...]
     settings: dict[str, dict[str, str]]
+    plugins: dict[str, _PluginData] = {}
 
 
 class _SettingsData(msgspec.Struct, frozen=True):
@@ -116,7 +122,9 @@ class UnknownSetting:
         return f"config.{self.config}.set.{self.key}"
 
 
-def check_settings(intent: Intent, tools: Sequence[LockedTool]) -> list[UnknownSetting]:
+def check_settings(
+    intent: Intent, tools: Sequence[LockedTool], packages: Sequence[Package] = ()
+) -> list[UnknownSetting]:
     """Every setting of a `[config.*]` entry (its `set` and preset) the tool's locked version may not know.
 
     `certain` findings are for a version whose minor release the data was taken
@@ -149,6 +157,8 @@ def check_settings(intent: Intent, tools: Sequence[LockedTool]) -> list[UnknownS
         check.plugins = config.tool in _PLUGGABLE and (
             tool is None or not tool.request.isolated or bool(tool.request.with_)
         )
+        if tool is not None:
+            check.beside = {p.name for p in packages if p.environment == tool.environment}
         check.walk(config.values, prefix)
         out += check.found
     return out
@@ -175,6 +185,11 @@ class _Checker:
         }
         self.found: list[UnknownSetting] = []
         self.plugins = False
+        self.beside: set[str] = set()  # the packages locked in the tool's environment
+        self.providers: dict[str, list[str]] = {}  # a plugin's setting -> the plugins with it
+        for plugin, known in sorted(data.plugins.items()):
+            for key in known.settings:
+                self.providers.setdefault(self._norm(key), []).append(plugin)
 
     def _norm(self, key: str) -> str:
         return key.replace("-", "_") if self.data.dashes_are_underscores else key
@@ -186,8 +201,29 @@ class _Checker:
                 self._versioned(prefix + key, self.settings[name])
             elif name in self.sections and isinstance(value, Mapping):
                 self.walk(value, prefix + key + ".")
+            elif name in self.providers:
+                self._plugin_setting(prefix + key, self.providers[name])
             elif not self._moved(prefix + key):
                 self._unknown(prefix, key, "has no setting")
+
+    def _plugin_setting(self, key: str, providers: list[str]) -> None:
+        """A plugin's setting is known when one of the plugins that has it is locked beside
+        the tool; otherwise the tool would warn about it, and so does dht, naming them."""
+        if self.beside & set(providers):
+            return
+        names = " or ".join(providers)
+        relative = key[len(self.prefix) :]
+        self.found.append(
+            UnknownSetting(
+                config=self.config,
+                key=relative,
+                from_preset=relative in self.preset_keys,
+                message=f"{self._release()} knows {key!r} only from a plugin ({names}), "
+                "and none is locked beside it",
+                hint=f"add {providers[0]} to tools.{self.tool}.with (or to the project's test group)",
+                certain=False,
+            )
+        )
 
     def _moved(self, key: str) -> bool:
         moved = _MOVED_FROM_ROOT.get(self.tool)
@@ -254,11 +290,12 @@ def _minor(version: Version) -> tuple[int, int]:
 def raise_unknown_settings(
     intent: Intent,
     tools: Sequence[LockedTool],
+    packages: Sequence[Package],
     root: Path | None,
     warn: Callable[[str], None] | None,
 ) -> None:
     """Raise on the first setting the locked version surely lacks; pass the likely ones to `warn`."""
-    found = check_settings(intent, tools)
+    found = check_settings(intent, tools, packages)
     errors = [f for f in found if f.certain]
     if errors:
         first = errors[0]
