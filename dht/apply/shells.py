@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from dht.errors import InputError, UsageError, did_you_mean
+from dht.model.env_policy import refusal, refused
 from dht.model.lock import atomic_write
-from dht.model.names import forbidden_env
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 _ALIASES = {"pwsh": "powershell", "sh": "bash"}
@@ -37,12 +37,9 @@ _DRIVE = re.compile(r"^([A-Za-z]):[\\/]")
 
 def validate_env(name: str, value: str, *, where: str = "dht.lock") -> None:
     """Refuse a name or value that some shell could not carry literally."""
-    if forbidden_env(name):
-        raise InputError(
-            f"environment variable {name} may not be set by a lock: it changes what programs run",
-            where=where,
-            hint="PATH, LD_*, DYLD_*, BASH_ENV, PYTHONPATH, GIT_SSH_COMMAND and the like are refused",
-        )
+    if refused(name) is not None:
+        message, hint = refusal(name)
+        raise InputError(message, where=where, hint=hint)
     if not _NAME.fullmatch(name):
         raise InputError(
             f"environment variable name {name!r} is not allowed",

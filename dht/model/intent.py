@@ -21,6 +21,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError, did_you_mean
+from dht.model.env_policy import refusal, refused
 from dht.model.names import (
     DEFAULT_PLATFORMS,
     DEFAULT_SYSTEMS,
@@ -30,7 +31,6 @@ from dht.model.names import (
     SYSTEM_ID,
     SYSTEM_PACKAGE,
     SYSTEM_VERSION,
-    forbidden_env,
     is_python_version,
     platform_order,
     reserved_path,
@@ -422,9 +422,8 @@ def _normalize_env(table: dict[str, Any], bad: _Bad) -> EnvRequest | None:
     for key, value in table.items():
         if key in ("preset", "source-date-epoch"):
             continue
-        if forbidden_env(key):
-            raise bad(f"env.{key}", f"{key} may not be set: it changes what programs run, not how a tool behaves",
-                      "PATH, LD_*, DYLD_*, BASH_ENV, PYTHONPATH, GIT_SSH_COMMAND and the like are refused")  # fmt: skip
+        if refused(key) is not None:
+            raise bad(f"env.{key}", *refusal(key))
         if not _ENV_NAME.match(key):
             raise bad(
                 f"env.{key}",

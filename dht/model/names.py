@@ -68,22 +68,6 @@ DEP_ID = r"^dep:(generic|virtual)/[a-z0-9][a-z0-9+._/-]*$"
 RESERVED_PATHS = (".git", ".dht", ".venv", ".hg", ".svn")
 RESERVED_FILES = ("dht.toml", "dht.lock")
 
-# Environment variables a lock may not set: they redirect what runs (loaders,
-# shells, interpreters, git) rather than configure a tool.
-FORBIDDEN_ENV = frozenset({
-    "PATH", "BASH_ENV", "ENV", "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS3", "PS4", "IFS",
-    "SHELLOPTS", "BASHOPTS", "ZDOTDIR", "SHELL", "HOME", "PYTHONSTARTUP", "PYTHONHOME",
-    "PYTHONPATH", "PYTHONUSERBASE", "PYTHONINSPECT", "PERL5OPT", "PERL5LIB", "RUBYOPT",
-    "NODE_OPTIONS", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_ASKPASS", "SSH_ASKPASS",
-    "EDITOR", "VISUAL", "PAGER", "VIRTUAL_ENV",
-})  # fmt: skip
-FORBIDDEN_ENV_PREFIXES = ("LD_", "DYLD_", "GIT_CONFIG", "BASH_FUNC_")
-
-
-def forbidden_env(name: str) -> bool:
-    upper = name.upper()
-    return upper in FORBIDDEN_ENV or upper.startswith(FORBIDDEN_ENV_PREFIXES)
-
 
 def reserved_path(relative: str) -> bool:
     parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
