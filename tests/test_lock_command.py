@@ -133,7 +133,7 @@ def test_check_catches_stale_missing_and_hand_edited_locks(project: Project) -> 
     project.lock_path.write_text(good.replace('version = "1.5"', 'version = "1.0"', 1))
     result = project.dht("lock", "--check")
     assert result.exit_code == 3
-    assert "beta-1.5-py3-none-any.whl is not beta 1.0" in result.output
+    assert "'beta-1.5-py3-none-any.whl' is version 1.5, not 1.0" in result.output
 
     # Valid content, non-canonical layout.
     project.lock_path.write_text(good.replace("lock-version = 1", "lock-version    = 1"))
@@ -466,14 +466,21 @@ def test_verify_index_catches_a_swapped_artifact(project: Project) -> None:
     assert project.dht("lock").exit_code == 0
     text = project.lock_text()
     base = project.url.rsplit("/simple", 1)[0]
-    swapped = text.replace(f"{base}/files/toolish-1.0", "https://evil.example.com/x/toolish-1.0", 1)
+    # Another host: refused offline, as dht apply would refuse it.
+    elsewhere = text.replace(
+        f"{base}/files/toolish-1.0", "https://evil.example.com/x/toolish-1.0", 1
+    )
+    project.lock_path.write_text(elsewhere)
+    offline = project.dht("lock", "--check")
+    assert offline.exit_code == 3
+    assert "it comes from evil.example.com, not from the index" in offline.output
+    # The index's host, another path: consistent offline; only the index can tell.
+    swapped = text.replace(f"{base}/files/toolish-1.0", f"{base}/other/toolish-1.0", 1)
     project.lock_path.write_text(swapped)
-    assert (
-        project.dht("lock", "--check").exit_code == 0
-    )  # canonical and consistent: offline cannot tell
+    assert project.dht("lock", "--check").exit_code == 0
     result = project.dht("lock", "--check", "--verify-index")
     assert result.exit_code == 3
-    assert "the index serves it from" in result.output and "evil.example.com" in result.output
+    assert "the index serves it from" in result.output and "/other/toolish-1.0" in result.output
     project.lock_path.write_text(text)
     assert project.dht("lock", "--check", "--verify-index").exit_code == 0
 

@@ -25,12 +25,13 @@ from dht.model.lock import (
 from dht.model.schema import SCHEMAS, render
 
 SHA = "ab" * 32
+WHEEL = 'click-8.1.8-py3-none-any.whl", url = "https://files.pythonhosted.org/packages/ab/cd/click-8.1.8-py3-none-any.whl'
 
 
 def wheel(name: str, *targets: str) -> Artifact:
     return Artifact(
         name=name,
-        url=f"https://files.example.org/{name}",
+        url=f"https://files.pythonhosted.org/packages/ab/cd/{name}",
         size=123,
         hashes=Hashes(sha256=SHA),
         targets=targets,
@@ -130,7 +131,39 @@ def test_not_a_lock(text: str, message: str, hint: str | None) -> None:
     [
         (SHA, "not-a-hash", "sha256"),
         ('name = "click"\nversion', 'name = "../click"\nversion', "packages[0].name"),
-        ("https://files.example.org/click-8.1.8", "file:///etc/passwd#", "url"),
+        ("https://files.pythonhosted.org/packages/ab/cd/click-8.1.8", "file:///etc/passwd#", "url"),
+        # Artifacts the index would not serve: another host, another file, another kind.
+        (
+            "https://files.pythonhosted.org/packages/ab/cd/click",
+            "https://evil.example.com/click",
+            "it comes from evil.example.com, not from the index (pypi.org, files.pythonhosted.org)",
+        ),
+        (
+            "cd/click-8.1.8-py3-none-any.whl",
+            "cd/evil-8.1.8-py3-none-any.whl",
+            "its URL names the file 'evil-8.1.8-py3-none-any.whl'",
+        ),
+        (
+            WHEEL,
+            WHEEL.replace("8.1.8-py3-none-any.whl", "8.1.8.tar.gz"),
+            "is not the file name of a wheel",
+        ),
+        (WHEEL, WHEEL.replace("8.1.8-py3", "9.0-py3"), "is version 9.0, not 8.1.8"),
+        (
+            "https://files.pythonhosted.org/packages/ab/cd/click",
+            "https://u:pw@files.pythonhosted.org/packages/ab/cd/click",
+            "its URL carries credentials",
+        ),
+        (
+            "https://files.pythonhosted.org/packages/ab/cd/click",
+            "http://files.pythonhosted.org/packages/ab/cd/click",
+            "is http://, not https://",
+        ),
+        (
+            'index = "https://pypi.org/simple"\nrequires-python',
+            'index = "https://evil.example.com/simple"\nrequires-python',
+            "is not the lock's index",
+        ),
         ("click-8.1.8-py3-none-any.whl", "../../evil.whl", "name"),
         (
             'version = "8.1.8"\nenvironment',

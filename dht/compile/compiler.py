@@ -23,6 +23,7 @@ from dht.compile.settings import compile_configs, compile_env, raise_unknown_set
 from dht.compile.system import compile_system
 from dht.compile.targets import Target
 from dht.errors import IndexError_, InputError
+from dht.model.artifacts import artifact_problem, host
 from dht.model.intent import ENVIRONMENT_PROJECT, Intent, Tool
 from dht.model.lock import (
     LOCK_VERSION,
@@ -191,7 +192,11 @@ def _compile(
         lock_version=LOCK_VERSION,
         python=python,
         platforms=intent.platforms,
-        index=LockIndex(url=intent.index_url, exclude_newer=intent.exclude_newer),
+        index=LockIndex(
+            url=intent.index_url,
+            exclude_newer=intent.exclude_newer,
+            file_hosts=intent.file_hosts,
+        ),
         interpreter=interpreter,
         project=plan.entry,
         env=compile_env(intent),
@@ -200,8 +205,31 @@ def _compile(
         systems=intent.systems if intent.systems else (),
         packages=tuple(packages),
     )
+    _refuse_foreign_artifacts(lock)
     lock = msgspec.structs.replace(lock, system=compile_system(intent, lock.packages, root))
     return canonical(lock)
+
+
+def _refuse_foreign_artifacts(lock: Lock) -> None:
+    """What the index lists must be what `dht apply` would accept from the lock: a file
+    elsewhere than the index's hosts is refused now, not at the first apply."""
+    for package in lock.packages:
+        for artifact in (*package.wheels, *([package.sdist] if package.sdist else [])):
+            problem = artifact_problem(
+                artifact.url,
+                artifact.name,
+                package=package.name,
+                version=package.version,
+                sdist=artifact is package.sdist,
+                index_url=lock.index.url,
+                file_hosts=lock.index.file_hosts,
+            )
+            if problem is not None:
+                raise IndexError_(
+                    f"the index lists {package.name} {package.version} as {artifact.url}: {problem}",
+                    hint="if this index serves its files from that host, add it to dht.toml: "
+                    f'[index] file-hosts = ["{host(artifact.url)}"]',
+                )
 
 
 def _interpreter(

@@ -549,7 +549,8 @@ class IndexClient:
             raise IndexError_(
                 f"the index answered HTTP {status} for the page of {name!r}",
                 where=page_url,
-                hint="the index wants credentials: put them in the URL or ~/.netrc"
+                hint="the index wants credentials: put them in ~/.netrc (`machine HOST login USER password TOKEN`), "
+                "which dht and uv both read; never in the URL, which dht.lock would carry"
                 if status in (401, 403)
                 else "check index.url in dht.toml",
             )
@@ -705,7 +706,8 @@ class IndexClient:
                 f"cannot read the metadata of {artifact.filename}: the download answered "
                 f"HTTP {status} (tried {', '.join(tried)})",
                 where=artifact.url,
-                hint="the index wants credentials: put them in the URL or ~/.netrc"
+                hint="the index wants credentials: put them in ~/.netrc (`machine HOST login USER password TOKEN`), "
+                "which dht and uv both read; never in the URL, which dht.lock would carry"
                 if status in (401, 403)
                 else "the index lists a file it does not serve; retry with --refresh, then report it to the index",
             )

@@ -85,6 +85,13 @@ def stale_entries(intent: Intent, lock: Lock, root: Path | None = None) -> list[
                 f"dht.toml has {intent.exclude_newer or 'none'}, the lock {lock.index.exclude_newer or 'none'}",
             )
         )
+    if lock.index.file_hosts != intent.file_hosts:
+        out.append(
+            Finding(
+                "index.file-hosts",
+                f"dht.toml has {list(intent.file_hosts)}, the lock {list(lock.index.file_hosts)}",
+            )
+        )
     if lock.env != compile_env(intent):
         out.append(Finding("env", "changed in dht.toml since the lock was made"))
     out += _entry_changes(

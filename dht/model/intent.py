@@ -21,11 +21,13 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError, did_you_mean
+from dht.model.artifacts import has_credentials, without_credentials
 from dht.model.env_policy import refusal, refused
 from dht.model.names import (
     DEFAULT_PLATFORMS,
     DEFAULT_SYSTEMS,
     ECOSYSTEMS,
+    HOSTNAME,
     NORMALIZED_NAME,
     PLATFORMS,
     SYSTEM_ID,
@@ -85,6 +87,8 @@ class IndexTable(_Table, frozen=True):
     """A PEP 691 (JSON) or PEP 503 (HTML) simple index."""
     exclude_newer: str | None = None
     """Resolve as of this time (RFC 3339): files uploaded later are ignored."""
+    file_hosts: tuple[str, ...] = ()
+    """Hosts besides its own that the index serves files from (PyPI's is known)."""
 
 
 class ToolTable(_Table, frozen=True):
@@ -188,6 +192,7 @@ class Intent(msgspec.Struct, frozen=True):
     infer_system: bool = True
     exclude_system: tuple[str, ...] = ()
     project: ProjectRequest = ProjectRequest()
+    file_hosts: tuple[str, ...] = ()  # besides the index's own (PyPI's are known)
 
 
 def load_intent(path: Path) -> Intent:
@@ -256,6 +261,19 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
     url = data.index.url.strip().rstrip("/")
     if not url.startswith(("https://", "http://")):
         raise bad("index.url", f"{url!r} is not an http(s) URL", f'for PyPI use "{DEFAULT_INDEX}"')
+    if has_credentials(url):
+        raise bad(
+            "index.url",
+            "carries credentials (user:password@), which would be written into the committed dht.lock",
+            f"write {without_credentials(url)!r} and put the credentials in ~/.netrc "
+            "(`machine HOST login USER password TOKEN`), which dht and uv both read",
+        )
+    file_hosts = tuple(sorted({h.strip().lower() for h in data.index.file_hosts}))
+    for name in file_hosts:
+        if not re.match(HOSTNAME, name):
+            raise bad(
+                "index.file-hosts", f"{name!r} is not a host name", 'e.g. "files.example.org"'
+            )
 
     tools: dict[str, Tool] = {}
     for key in sorted(tools_raw):
@@ -282,6 +300,7 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
         platforms=platforms,
         index_url=url,
         exclude_newer=_normalize_time(data.index.exclude_newer, bad),
+        file_hosts=file_hosts,
         tools=tuple(tools[name] for name in sorted(tools)),
         env=_normalize_env(env_raw, bad),
         systems=_normalize_systems(data.targets.systems, bad),

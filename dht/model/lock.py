@@ -25,7 +25,9 @@ import msgspec
 from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError
+from dht.model.artifacts import artifact_problem, has_credentials
 from dht.model.names import (
+    HOSTNAME,
     NORMALIZED_NAME,
     PLATFORMS,
     PYTHON_VERSION,
@@ -107,6 +109,8 @@ class LockedTool(_Strict, kw_only=True, frozen=True):
 class LockIndex(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     url: Url
     exclude_newer: Text | None = None
+    file_hosts: tuple[Annotated[str, msgspec.Meta(pattern=HOSTNAME)], ...] = ()
+    """Hosts besides the index's own that it serves files from (dht.toml's index.file-hosts)."""
 
 
 EnvName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
@@ -561,6 +565,8 @@ def _validate(lock: Lock, bad: Callable[[str, str], InputError]) -> None:
             raise bad("platforms", f"unknown platform {name!r}")
     _validate_configs(lock.configs, bad)
     declared = set(lock.platforms)
+    if has_credentials(lock.index.url):
+        raise bad("index.url", "carries credentials: a lock never does (dht lock drops them)")
     for i, tool in enumerate(lock.tools):
         _version(tool.version, f"tools[{i}].version", bad)
     for i, package in enumerate(lock.packages):
@@ -571,8 +577,25 @@ def _validate(lock: Lock, bad: Callable[[str, str], InputError]) -> None:
             raise bad(
                 f"{where}.targets", f"{sorted(unknown)[0]!r} is not one of the lock's platforms"
             )
+        if package.index != lock.index.url:
+            raise bad(f"{where}.index", f"{package.index} is not the lock's index {lock.index.url}")
         artifacts = [*package.wheels, *([package.sdist] if package.sdist else [])]
         for artifact in artifacts:
+            kind = "sdist" if artifact is package.sdist else "wheels"
+            problem = artifact_problem(
+                artifact.url,
+                artifact.name,
+                package=package.name,
+                version=package.version,
+                sdist=artifact is package.sdist,
+                index_url=lock.index.url,
+                file_hosts=lock.index.file_hosts,
+            )
+            if problem is not None:
+                raise bad(
+                    f"{where}.{kind}",
+                    f"{package.name} {package.version}: {artifact.name}: {problem}",
+                )
             extra = set(artifact.targets) - set(package.targets)
             if extra:
                 raise bad(

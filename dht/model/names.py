@@ -31,6 +31,7 @@ NORMALIZED_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # A Python version the lock targets: a minor ("3.11") or an exact release ("3.11.7").
 PYTHON_VERSION = r"^3\.[0-9]{1,2}(\.[0-9]{1,3})?$"
 SHA256 = r"^[0-9a-f]{64}$"
+HOSTNAME = r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"
 ENV_NAME = NORMALIZED_NAME
 
 _PYTHON_VERSION = re.compile(PYTHON_VERSION)

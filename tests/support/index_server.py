@@ -45,6 +45,9 @@ class IndexServer:
     faults: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     requests: list[Logged] = field(default_factory=list)
     slow_seconds: float = 3.0  # how long a "slow" fault stalls before answering
+    # Serve file URLs as absolute URLs on this host name (same server and port), as an
+    # index whose files live on another host does; None: relative URLs.
+    file_host: str | None = None
 
     def __post_init__(self) -> None:
         self._files = self.index.by_filename()
@@ -95,12 +98,18 @@ class IndexServer:
 
     # pages
 
+    def _file_url(self, filename: str) -> str:
+        if self.file_host is None:
+            return f"../../files/{filename}"
+        port = self._httpd.server_address[1]
+        return f"http://{self.file_host}:{port}/files/{filename}"
+
     def _json_page(self, name: str) -> bytes:
         files = []
         for f in self.index.files[name]:
             entry: dict[str, Any] = {
                 "filename": f.filename,
-                "url": f"../../files/{f.filename}",
+                "url": self._file_url(f.filename),
                 "hashes": {"sha256": f.sha256},
                 "requires-python": f.requires_python,
                 "size": len(f.data),
@@ -119,7 +128,7 @@ class IndexServer:
     def _html_page(self, name: str) -> bytes:
         links = []
         for f in self.index.files[name]:
-            attrs = f'href="../../files/{f.filename}#sha256={f.sha256}"'
+            attrs = f'href="{self._file_url(f.filename)}#sha256={f.sha256}"'
             if f.requires_python:
                 attrs += f' data-requires-python="{html.escape(f.requires_python)}"'
             if f.yanked is not None:
