@@ -39,6 +39,7 @@ bench: setup
 	$(UV) run --frozen python bench/bench_apply.py
 	$(UV) run --frozen python bench/bench_sandbox.py
 	$(UV) run --frozen python bench/bench_project.py
+	$(UV) run --frozen python bench/bench_diff.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache bench/results

@@ -66,14 +66,13 @@ def test_text_groups_changes_and_names_their_cause(repo: Path) -> None:
     out = result.stdout
     assert "Tools:\n  ~ toolish: 1.0 -> 1.1 (minor)\n" in out
     assert "  + beta 1.5  <- tools.toolish\n" in out
-    assert "  ~ APP: one -> two  <- env\n" in out
     assert "  ~ ruff.line-length: 88 -> 90  <- config.ruff\n" in out
-    assert (
-        out.index("Tools:")
-        < out.index("Python packages:")
-        < out.index("Environment variables:")
-        < out.index("Config:")
-    )
+    # An env value is set in every shell: it leads, under its own heading, with the reason.
+    assert out.startswith("Review first: these run code or change whom the machine trusts:\n")
+    assert "  ~ APP: one -> two  <- env  !! set in every activated shell" in out
+    assert out.index("Review first") < out.index("Tools:") < out.index("Python packages:")
+    assert out.index("Python packages:") < out.index("Config:")
+    assert "Environment variables:" not in out  # shown once, in the first section
 
 
 def test_markdown_and_json(repo: Path) -> None:
@@ -84,7 +83,9 @@ def test_markdown_and_json(repo: Path) -> None:
     assert data["format"] == 1 and data["equal"] is False
     toolish = next(c for c in data["changes"] if c["section"] == "tools")
     assert toolish == {"section": "tools", "name": "toolish", "kind": "upgraded", "old": "1.0", "new": "1.1",
-                       "jump": "minor", "cause": ["tools.toolish"]}  # fmt: skip
+                       "jump": "minor", "cause": ["tools.toolish"], "attention": ""}  # fmt: skip
+    env = next(c for c in data["changes"] if c["section"] == "env")
+    assert env["attention"].startswith("set in every activated shell")
 
 
 def test_equal_locks_and_revisions(repo: Path) -> None:
@@ -104,8 +105,10 @@ def test_same_version_new_hash_is_flagged(repo: Path) -> None:
     digest_at = text.index('sha256 = "', start) + len('sha256 = "')
     lock.write_text(text[:digest_at] + "f" * 64 + text[digest_at + 64 :])
     result = CliRunner().invoke(app, ["diff"])
-    assert "Artifacts whose hash changed at the same version" in result.stdout
-    assert "clicky-1.0-py3-none-any.whl" in result.stdout and "[HASH-CHANGED]" in result.stdout
+    first = result.stdout.split("\nTools:")[0]
+    assert first.startswith("Review first")
+    assert "~ clicky-1.0-py3-none-any.whl: " in first and "[HASH-CHANGED]" in first
+    assert "!! other bytes under the same name" in first
 
 
 def test_bad_input(repo: Path, tmp_path: Path) -> None:
@@ -224,3 +227,106 @@ def test_no_lock_at_the_revision_is_an_empty_lock(
     assert ("toolish", "added") in added and ("clicky", "added") in added
     missing = CliRunner().invoke(app, ["diff", "no-such-revision"])
     assert missing.exit_code == 1 and "cannot read dht.lock at 'no-such-revision'" in missing.output
+
+
+# What runs code or redirects trust leads the review (a hostile pull request's edits)
+
+
+def _example() -> Any:
+    from dht.model.lock import parse_lock
+
+    root = Path(__file__).resolve().parents[1]
+    return parse_lock((root / "example" / "dht.lock").read_text(encoding="utf-8"))
+
+
+def _review(old: Any, new: Any) -> str:
+    from dht.review.diff import diff, render_text
+
+    return render_text(diff(old, new))
+
+
+def _first(text: str) -> str:
+    """The first section's lines; every one of them says why it is there."""
+    head, *rest = text.splitlines()
+    assert head == "Review first: these run code or change whom the machine trusts:"
+    end = next((i for i, line in enumerate(rest) if not line.startswith("  ")), len(rest))
+    assert end > 0 and all("  !! " in line for line in rest[:end])
+    return "\n".join(rest[:end])
+
+
+def _replace_package(lock: Any, name: str, **fields: Any) -> Any:
+    import msgspec
+
+    packages = tuple(
+        msgspec.structs.replace(p, **fields) if p.name == name else p for p in lock.packages
+    )
+    return msgspec.structs.replace(lock, packages=packages)
+
+
+def test_a_wheel_swapped_for_an_sdist_is_shown_first() -> None:
+    from dht.model.lock import Artifact, Hashes
+
+    old = _example()
+    black = next(p for p in old.packages if p.name == "black")
+    wheel = black.wheels[0]
+    sdist = Artifact(
+        name=f"black-{black.version}.tar.gz",
+        url=wheel.url.rsplit("/", 1)[0] + f"/black-{black.version}.tar.gz",
+        size=1,
+        hashes=Hashes(sha256="e" * 64),
+        targets=wheel.targets,
+    )
+    new = _replace_package(old, "black", wheels=black.wheels[1:], sdist=sdist)
+    text = _review(old, new)
+    first = _first(text)
+    assert f"+ black-{black.version}.tar.gz sdist from https://files.pythonhosted.org/" in first
+    assert "!! built from source at install: its build backend runs on" in first
+    assert f"- {wheel.name} wheel from" in text  # the wheel it replaced, in its section
+
+
+def test_a_url_or_index_change_at_the_same_version_is_shown_first() -> None:
+    import msgspec
+
+    old = _example()
+    black = next(p for p in old.packages if p.name == "black")
+    wheel = black.wheels[0]
+    moved = msgspec.structs.replace(wheel, url=wheel.url.replace("/packages/", "/elsewhere/"))
+    new = _replace_package(old, "black", wheels=(moved, *black.wheels[1:]))
+    first = _first(_review(old, new))
+    assert f"~ {wheel.name} url: {wheel.url} -> {moved.url}" in first
+    assert "!! downloaded from another URL (files.pythonhosted.org)" in first
+    other = _replace_package(old, "black", index="https://mirror.example.org/simple")
+    assert (
+        "~ black (black) index: https://pypi.org/simple -> https://mirror.example.org/simple"
+        in _first(_review(old, other))
+    )
+
+
+def test_probe_env_and_whole_file_configs_are_shown_first() -> None:
+    import msgspec
+
+    from dht.model.lock import LockConfig
+
+    old = _example()
+    tools = tuple(
+        msgspec.structs.replace(t, request=msgspec.structs.replace(t.request, probe=("ruff", "x")))
+        if t.name == "ruff"
+        else t
+        for t in old.tools
+    )
+    assert old.env is not None
+    env = msgspec.structs.replace(old.env, values={**old.env.values, "APP": "\x1b[2Jgone"})
+    file_config = LockConfig(
+        name="editorconfig", file=".editorconfig", format="file", table=None, values={},
+        text="root = true\n", sha256="0" * 64,
+    )  # fmt: skip
+    new = msgspec.structs.replace(old, tools=tools, env=env, configs=(*old.configs, file_config))
+    text = _review(old, new)
+    first = _first(text)
+    assert "~ ruff probe: ∅ -> ruff x  !! its probe runs on every `dht apply`" in first
+    assert "+ APP \\x1b[2Jgone  <- env  !! set in every activated shell" in first
+    assert "\x1b" not in text  # escape sequences are shown, never sent to the terminal
+    assert (
+        "+ editorconfig (.editorconfig)  <- config.editorconfig  !! dht writes this whole file"
+        in first
+    )

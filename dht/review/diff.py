@@ -7,14 +7,16 @@ text for a terminal, Markdown for a pull request, or JSON (a stable shape).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from packaging.version import InvalidVersion, Version
 
-from dht.model.lock import Lock, Package
+from dht.model.lock import Lock, LockConfig, Package
 
 FORMAT_VERSION = 1
 
@@ -28,6 +30,9 @@ class Change:
     new: str | None = None
     jump: str | None = None  # major, minor, patch, other (versions only)
     cause: tuple[str, ...] = ()  # the intent entries behind it
+    attention: str = ""
+    """Why this change runs code or redirects trust (a new sdist, another host, an env
+    value…): such changes are shown first, under their own heading."""
 
 
 @dataclass
@@ -61,25 +66,38 @@ def _jump(old: str, new: str) -> tuple[str, str]:
     return kind, "other"
 
 
-def _roots(package: Package, lock: Lock) -> tuple[str, ...]:
-    """The intent entries (tools.X) whose closure holds the package, through its parents."""
-    by_name = {p.name: p for p in lock.packages if p.environment == package.environment}
-    found: set[str] = set()
-    todo, seen = [package], {package.name}
-    while todo:
-        current = todo.pop()
-        for reason in current.required_by:
+class _Roots:
+    """The intent entries (tools.X, project…) whose closure holds a package, through its
+    parents: computed once per package, so a diff stays linear in the lock's size."""
+
+    def __init__(self, lock: Lock) -> None:
+        self.packages = {(p.environment, p.name): p for p in lock.packages}
+        self.memo: dict[tuple[str, str], frozenset[str]] = {}
+
+    def __call__(self, package: Package) -> tuple[str, ...]:
+        return tuple(sorted(self._of(package.environment, package.name, set())))
+
+    def _of(self, env: str, name: str, visiting: set[tuple[str, str]]) -> frozenset[str]:
+        key = (env, name)
+        if key in self.memo:
+            return self.memo[key]
+        package = self.packages.get(key)
+        if package is None or key in visiting:
+            return frozenset()  # a cycle: its other members' roots are found through them
+        visiting.add(key)
+        found: set[str] = set()
+        for reason in package.required_by:
             if reason.startswith("tools."):
                 found.add(reason.removesuffix(".with"))
-                continue
-            if reason == "project" or reason.startswith("project."):
+            elif reason == "project" or reason.startswith("project."):
                 found.add(reason)
-                continue
-            parent = by_name.get(reason.split("==", 1)[0])
-            if parent is not None and parent.name not in seen:
-                seen.add(parent.name)
-                todo.append(parent)
-    return tuple(sorted(found))
+            else:
+                found |= self._of(env, reason.split("==", 1)[0], visiting)
+        visiting.discard(key)
+        result = frozenset(found)
+        if not visiting:
+            self.memo[key] = result  # only complete answers (outside a cycle) are kept
+        return result
 
 
 def diff(old: Lock, new: Lock) -> LockDiff:
@@ -95,6 +113,14 @@ def diff(old: Lock, new: Lock) -> LockDiff:
     )
 
 
+_SETTING_ATTENTION = {
+    "index": "every package comes from another index",
+    "file-hosts": "files may come from these hosts",
+    "project.build-backend": "runs at apply: it builds the project editable",
+    "project.build-requires": "runs at apply: it builds the project editable",
+}
+
+
 def _settings(old: Lock, new: Lock) -> list[Change]:
     pairs = (
         ("python", old.python, new.python),
@@ -102,10 +128,14 @@ def _settings(old: Lock, new: Lock) -> list[Change]:
         ("systems", ", ".join(old.systems), ", ".join(new.systems)),
         ("index", old.index.url, new.index.url),
         ("exclude-newer", old.index.exclude_newer or "", new.index.exclude_newer or ""),
+        ("file-hosts", ", ".join(old.index.file_hosts), ", ".join(new.index.file_hosts)),
     )
     out = [
-        Change("settings", name, "changed", a or None, b or None) for name, a, b in pairs if a != b
-    ]
+        Change("settings", name, "changed", a or None, b or None,
+               attention=_SETTING_ATTENTION.get(name, "") if b else "")
+        for name, a, b in pairs
+        if a != b
+    ]  # fmt: skip
     # What builds the environments: the interpreter each target gets, the project entry.
     for prefix, before, after in (
         ("python.", old.interpreter, new.interpreter),
@@ -116,8 +146,15 @@ def _settings(old: Lock, new: Lock) -> list[Change]:
         for key in sorted(a.keys() | b.keys()):
             if a.get(key) != b.get(key):
                 kind = "added" if key not in a else "removed" if key not in b else "changed"
-                out.append(Change("settings", key, kind, a.get(key), b.get(key)))
+                why = _SETTING_ATTENTION.get(key, "") if key in b else ""
+                out.append(Change("settings", key, kind, a.get(key), b.get(key), attention=why))
     return out
+
+
+PROBE = "its probe runs on every `dht apply`"
+SDIST = "built from source at install: its build backend runs on {targets}"
+ELSEWHERE = "downloaded from another URL ({host})"
+ENV = "set in every activated shell, `dht run` and `dht test`"
 
 
 def _tools(old: Lock, new: Lock) -> list[Change]:
@@ -133,7 +170,22 @@ def _tools(old: Lock, new: Lock) -> list[Change]:
         elif ta is not None and tb is not None and ta.version != tb.version:
             kind, jump = _jump(ta.version, tb.version)
             out.append(Change("tools", name, kind, ta.version, tb.version, jump, cause))
-        elif ta is not None and tb is not None and ta != tb:
+        if ta is not None and tb is not None and ta.request.probe != tb.request.probe:
+            out.append(
+                Change(
+                    "tools",
+                    f"{name} probe",
+                    "changed",
+                    " ".join(ta.request.probe or ()) or None,
+                    " ".join(tb.request.probe or ()) or None,
+                    cause=cause,
+                    attention=PROBE,
+                )
+            )
+        elif tb is not None and ta is None and tb.request.probe:
+            out.append(Change("tools", f"{name} probe", "added", None, " ".join(tb.request.probe),
+                              cause=cause, attention=PROBE))  # fmt: skip
+        elif ta is not None and tb is not None and ta.version == tb.version and ta != tb:
             out.append(
                 Change(
                     "tools",
@@ -147,38 +199,82 @@ def _tools(old: Lock, new: Lock) -> list[Change]:
     return out
 
 
-def _hashes(package: Package) -> dict[str, str]:
+def _artifacts(package: Package) -> dict[str, tuple[str, str, int, str, tuple[str, ...]]]:
+    """filename -> (kind, url, size, sha256, targets): every field review compares."""
     return {
-        a.name: a.hashes.sha256
+        a.name: ("sdist" if a is package.sdist else "wheel", a.url, a.size, a.hashes.sha256,
+                 a.targets)
         for a in (*package.wheels, *([package.sdist] if package.sdist else []))
-    }
+    }  # fmt: skip
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def _sdist_attention(package: Package, before: Package | None) -> str:
+    if package.sdist is None or (before is not None and before.sdist is not None):
+        return ""
+    return SDIST.format(targets=", ".join(package.sdist.targets))
 
 
 def _packages(old: Lock, new: Lock) -> list[Change]:
     out: list[Change] = []
     before = {(p.environment, p.name): p for p in old.packages}
     after = {(p.environment, p.name): p for p in new.packages}
+    roots_old, roots_new = _Roots(old), _Roots(new)
     for key in sorted(before.keys() | after.keys()):
         pa, pb = before.get(key), after.get(key)
         label = key[1] if key[0] == "project" else f"{key[1]} ({key[0]})"
         if pb is not None and pa is None:
-            out.append(Change("packages", label, "added", None, pb.version, cause=_roots(pb, new)))
+            out.append(Change("packages", label, "added", None, pb.version, cause=roots_new(pb),
+                              attention=_sdist_attention(pb, None)))  # fmt: skip
         elif pa is not None and pb is None:
-            out.append(
-                Change("packages", label, "removed", pa.version, None, cause=_roots(pa, old))
-            )
-        elif pa is not None and pb is not None and pa.version != pb.version:
-            kind, jump = _jump(pa.version, pb.version)
-            out.append(
-                Change("packages", label, kind, pa.version, pb.version, jump, _roots(pb, new))
-            )
+            out.append(Change("packages", label, "removed", pa.version, None, cause=roots_old(pa)))
         elif pa is not None and pb is not None:
-            ha, hb = _hashes(pa), _hashes(pb)
-            for filename in sorted(ha.keys() & hb.keys()):
-                if ha[filename] != hb[filename]:
-                    # The same file name with other bytes: an index should never do this.
-                    out.append(Change("artifacts", filename, "hash-changed", ha[filename][:12], hb[filename][:12],
-                                      cause=_roots(pb, new)))  # fmt: skip
+            cause = roots_new(pb)
+            if pa.version != pb.version:
+                kind, jump = _jump(pa.version, pb.version)
+                out.append(Change("packages", label, kind, pa.version, pb.version, jump, cause,
+                                  attention=_sdist_attention(pb, pa)))  # fmt: skip
+            else:
+                out += _same_version(pa, pb, cause)
+            if pa.index != pb.index:
+                out.append(Change("packages", f"{label} index", "changed", pa.index, pb.index,
+                                  cause=cause, attention="installs from another index"))  # fmt: skip
+    return out
+
+
+def _same_version(pa: Package, pb: Package, cause: tuple[str, ...]) -> list[Change]:
+    """Every field of every artifact of one release: a swapped, renamed or re-hosted file
+    is a change even when the version is not."""
+    out: list[Change] = []
+    ha, hb = _artifacts(pa), _artifacts(pb)
+    for filename in sorted(ha.keys() | hb.keys()):
+        a, b = ha.get(filename), hb.get(filename)
+        if b is not None and a is None:
+            why = SDIST.format(targets=", ".join(b[4])) if b[0] == "sdist" else ""
+            if not why and not any(_host(b[1]) == _host(x[1]) for x in ha.values()):
+                why = ELSEWHERE.format(host=_host(b[1]))
+            out.append(Change("artifacts", filename, "added", None, f"{b[0]} from {b[1]}",
+                              cause=cause, attention=why))  # fmt: skip
+        elif a is not None and b is None:
+            out.append(Change("artifacts", filename, "removed", f"{a[0]} from {a[1]}", None,
+                              cause=cause))  # fmt: skip
+        elif a is not None and b is not None and a != b:
+            if a[3] != b[3]:
+                # The same file name with other bytes: an index should never do this.
+                out.append(Change("artifacts", filename, "hash-changed", a[3][:12], b[3][:12],
+                                  cause=cause, attention="other bytes under the same name"))  # fmt: skip
+            if a[1] != b[1]:
+                out.append(Change("artifacts", f"{filename} url", "changed", a[1], b[1], cause=cause,
+                                  attention=ELSEWHERE.format(host=_host(b[1]))))  # fmt: skip
+            if a[2] != b[2]:
+                out.append(Change("artifacts", f"{filename} size", "changed", str(a[2]), str(b[2]),
+                                  cause=cause))  # fmt: skip
+            if a[4] != b[4]:
+                out.append(Change("artifacts", f"{filename} targets", "changed", ", ".join(a[4]),
+                                  ", ".join(b[4]), cause=cause))  # fmt: skip
     return out
 
 
@@ -210,7 +306,8 @@ def _env(old: Lock, new: Lock) -> list[Change]:
     for key in sorted(before.keys() | after.keys()):
         if before.get(key) != after.get(key):
             kind = "added" if key not in before else "removed" if key not in after else "changed"
-            out.append(Change("env", key, kind, before.get(key), after.get(key), cause=("env",)))
+            out.append(Change("env", key, kind, before.get(key), after.get(key), cause=("env",),
+                              attention=ENV))  # fmt: skip
     return out
 
 
@@ -229,12 +326,26 @@ def _configs(old: Lock, new: Lock) -> list[Change]:
                     f"{name} ({entry.file})",
                     "added" if ca is None else "removed",
                     cause=cause,
+                    attention=_config_attention(cb) if cb is not None else "",
                 )
             )
             continue
-        if ca.text != cb.text or ca.file != cb.file or ca.table != cb.table:
+        if (
+            ca.text != cb.text
+            or ca.file != cb.file
+            or ca.table != cb.table
+            or ca.format != cb.format
+        ):
             out.append(
-                Change("config", f"{name} ({cb.file})", "changed", ca.file, cb.file, cause=cause)
+                Change(
+                    "config",
+                    f"{name} ({cb.file})",
+                    "changed",
+                    _where(ca),
+                    _where(cb),
+                    cause=cause,
+                    attention=_config_attention(cb),
+                )
             )
         flat_a, flat_b = _flatten(ca.values), _flatten(cb.values)
         for key in sorted(flat_a.keys() | flat_b.keys()):
@@ -253,6 +364,20 @@ def _configs(old: Lock, new: Lock) -> list[Change]:
                     )
                 )
     return out
+
+
+def _where(config: LockConfig) -> str:
+    if config.format == "file":
+        return f"{config.file} (the whole file)"
+    return f"{config.file} [{config.table}]"
+
+
+def _config_attention(config: LockConfig) -> str:
+    if config.format == "file":
+        return "dht writes this whole file"
+    if config.format == "toml" and not (config.table or "").startswith("tool."):
+        return "a table outside [tool.*]"
+    return ""
 
 
 def _joined(value: Any) -> Any:
@@ -283,9 +408,17 @@ def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, str]:
 SECTIONS = ("settings", "tools", "packages", "artifacts", "system", "env", "config")
 TITLES = {
     "settings": "Settings", "tools": "Tools", "packages": "Python packages",
-    "artifacts": "Artifacts whose hash changed at the same version (should not happen)",
-    "system": "System packages", "env": "Environment variables", "config": "Config",
+    "artifacts": "Artifacts of an unchanged version", "system": "System packages",
+    "env": "Environment variables", "config": "Config",
 }  # fmt: skip
+FIRST = "Review first: these run code or change whom the machine trusts"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _safe(text: str) -> str:
+    """Lock text as a terminal or a pull-request comment may show it: control characters
+    (escape sequences, carriage returns) escaped, never interpreted."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _line(change: Change) -> str:
@@ -299,18 +432,33 @@ def _line(change: Change) -> str:
         if change.kind in ("downgraded", "hash-changed"):
             body += f"  [{change.kind.upper()}]"
     cause = f"  <- {', '.join(change.cause)}" if change.cause and change.section != "tools" else ""
-    return body + cause
+    return _safe(body + cause)
+
+
+def _first(change: Change) -> str:
+    return f"{_line(change)}  !! {change.attention}"
+
+
+def _grouped(result: LockDiff) -> list[tuple[str, list[str]]]:
+    """(title, lines): the changes that need attention first, then each section's others."""
+    out: list[tuple[str, list[str]]] = []
+    first = [_first(c) for c in result.changes if c.attention]
+    if first:
+        out.append((FIRST, first))
+    for section in SECTIONS:
+        items = [_line(c) for c in result.changes if c.section == section and not c.attention]
+        if items:
+            out.append((TITLES[section], items))
+    return out
 
 
 def render_text(result: LockDiff) -> str:
     if result.equal:
         return "the locks are the same\n"
     lines: list[str] = []
-    for section in SECTIONS:
-        items = [c for c in result.changes if c.section == section]
-        if items:
-            lines.append(f"{TITLES[section]}:")
-            lines.extend(f"  {_line(c)}" for c in items)
+    for title, items in _grouped(result):
+        lines.append(f"{title}:")
+        lines.extend(f"  {line}" for line in items)
     return "\n".join(lines) + "\n"
 
 
@@ -320,22 +468,13 @@ def render_markdown(result: LockDiff, *, fold_after: int = 10) -> str:
     counts = {s: sum(1 for c in result.changes if c.section == s) for s in SECTIONS}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     lines = [f"### dht.lock changes ({summary})", ""]
-    for section in SECTIONS:
-        items = [c for c in result.changes if c.section == section]
-        if not items:
-            continue
-        body = [f"- `{_line(c)}`" for c in items]
-        if len(items) > fold_after:
-            lines += [
-                f"<details><summary>{TITLES[section]} ({len(items)})</summary>",
-                "",
-                *body,
-                "",
-                "</details>",
-                "",
-            ]
+    for title, items in _grouped(result):
+        body = ["- `" + line.replace("`", "'") + "`" for line in items]
+        if len(items) > fold_after and title != FIRST:  # what needs attention is never folded
+            lines += [f"<details><summary>{title} ({len(items)})</summary>", "", *body, "",
+                      "</details>", ""]  # fmt: skip
         else:
-            lines += [f"**{TITLES[section]}**", "", *body, ""]
+            lines += [f"**{title}**", "", *body, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
