@@ -59,9 +59,9 @@ CLASHES = {
         "config.b: manages ./setup.cfg [flake8], as config.a does",
     ),
     "a part of a whole file": (
-        '[config.a]\nfile = "tox.ini"\ntable = "tox"\nset = { envlist = "py311" }\n'
-        '[config.b]\nfile = "tox.ini"\nformat = "file"\ntext = "[tox]\\n"\n',
-        "config.b: writes the whole of tox.ini, where config.a manages a part",
+        '[config.a]\nfile = "lint.cfg"\ntable = "tox"\nset = { envlist = "py311" }\n'
+        '[config.b]\nfile = "lint.cfg"\nformat = "file"\ntext = "[tox]\\n"\n',
+        "config.b: writes the whole of lint.cfg, where config.a manages a part",
     ),
     "a whole file and a part": (
         '[config.a]\nfile = ".editorconfig"\ntext = "root = true\\n"\n'

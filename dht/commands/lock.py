@@ -164,13 +164,7 @@ def check_lock_file(
     lock_path = root / LOCK_FILE
     if not lock_path.exists():
         return [Finding(LOCK_FILE, "missing: run `dht lock` to create it")]
-    try:
-        lock, text = read_lock(lock_path)
-    except InputError as exc:
-        # A lock dht would refuse to apply fails the check (a hand edit, or a hostile one).
-        return [
-            Finding(exc.where or LOCK_FILE, exc.message + (f" ({exc.hint})" if exc.hint else ""))
-        ]
+    lock, text = read_lock(lock_path)  # one dht refuses to read is an error (exit 1), as in apply
     findings = check_lock(intent, lock, text, root)
     if verify_index:
         from dht.compile.index import IndexClient

@@ -33,6 +33,7 @@ from dht.model.names import (
     SYSTEM_ID,
     SYSTEM_PACKAGE,
     SYSTEM_VERSION,
+    config_claim_problem,
     is_python_version,
     platform_order,
     reserved_path,
@@ -502,6 +503,7 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad, python: str) -> 
     if reserved_path(file):
         raise bad(f"{where}.file", f"{file!r} is reserved (.git, .dht, .venv, dht.toml, dht.lock)")
     if whole:
+        _claim(where, file, "file", None, bad)
         # A whole-file preset: its values (and the user's `set`) render to the file's text.
         if table.text is not None or table.table is not None or table.format not in (None, "file"):
             raise bad(where, f"the {table.preset!r} preset for {tool} writes the whole file {file}",
@@ -519,6 +521,7 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad, python: str) -> 
             raise bad(where, "a whole-file config needs `text` (and no `set`, `table` or `preset`)")
         if table.table is not None:
             raise bad(f"{where}.table", "a whole-file config has no table")
+        _claim(where, file, fmt, None, bad)
         text = table.text if table.text.endswith("\n") else table.text + "\n"
         return ConfigRequest(name=name, file=file, format=fmt, table=None, values={}, text=text,
                              tool=tool)  # fmt: skip
@@ -530,6 +533,7 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad, python: str) -> 
     managed = table.table if table.table is not None else preset_table
     if not managed:
         raise bad(where, f'a {fmt} config needs `table` (e.g. table = "tool.{name}")')
+    _claim(f"{where}.table", file, fmt, managed, bad)
     values = merge(preset_values, table.set)
     if fmt == "ini":
         _check_ini_values(f"{where}.set", values, bad)
@@ -543,6 +547,13 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad, python: str) -> 
         tool=tool,
         preset=table.preset,
     )
+
+
+def _claim(where: str, file: str, fmt: str, table: str | None, bad: _Bad) -> None:
+    problem = config_claim_problem(file, fmt, table)
+    if problem is not None:
+        raise bad(where, problem, "manage a tool's own table or section, or a file of its own "
+                  "(ruff.toml, .editorconfig, …)")  # fmt: skip
 
 
 def _check_regions(configs: list[ConfigRequest], bad: _Bad) -> tuple[ConfigRequest, ...]:

@@ -35,6 +35,7 @@ from dht.model.names import (
     SYSTEM_ID,
     SYSTEM_PACKAGE,
     SYSTEM_VERSION,
+    config_claim_problem,
     platform_order,
 )
 from dht.model.regions import region_clash, toml_table_path
@@ -620,6 +621,9 @@ def _validate_configs(
             raise bad(f"configs[{i}].table", f"{config.table!r} is not a TOML table name")
         if config.format == "ini" and not config.table:
             raise bad(f"configs[{i}].table", "an INI config needs a section")
+        claim = config_claim_problem(config.file, config.format, config.table)
+        if claim is not None:
+            raise bad(f"configs[{i}]", claim)
     clash = region_clash([(f"configs.{c.name}", c.file, c.format, c.table) for c in configs])
     if clash is not None:
         raise bad(*clash)

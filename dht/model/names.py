@@ -78,3 +78,39 @@ def reserved_path(relative: str) -> bool:
         # Any repository's own folder, a nested one's too: its config and hooks run code.
         or any(part.lower() == ".git" for part in parts)
     )
+
+
+# Files other tools and the project share: dht manages tables or sections in them, never
+# the whole file (that would take the project's metadata with it).
+SHARED_FILES = frozenset({
+    "pyproject.toml", "setup.cfg", "tox.ini", "setup.py", "package.json", "cargo.toml",
+    "makefile", ".gitignore", ".pre-commit-config.yaml", "readme.md", "readme.rst",
+    "license", "requirements.txt", "noxfile.py", "conftest.py", "manifest.in",
+})  # fmt: skip
+# setup.cfg sections that are packaging data, not a tool's settings.
+PACKAGING_SECTIONS = ("metadata", "options", "bdist_wheel", "sdist", "egg_info", "build_ext")
+
+
+def config_claim_problem(file: str, fmt: str, table: str | None) -> str | None:
+    """Why a config entry may not own this region, or None: a TOML table only under
+    `tool.` (never [project], [build-system] or the whole [tool]), an INI section that is
+    a tool's (not DEFAULT, not setup.cfg's packaging data), a whole file only when the
+    file is not one the project shares with other tools."""
+    base = file.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if fmt == "file":
+        if base in SHARED_FILES:
+            return f"{file} is shared by the project and its tools: dht may manage a table or section in it, never the whole file"
+        return None
+    if table is None:
+        return None
+    if fmt == "toml":
+        parts = table.split(".")
+        if base == "pyproject.toml" and (parts[0] != "tool" or len(parts) < 2):
+            return f"[{table}] is not a tool's table: in pyproject.toml dht manages only [tool.NAME] tables"
+        return None
+    name = table.strip().lower()
+    if name == "default":
+        return "[DEFAULT] is read into every section of the file"
+    if base == "setup.cfg" and (name in PACKAGING_SECTIONS or name.startswith("options.")):
+        return f"[{table}] holds the project's packaging data, not a tool's settings"
+    return None
