@@ -200,3 +200,24 @@ def test_env_and_config_errors(text: str, message: str) -> None:
     with pytest.raises(InputError) as info:
         parse_intent(BASE + text)
     assert message in str(info.value)
+
+
+def test_hostile_shapes_are_refused_with_a_message(tmp_path: Path) -> None:
+    """Nesting that would exhaust Python's stack, a byte-order mark: clear errors, no
+    traceback, nothing written."""
+    from typer.testing import CliRunner
+
+    from dht.cli import app
+
+    head = '[project]\npython = "3.11.7"\n[tools]\n'
+    cases = {
+        "deep": (head + "x = { probe = " + "[" * 5000 + "]" * 5000 + " }\n", "nest deeper than 40"),
+        "deep but parseable": (head + "x = { probe = " + "[" * 60 + "]" * 60 + " }\n", "nest deeper than 40"),
+        "bom": ("\ufeff" + head, "byte-order mark"),
+    }  # fmt: skip
+    for name, (text, message) in cases.items():
+        (tmp_path / "dht.toml").write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(app, ["-C", str(tmp_path), "lock"])
+        assert result.exit_code == 1, name
+        assert message in result.output and "Traceback" not in result.output, name
+        assert not (tmp_path / "dht.lock").exists(), name

@@ -848,7 +848,7 @@ def _group_where(project: PyProject, group: str, value: str) -> tuple[str, str]:
     try:
         text = (project.root / PYPROJECT).read_text(encoding="utf-8")
         raw = tomllib.loads(text).get("dependency-groups", {})
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return PYPROJECT, group
     key = next((k for k in raw if canonicalize_name(k) == group), group)
     line = find_line(text, ["dependency-groups", key])

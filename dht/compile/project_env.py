@@ -119,7 +119,7 @@ def inputs_hash(root: Path, project: meta.PyProject) -> str:
     data: dict[str, Any] = {}
     try:
         parsed = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         parsed = {}
     data["project"] = parsed.get("project", {})
     data["build-system"] = parsed.get("build-system", {})

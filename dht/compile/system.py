@@ -74,7 +74,7 @@ def project_requirements(root: Path) -> list[tuple[str, str]]:
     """(normalized name, where) for the project's own Python dependencies in pyproject.toml."""
     try:
         data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError, RecursionError):  # not ours to report: the project read says it
         return []
     found: list[tuple[str, str]] = []
     # pyproject.toml is the user's file: a wrong type means nothing to infer, not a crash.

@@ -51,9 +51,29 @@ def read_text(path: Path, what: str) -> str:
         ) from None
 
 
+# Limits for files that may come from a stranger (a lock or dht.toml in a pull request,
+# a project's pyproject.toml): far above anything real, far below what exhausts memory
+# or Python's stack.
+MAX_TOML_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 40
+
+
 def parse_toml(text: str, where: str) -> dict[str, Any]:
+    if text.startswith("\ufeff"):
+        raise InputError(
+            "starts with a byte-order mark, which TOML readers (tomllib, pip, uv) refuse",
+            where=where,
+            hint="save the file as UTF-8 without a BOM",
+        )
+    if len(text) > MAX_TOML_BYTES:
+        raise InputError(
+            f"is {len(text) // (1024 * 1024)} MB, more than dht reads ({MAX_TOML_BYTES // (1024 * 1024)} MB)",
+            where=where,
+        )
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise _too_deep(where) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)
@@ -64,6 +84,30 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
             where=location,
             hint="fix the syntax at that line (https://toml.io)",
         ) from None
+    if _depth(data) > MAX_DEPTH:
+        raise _too_deep(where)
+    return data
+
+
+def _too_deep(where: str) -> InputError:
+    return InputError(f"tables and arrays nest deeper than {MAX_DEPTH} levels", where=where,
+                      hint="no dht file, lock or pyproject.toml needs that: is it generated?")  # fmt: skip
+
+
+def _depth(value: Any) -> int:
+    """How deep tables and arrays nest, without recursion (the value may be hostile)."""
+    deepest = 0
+    todo = [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            todo.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            todo.extend((v, level + 1) for v in item)
+    return deepest
 
 
 def _split_key(raw: str) -> list[str]:
