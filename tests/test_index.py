@@ -323,6 +323,38 @@ def test_timeouts_are_retried_then_reported(index_server: Server, tmp_path: Path
     assert info.value.where == f"{server.url}/beta/"
 
 
+def test_a_dripping_index_meets_a_deadline(
+    index_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A byte every quarter second never trips the read timeout; the whole answer has a
+    deadline, and a slow drip is not retried."""
+    import time
+
+    import dht.compile.index as index_module
+
+    monkeypatch.setattr(index_module, "PAGE_DEADLINE", 1.0)
+    server = index_server()
+    server.faults["/simple/beta/"] = ["drip"]
+    started = time.monotonic()
+    with client(server, tmp_path, timeout=5.0, retries=2) as c, pytest.raises(NetworkError) as info:
+        c.project("beta")
+    assert time.monotonic() - started < 3.0
+    assert info.value.message == "no complete answer within 1 s"
+    assert server.fetched().count("/simple/beta/") == 1
+
+
+def test_an_endless_answer_is_bounded(
+    index_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dht.compile.index as index_module
+
+    monkeypatch.setattr(index_module, "MAX_PAGE_BYTES", 100)
+    server = index_server()
+    with client(server, tmp_path) as c, pytest.raises(IndexError_) as info:
+        c.project("beta")
+    assert "larger than" in info.value.message
+
+
 def test_truncated_download_is_an_index_error(index_server: Server, tmp_path: Path) -> None:
     server = index_server(metadata_files=False, ranges=False)
     server.faults["/files/beta-1.5-py3-none-any.whl"] = ["truncate"] * 5

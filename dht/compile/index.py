@@ -338,6 +338,12 @@ _ARCHIVE_ERRORS = (
 
 
 _MAX_SERVER_WAIT = 10.0  # the most a Retry-After header may make dht wait, in seconds
+# Bounds on one answer: a page or metadata file, and a whole file (an sdist read for its
+# PKG-INFO). Deadlines are for the whole answer, not between two bytes.
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+PAGE_DEADLINE = float(os.environ.get("DHT_PAGE_DEADLINE", "60"))
+FILE_DEADLINE = 600.0
 
 
 def _retry_base() -> float:
@@ -773,11 +779,7 @@ class IndexClient:
                 backoff = min(self.backoff * 2 ** (attempt - 1), 5.0)
                 time.sleep(max(backoff, server_wait))
             try:
-                response = (
-                    self._raw(method, url, headers)
-                    if raw
-                    else self._client.request(method, url, headers=headers)
-                )
+                response = self._fetch(method, url, headers, raw=raw)
             except httpx.TimeoutException:
                 failure = "timed out"
                 continue
@@ -814,17 +816,41 @@ class IndexClient:
             hint="check the network and index.url; `dht lock --offline` works from the cache",
         )
 
-    def _raw(self, method: str, url: str, headers: dict[str, str] | None) -> httpx.Response:
-        """The response with its body exactly as sent (no content decoding)."""
+    def _fetch(
+        self, method: str, url: str, headers: dict[str, str] | None, *, raw: bool
+    ) -> httpx.Response:
+        """The whole response, within a deadline and a size bound: a server that sends a
+        byte every few seconds never trips a read timeout, and one that sends without end
+        would fill memory. `raw`: the body exactly as sent (no content decoding)."""
         client = self._client
+        limit = MAX_FILE_BYTES if raw else MAX_PAGE_BYTES
+        allowed = FILE_DEADLINE if raw else PAGE_DEADLINE
+        deadline = time.monotonic() + allowed
         response = client.send(client.build_request(method, url, headers=headers), stream=True)
+        chunks: list[bytes] = []
+        size = 0
         try:
-            body = b"".join(response.iter_raw())
+            for chunk in response.iter_raw() if raw else response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise IndexError_(
+                        f"the answer is larger than {limit:,} bytes",
+                        where=url,
+                        hint="the index is misbehaving, or this is not an index",
+                    )
+                if time.monotonic() > deadline:
+                    raise NetworkError(
+                        f"no complete answer within {allowed:g} s",
+                        where=url,
+                        hint="the index is sending too slowly; try again later",
+                    )
+                chunks.append(chunk)
         finally:
             response.close()
+        # The body is kept as read: decoded (or raw) bytes, so no content-encoding applies.
         kept = [(k, v) for k, v in response.headers.multi_items() if k != "content-encoding"]
         return httpx.Response(
-            response.status_code, headers=kept, content=body, request=response.request
+            response.status_code, headers=kept, content=b"".join(chunks), request=response.request
         )
 
 

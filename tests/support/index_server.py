@@ -40,11 +40,13 @@ class IndexServer:
     etags: bool = True
     # path -> faults consumed one per request: an HTTP status ("500", "429", "403"),
     # "garbage", "truncate", "corrupt" (one byte flipped, files and .metadata), "slow",
+    # "drip" (a page sent one byte every `drip_seconds`: no read timeout ever fires),
     # "serve:<filename>" (another file's bytes under this name), "label-gzip" (a file sent
     # as is but labelled `Content-Encoding: gzip`, as misconfigured servers do with .tar.gz)
     faults: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     requests: list[Logged] = field(default_factory=list)
     slow_seconds: float = 3.0  # how long a "slow" fault stalls before answering
+    drip_seconds: float = 0.25  # the pause between two bytes of a "drip" fault
     # Serve file URLs as absolute URLs on this host name (same server and port), as an
     # index whose files live on another host does; None: relative URLs.
     file_host: str | None = None
@@ -180,6 +182,8 @@ class IndexServer:
                 unchanged = req.headers.get("If-Modified-Since") == LAST_MODIFIED
             if unchanged:
                 return self._send(req, 304, b"", kind, head, validator)
+            if fault == "drip":
+                return self._drip(req, body, kind)
             return self._send(req, 200, body, kind, head, validator, truncate=fault == "truncate")
         if path.startswith("/files/"):
             filename = path[len("/files/") :]
@@ -230,6 +234,19 @@ class IndexServer:
                 truncate=fault == "truncate",
             )
         return self._send(req, 404, b"", "text/plain", head)
+
+    def _drip(self, req: BaseHTTPRequestHandler, body: bytes, kind: str) -> None:
+        req.send_response(200)
+        req.send_header("Content-Type", kind)
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        try:
+            for byte in body:
+                req.wfile.write(bytes([byte]))
+                req.wfile.flush()
+                time.sleep(self.drip_seconds)
+        except OSError:  # the client gave up: what a deadline is for
+            req.close_connection = True
 
     def _send(
         self,
