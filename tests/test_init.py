@@ -120,7 +120,7 @@ def test_exact_pin_wins_and_the_report_says_so(tmp_path: Path) -> None:
     assert tools["ruff"].version == "==0.17.5"
     # Two exact pins, no CI: the fixed order (requirements files before pyproject.toml).
     assert tools["black"].version == "==24.8.0"
-    assert tools["black"].disagree == ("dependency-groups.lint says ==24.1.0",)
+    assert tools["black"].disagree == (("dependency-groups.lint", "==24.1.0"),)
     assert plan.notes == (
         "black: ==24.8.0 (requirements-dev.txt:1) wins over ==24.1.0 (dependency-groups.lint), "
         "which it does not satisfy: CI installs from neither, so the order pre-commit, uv.lock,"

@@ -30,6 +30,7 @@ from dht.model.intent import DEFAULT_INDEX, INTENT_FILE, parse_intent
 from dht.model.lock import atomic_write
 from dht.model.toml import parse_toml, read_text
 from dht.onboard.ci import CiRun, command_runs, precommit_ci, workflow_runs
+from dht.onboard.hookmap import sdist_only
 from dht.onboard.known import (
     CONFIG_TABLES,
     DEV_TOOLS,
@@ -51,6 +52,10 @@ from dht.onboard.sources import (
     uv_lock_candidates,
 )
 
+SDIST_ONLY = (
+    "publishes no wheels (an sdist only, whose build runs its own code), and dht locks"
+    " wheels only: install it by hand, or keep running it from pre-commit"
+)
 NOT_A_TOOL = (
     "not a dev tool dht knows; libraries the tests import stay in the project's own dependencies"
 )
@@ -67,7 +72,7 @@ class ToolPlan:
     notes: tuple[str, ...] = ()
     origin: str = ""  # where the version comes from (a source), "" when unpinned
     origin_ci: bool = False  # CI installs from there
-    disagree: tuple[str, ...] = ()  # "requirements.txt says ==0.12.11": pins not taken
+    disagree: tuple[tuple[str, str], ...] = ()  # (source, specifier): pins not taken
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ class InitPlan:
                     "notes": list(t.notes),
                     "from": t.origin,
                     "from-ci": t.origin_ci,
-                    "disagree": list(t.disagree),
+                    "disagree": [{"source": s, "version": v} for s, v in t.disagree],
                 }
                 for t in self.tools
             ],
@@ -373,7 +378,10 @@ def _is_tool(candidate: Candidate) -> bool:
 
 def _classify(found: Iterable[Candidate], got: _Gathered) -> None:
     for candidate in found:
-        if candidate.constraint:
+        if candidate.name in sdist_only():
+            what = f"{candidate.name} ({candidate.text})" if candidate.text else candidate.name
+            got.skipped.append(Skip(what, candidate.where, SDIST_ONLY))
+        elif candidate.constraint:
             got.constraints.append(candidate)
         elif _is_tool(candidate):
             got.tools.append(candidate)
@@ -459,7 +467,7 @@ def _merge(
         chosen = ranked[0][1] if ranked else None
         version = chosen.specifier if chosen else ""
         exact = chosen is not None and _is_exact(version)
-        disagree: list[str] = []
+        disagree: list[tuple[str, str]] = []
         for _, other in ranked[1:]:
             assert chosen is not None
             if other.specifier == version:
@@ -467,7 +475,7 @@ def _merge(
             clash = exact and not _satisfies(version, other.specifier)
             why = ""
             if _is_exact(other.specifier):
-                disagree.append(f"{other.source} says {other.specifier}")
+                disagree.append((other.source, other.specifier))
                 chosen_ci, other_ci = chosen.file in ci_files, other.file in ci_files
                 if chosen_ci and not other_ci:
                     why = f": CI installs from {chosen.file}"
@@ -475,7 +483,7 @@ def _merge(
                     both = "both" if chosen_ci else "neither"
                     why = f": CI installs from {both}, so the order {ORDER_TEXT} decides"
             elif clash:
-                disagree.append(f"{other.source} says {other.specifier}")
+                disagree.append((other.source, other.specifier))
             notes.append(
                 f"{name}: {version} ({chosen.where}) wins over {other.specifier} ({other.where})"
                 + (", which it does not satisfy" if clash else "")
@@ -510,7 +518,7 @@ def _merge(
                 ),
                 origin=chosen.source if chosen else "",
                 origin_ci=chosen is not None and chosen.file in ci_files,
-                disagree=_unique(disagree),
+                disagree=tuple(dict.fromkeys(disagree)),
             )
         )
     return tuple(out), tuple(notes)

@@ -261,10 +261,13 @@ def _local_hooks(
             # No package named like the command: each requirement stands on its own.
             found += [replace(c, note=f"local hook {hook_id}") for c in parsed]
             continue
+        same = [c for c in parsed if c.name == main.name]  # `pyright[nodejs]` beside `pyright==…`
+        pinned = next((c for c in same if c.specifier), main)
         found.append(
             replace(
-                main,
-                with_=tuple(sorted(c.text for c in parsed if c is not main)),
+                pinned,
+                extras=tuple(sorted({e for c in same for e in c.extras})),
+                with_=tuple(sorted(c.text for c in parsed if c.name != main.name)),
                 text=f"local hook {hook_id}",
                 tool=True,
             )
@@ -383,24 +386,24 @@ class RequirementsReader:
             )
             return
         self.includes.setdefault(base, []).append(joined)
-        self.read(joined, constraint=constraint, label=f"{flag} {target}")
+        self.read(joined, constraint=constraint, label=f"{flag} {target}", where=where)
 
-    def read(self, relpath: str, *, constraint: bool, label: str = "") -> None:
+    def read(self, relpath: str, *, constraint: bool, label: str = "", where: str = "") -> None:
         path = self.root / relpath
         real = path.resolve()
         # The same file by another name (a symlinked folder) is the same file: read once.
         if relpath in self.seen or any((self.root / o).resolve() == real for o in self.seen):
             return
-        label = label or f"-r {relpath}"
+        label, where = label or f"-r {relpath}", where or relpath
         if not real.is_relative_to(self.root.resolve()):
-            self.skipped.append(Skip(label, relpath, "outside the project: not followed"))
+            self.skipped.append(Skip(label, where, "outside the project: not followed"))
             return
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             missing = isinstance(exc, (FileNotFoundError, IsADirectoryError))
             reason = "no such file" if missing else f"cannot read it: {exc}"
-            self.skipped.append(Skip(label, relpath, reason))
+            self.skipped.append(Skip(label, where, reason))
             return
         self.seen.append(relpath)
         for number, line, comments in _logical_lines(text):
