@@ -223,7 +223,10 @@ def test_uv_lock_tox_and_nox_pins(tmp_path: Path) -> None:
     assert skipped["{[testenv]deps}"] == ("tox.ini:14", "the deps of [testenv], read there")
     assert skipped["session.install(f'black=={BLACK}')"][0] == "noxfile.py:18"
     assert "not literal" in skipped["session.install(*session.posargs)"][1]
-    assert plan.ci[0] == "uv.lock (.github/workflows/tests.yml:9: uv sync --locked)"
+    assert plan.ci == (
+        "uv.lock (.github/workflows/tests.yml:9: uv sync --locked), and 1 more",
+        "noxfile.py (.github/workflows/tests.yml:18: uvx nox -s typing)",
+    )
 
 
 def test_cli_reports_where_each_pin_came_from(tmp_path: Path) -> None:
@@ -343,6 +346,19 @@ def test_noxfile_is_read_never_run(tmp_path: Path) -> None:
     (tmp_path / "noxfile.py").write_text("def broken(:\n", encoding="utf-8")
     got = parse_nox(tmp_path, RequirementsReader(tmp_path, [], None))
     assert got.found == [] and "not valid Python" in got.skipped[0].reason
+
+
+def test_the_project_itself_is_never_a_tool(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "Black"\nversion = "1"\n[tool.black]\nline-length = 88\n'
+        '[dependency-groups]\ndev = ["black==24.1.0", "ruff"]\n',
+        encoding="utf-8",
+    )
+    plan = plan_of(tmp_path)
+    assert [t.name for t in plan.tools] == ["ruff"]
+    assert ("black", "dependency-groups.dev", "the project itself: installed from its source") in {
+        (s.what, s.where, s.reason) for s in plan.skipped
+    }
 
 
 def test_broken_tox_ini_is_reported_not_fatal(tmp_path: Path) -> None:

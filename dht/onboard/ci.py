@@ -10,6 +10,7 @@ and then the commands of its environments count too (a tox env that runs
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Iterable, Iterator
@@ -139,14 +140,17 @@ def _pip_install(args: list[str], shown: str, where: str) -> list[CiRun]:
     out: list[CiRun] = []
     tokens = iter(args)
     for token in tokens:
+        target = ""
         if token in ("-r", "--requirement", "-c", "--constraint"):
             target = next(tokens, "")
-            if target:
-                out.append(CiRun("requirements", target, where, shown))
         elif glued := re.match(r"^(-r|-c|--requirement=|--constraint=)(.+)$", token):
-            out.append(CiRun("requirements", glued.group(2), where, shown))
-        elif token == "--group" or re.match(r"^\.?\.?/?\.?\[", token) or token in (".", "-e"):
+            target = glued.group(2)
+        elif token == "--group" or re.fullmatch(r"(\./)?\.\[[^\]]*\]", token):
+            # Groups or extras of the project (`pip install .` alone installs neither).
             out.append(CiRun("pyproject", PYPROJECT, where, shown))
+        # A path built from variables (`${{ matrix.x }}`, `$FILE`) says nothing dht can read.
+        if target and "$" not in target and "{" not in target:
+            out.append(CiRun("requirements", posixpath.normpath(target), where, shown))
     return _unique(out)
 
 
@@ -188,10 +192,12 @@ def _commands(node: Any) -> Iterator[tuple[str, str]]:
 
 
 def _where(relpath: str, lines: list[str], text: str) -> str:
-    needle = text.strip()
-    for number, line in enumerate(lines, start=1):
-        if needle and needle in line:
-            return f"{relpath}:{number}"
+    """The line of a command: as written, else its start (a folded or continued line)."""
+    words = text.split()
+    for needle in (text.strip(), " ".join(words[:4]), " ".join(words[:2])):
+        for number, line in enumerate(lines, start=1):
+            if needle and needle in line:
+                return f"{relpath}:{number}"
     return relpath
 
 

@@ -203,13 +203,6 @@ def inspect(
     found, skipped = pyproject_candidates(pyproject)
     got.skipped += skipped
     _classify(found, got)
-    if (root / "uv.lock").is_file():
-        # What uv installs for the packages pyproject.toml names (tools and their plugins).
-        named = [c.name for c in found if _is_tool(c) or plugin_host(c.name)]
-        locked, skipped = uv_lock_candidates(root, named)
-        got.read.append("uv.lock")
-        got.skipped += skipped
-        _classify(locked, got)
 
     seen: list[str] = []  # every requirements file read, includes too
     includes: dict[str, list[str]] = {}
@@ -253,6 +246,14 @@ def inspect(
                 )
         configs = _configs(tool_tables)
     configs += _ini_configs(root, got, {c.name for c in configs})
+    if (root / "uv.lock").is_file():
+        # What `uv sync` installs of every tool and plugin named anywhere (directly, or
+        # through what the groups need: a [tool.mypy] table, mypy from pytest-mypy-plugins).
+        named = [c.name for c in got.tools] + [p.name for _, p in got.plugins]
+        locked, skipped = uv_lock_candidates(root, named)
+        got.read.append("uv.lock")
+        got.skipped += skipped
+        _classify(locked, got)
 
     if not any(c.name == "pytest" for c in got.tools) and any(
         (root / name).is_dir() for name in ("tests", "test", "testing")
@@ -268,6 +269,14 @@ def inspect(
             )
         )
     ci_files = _ci_files(got.ci, includes)
+    own = table(pyproject, "project").get("name")
+    if isinstance(own, str) and any(c.name == canonicalize_name(own) for c in got.tools):
+        # black's own [tool.black]: the project is installed from its source, never as a tool.
+        first = next(c for c in got.tools if c.name == canonicalize_name(own))
+        got.skipped.append(
+            Skip(first.name, first.where, "the project itself: installed from its source")
+        )
+        got.tools = [c for c in got.tools if c.name != canonicalize_name(own)]
     tools, notes = _merge(got, ci_files)
     python, python_source = python_from(root, pyproject, running)
     if python.count(".") == 1:
@@ -300,7 +309,7 @@ def inspect(
         git=any((p / ".git").exists() for p in (root.resolve(), *root.resolve().parents)),
         project=choice,
         python_note=python_note,
-        ci=tuple(run.describe() for run in got.ci),
+        ci=_ci_summary(got.ci),
     )
 
 
@@ -389,6 +398,18 @@ def _classify(found: Iterable[Candidate], got: _Gathered) -> None:
             got.plugins.append((host, candidate))
         else:
             got.skipped.append(Skip(candidate.name, candidate.where, NOT_A_TOOL))
+
+
+def _ci_summary(runs: list[CiRun]) -> tuple[str, ...]:
+    """One line per file CI installs from: the first place it does, and how many more."""
+    by_file: dict[str, list[CiRun]] = {}
+    for run in runs:
+        by_file.setdefault(run.file, []).append(run)
+    out = []
+    for found in by_file.values():
+        more = f", and {len(found) - 1} more" if len(found) > 1 else ""
+        out.append(f"{found[0].describe()}{more}")
+    return tuple(out)
 
 
 def _ci_files(runs: Iterable[CiRun], includes: Mapping[str, list[str]]) -> frozenset[str]:

@@ -20,6 +20,15 @@ from dht.onboard.sources import Candidate, RequirementsReader, Skip, requirement
 
 TOX_FILE = "tox.ini"
 NOX_FILE = "noxfile.py"
+# pip install's options that take a value (as a separate argument).
+PIP_VALUE_OPTIONS = frozenset(
+    {
+        "--group", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
+        "--upgrade-strategy", "-t", "--target", "--prefix", "--root", "--platform",
+        "--python-version", "--implementation", "--abi", "--no-binary", "--only-binary",
+        "-C", "--config-settings", "--src", "--trusted-host", "--progress-bar",
+    }
+)  # fmt: skip
 _FACTOR = re.compile(r"^([A-Za-z0-9_{},!.-]+):\s+(.+)$")
 _WHOLE_SUBSTITUTION = re.compile(r"^\{\[([^\]]+)\]([^}]+)\}$")
 
@@ -208,8 +217,11 @@ def _nox_install(
         if token in ("-e", "--editable"):
             out.skipped.append(Skip(f"-e {next(tokens, '')}", where, "an editable install"))
             continue
+        if token in PIP_VALUE_OPTIONS:
+            next(tokens, "")  # --group docs, --index-url URL …: the value is no requirement
+            continue
         if token.startswith("-"):
-            continue  # a pip option (--upgrade, --group …)
+            continue  # a pip option (--upgrade, --pre …)
         if token.startswith((".", "/")) or "://" in token:
             out.skipped.append(
                 Skip(token, where, "the project itself or a path, not an index package")
