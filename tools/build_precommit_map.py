@@ -262,7 +262,45 @@ CURATED: dict[str, dict[str, Any]] = {
         "rev": "version",
         "ids": ["towncrier-check", "towncrier-update"],
     },
+    "github.com/cdce8p/python-typing-update": {
+        "package": "python-typing-update",
+        "rev": "version",
+        "ids": ["python-typing-update"],
+    },
+    "github.com/google/pyink": {"package": "pyink", "rev": "version", "ids": ["pyink"]},
+    "github.com/sourcery-ai/sourcery": {
+        "package": "sourcery",
+        "rev": "version",
+        "ids": ["sourcery"],
+    },
+    "github.com/jsh9/cercis": {"package": "cercis", "rev": "version", "ids": ["cercis"]},
+    "github.com/bwhmather/ssort": {"package": "ssort", "rev": "version", "ids": ["ssort"]},
+    "github.com/huntermcgushion/docstr_coverage": {
+        "package": "docstr-coverage",
+        "rev": "version",
+        "ids": ["docstr-coverage"],
+    },
+    "github.com/jellezijlstra/autotyping": {
+        "package": "autotyping",
+        "rev": "version",
+        "ids": ["autotyping"],
+    },
+    "github.com/tweag/fawltydeps": {
+        "package": "fawltydeps",
+        "rev": "version",
+        "ids": ["check-undeclared", "check-unused"],
+    },
+    "github.com/sirosen/check-jsonschema": {
+        "package": "check-jsonschema",
+        "rev": "version",
+        "ids": ["check-jsonschema", "check-github-workflows", "check-dependabot"],
+    },
     # Packaging and project files
+    "github.com/python-poetry/poetry-plugin-export": {
+        "package": "poetry-plugin-export",
+        "rev": "version",
+        "ids": ["poetry-export"],
+    },
     "github.com/tox-dev/pyproject-fmt": {
         "package": "pyproject-fmt",
         "rev": "version",
