@@ -361,6 +361,31 @@ def test_the_project_itself_is_never_a_tool(tmp_path: Path) -> None:
     }
 
 
+def test_a_hook_package_is_a_tool_wherever_else_it_is_named(tmp_path: Path) -> None:
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        "repos:\n- repo: https://github.com/scientific-python/cookie\n  rev: 2024.08.19\n"
+        "  hooks: [{id: sp-repo-review}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "requirements-dev.txt").write_text("sp-repo-review==2024.4.23\n", encoding="utf-8")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        "jobs: {lint: {steps: [{run: pip install -r requirements-dev.txt}]}}\n", encoding="utf-8"
+    )
+    tool = tools_of(plan_of(tmp_path))["sp-repo-review"]
+    assert (tool.version, tool.origin) == ("==2024.4.23", "requirements-dev.txt")
+    assert tool.disagree == ((".pre-commit-config.yaml", "==2024.8.19"),)
+
+
+def test_tox_commands_of_factors_are_what_ci_runs_through_tox(tmp_path: Path) -> None:
+    (tmp_path / "tox.ini").write_text(
+        "[testenv]\ncommands =\n    lint: pre-commit run -a\n    -pytest {posargs}\n",
+        encoding="utf-8",
+    )
+    got = parse_tox(tmp_path, RequirementsReader(tmp_path, [], None))
+    assert got.commands == [("pre-commit run -a", "tox.ini:3"), ("pytest {posargs}", "tox.ini:4")]
+
+
 def test_broken_tox_ini_is_reported_not_fatal(tmp_path: Path) -> None:
     (tmp_path / "tox.ini").write_text("[testenv\ndeps = ruff\n", encoding="utf-8")
     got = parse_tox(tmp_path, RequirementsReader(tmp_path, [], None))

@@ -16,7 +16,7 @@ import configparser
 import copy
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -387,6 +387,9 @@ def _is_tool(candidate: Candidate) -> bool:
 
 def _classify(found: Iterable[Candidate], got: _Gathered) -> None:
     for candidate in found:
+        if candidate.name in {c.name for c in got.tools}:
+            # A hook's package (sp-repo-review) is a tool wherever else it is named.
+            candidate = replace(candidate, tool=True)
         if candidate.name in sdist_only():
             what = f"{candidate.name} ({candidate.text})" if candidate.text else candidate.name
             got.skipped.append(Skip(what, candidate.where, SDIST_ONLY))

@@ -71,7 +71,9 @@ def parse_tox(root: Path, reader: RequirementsReader) -> RunnerFile:
             _tox_dep(item, label, line, where, reader, out)
         for item in _items(parser.get(section, "commands", fallback="")):
             line = _line_of(lines, start, item)
-            out.commands.append((item.lstrip("-").strip(), f"{TOX_FILE}:{line}" if line else label))
+            factor = _FACTOR.match(item)  # `mypy: mypy src` runs in the envs with that factor
+            command = (factor.group(2) if factor else item).lstrip("-").strip()
+            out.commands.append((command, f"{TOX_FILE}:{line}" if line else label))
     return out
 
 
