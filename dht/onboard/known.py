@@ -48,7 +48,6 @@ DEV_TOOLS: frozenset[str] = frozenset(
         "flake8",
         "flynt",
         "gitlint",
-        "hatch",
         "interrogate",
         "isort",
         "mdformat",
