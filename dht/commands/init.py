@@ -48,6 +48,9 @@ def report_lines(result: InitResult) -> list[str]:
         )
     for dep_id, why in plan.system:
         out.append(f"  system {dep_id}  <- {why} (inferred by `dht lock`)")
+    if plan.ci:
+        out.append("CI installs from:")
+        out += [f"  {run}" for run in plan.ci]
     if plan.notes:
         out.append("Choices:")
         out += [f"  {note}" for note in plan.notes]

@@ -1,9 +1,12 @@
 """`dht init`: inspect a project and decide what its starter dht.toml holds.
 
-Sources, in order of precedence: `.pre-commit-config.yaml` (exact revs),
-pyproject.toml (PEP 735 groups, dev extras, uv's dev-dependencies),
-requirements-dev files, then `[tool.X]` tables that name a tool. An exact pin
-wins over a range wherever it comes from, and the report says so. Existing
+Every place a project pins its tools is read: `.pre-commit-config.yaml` (revs,
+`# frozen:` comments, additional_dependencies), uv.lock, requirements files
+(`-r`/`-c` followed), tox.ini deps, noxfile.py installs, pyproject.toml (PEP 735
+groups, dev extras, uv's dev-dependencies), then `[tool.X]` tables that name a
+tool. An exact pin wins over a range; between exact pins that disagree, the one
+the project's CI installs from wins (ci.py), else the first in PIN_ORDER. The
+report and the comments say which won and what the others said. Existing
 `[tool.X]` tables of the tools dht configures are adopted as they are.
 """
 
@@ -13,7 +16,7 @@ import configparser
 import copy
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +29,33 @@ from dht.errors import DhtError
 from dht.model.intent import DEFAULT_INDEX, INTENT_FILE, parse_intent
 from dht.model.lock import atomic_write
 from dht.model.toml import parse_toml, read_text
+from dht.onboard.ci import CiRun, command_runs, precommit_ci, workflow_runs
+from dht.onboard.hookmap import sdist_only
 from dht.onboard.known import (
     CONFIG_TABLES,
     DEV_TOOLS,
     INI_SECTIONS,
-    REQUIREMENTS_FILES,
+    PIN_ORDER,
     plugin_host,
 )
+from dht.onboard.runners import NOX_FILE, TOX_FILE, RunnerFile, parse_nox, parse_tox
 from dht.onboard.sources import (
     PRECOMMIT_FILE,
     Candidate,
+    RequirementsReader,
     Skip,
     parse_precommit,
-    parse_requirements,
     pyproject_candidates,
     python_from,
+    requirements_files,
     table,
+    uv_lock_candidates,
 )
 
+SDIST_ONLY = (
+    "publishes no wheels (an sdist only, whose build runs its own code), and dht locks"
+    " wheels only: install it by hand, or keep running it from pre-commit"
+)
 NOT_A_TOOL = (
     "not a dev tool dht knows; libraries the tests import stay in the project's own dependencies"
 )
@@ -58,6 +70,9 @@ class ToolPlan:
     sources: tuple[str, ...]  # for the comment: file or table, no line
     wheres: tuple[str, ...]  # for the report: with lines
     notes: tuple[str, ...] = ()
+    origin: str = ""  # where the version comes from (a source), "" when unpinned
+    origin_ci: bool = False  # CI installs from there
+    disagree: tuple[tuple[str, str], ...] = ()  # (source, specifier): pins not taken
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,7 @@ class InitPlan:
     git: bool
     project: ProjectChoice = ProjectChoice(installs=False, how="")
     python_note: str = ""  # how the exact version was found, or that it was not
+    ci: tuple[str, ...] = ()  # what CI installs from, described, for the report
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -119,6 +135,9 @@ class InitPlan:
                     "with": list(t.with_),
                     "sources": list(t.wheres),
                     "notes": list(t.notes),
+                    "from": t.origin,
+                    "from-ci": t.origin_ci,
+                    "disagree": [{"source": s, "version": v} for s, v in t.disagree],
                 }
                 for t in self.tools
             ],
@@ -127,6 +146,7 @@ class InitPlan:
                 {"what": s.what, "where": s.where, "reason": s.reason} for s in self.skipped
             ],
             "notes": list(self.notes),
+            "ci": list(self.ci),
             "system": [{"id": i, "why": w} for i, w in self.system],
             "read": list(self.read),
             "git": self.git,
@@ -139,6 +159,8 @@ class _Gathered:
     plugins: list[tuple[str, Candidate]] = field(default_factory=list)  # (host, plugin)
     skipped: list[Skip] = field(default_factory=list)
     read: list[str] = field(default_factory=list)
+    constraints: list[Candidate] = field(default_factory=list)  # -c pins, applied to names found
+    ci: list[CiRun] = field(default_factory=list)
 
 
 def inspect(
@@ -158,6 +180,7 @@ def inspect(
             read_text(root / "pyproject.toml", "pyproject.toml"), "pyproject.toml"
         )
         got.read.append("pyproject.toml")
+    got.ci = workflow_runs(root)
 
     if (root / PRECOMMIT_FILE).is_file():
         text = read_text(root / PRECOMMIT_FILE, PRECOMMIT_FILE)
@@ -171,34 +194,66 @@ def inspect(
                 specifier=f">={minimum}" if minimum else "",
                 source=PRECOMMIT_FILE,
                 note="runs the hooks" + (", from minimum_pre_commit_version" if minimum else ""),
+                kind="pre-commit",
+                file=PRECOMMIT_FILE,
             )
         )
+        got.ci += precommit_ci(root)
 
     found, skipped = pyproject_candidates(pyproject)
     got.skipped += skipped
     _classify(found, got)
 
     seen: list[str] = []  # every requirements file read, includes too
-    for relpath in REQUIREMENTS_FILES:
-        if (root / relpath).is_file() and relpath not in seen:
-            found, skipped = parse_requirements(root, relpath, seen)
-            got.skipped += skipped
-            _classify(found, got)
-
+    includes: dict[str, list[str]] = {}
+    reader = RequirementsReader(root, seen, includes)
+    named_by_ci = [run.file for run in got.ci if run.kind == "requirements"]
+    for relpath in dict.fromkeys([*requirements_files(root), *named_by_ci]):
+        reader.read(relpath, constraint=False)
+    runners: dict[str, RunnerFile] = {}
+    if (root / TOX_FILE).is_file():
+        runners[TOX_FILE] = parse_tox(root, reader)
+    if (root / "tox.toml").is_file():
+        got.skipped.append(Skip("tox.toml", "tox.toml", "not read: dht init reads tox.ini"))
+    if (root / NOX_FILE).is_file():
+        runners[NOX_FILE] = parse_nox(root, reader)
+    for file, runner in runners.items():
+        got.read.append(file)
+        got.skipped += runner.skipped
+        _classify(runner.found, got)
+    got.skipped += reader.skipped
+    _classify(reader.found, got)
     got.read += seen
+    # CI running tox or nox runs what their environments run, too.
+    for file, runner in runners.items():
+        if any(run.file == file for run in got.ci):
+            for command, where in runner.commands:
+                got.ci += [r for r in command_runs(command, where) if r.file != file]
+    got.ci = list(dict.fromkeys(got.ci))
+
     tool_tables = table(pyproject, "tool")
     configs: list[ConfigPlan] = []
     if tool_tables:
         for key in tool_tables:
             name = canonicalize_name(key)
             if name in DEV_TOOLS:
-                got.tools.append(Candidate(name=name, specifier="", source=f"[tool.{key}]"))
+                got.tools.append(
+                    Candidate(name=name, specifier="", source=f"[tool.{key}]", kind="tool-table")
+                )
             else:
                 got.skipped.append(
                     Skip(f"[tool.{key}]", "pyproject.toml", "not a tool dht installs or configures")
                 )
         configs = _configs(tool_tables)
     configs += _ini_configs(root, got, {c.name for c in configs})
+    if (root / "uv.lock").is_file():
+        # What `uv sync` installs of every tool and plugin named anywhere (directly, or
+        # through what the groups need: a [tool.mypy] table, mypy from pytest-mypy-plugins).
+        named = [c.name for c in got.tools] + [p.name for _, p in got.plugins]
+        locked, skipped = uv_lock_candidates(root, named)
+        got.read.append("uv.lock")
+        got.skipped += skipped
+        _classify(locked, got)
 
     if not any(c.name == "pytest" for c in got.tools) and any(
         (root / name).is_dir() for name in ("tests", "test", "testing")
@@ -210,9 +265,19 @@ def inspect(
                 specifier="",
                 source="the tests folder",
                 note="`dht test` runs the tests with pytest (unittest cases too); the project names no runner",
+                kind="tests",
             )
         )
-    tools, notes = _merge(got)
+    ci_files = _ci_files(got.ci, includes)
+    own = table(pyproject, "project").get("name")
+    if isinstance(own, str) and any(c.name == canonicalize_name(own) for c in got.tools):
+        # black's own [tool.black]: the project is installed from its source, never as a tool.
+        first = next(c for c in got.tools if c.name == canonicalize_name(own))
+        got.skipped.append(
+            Skip(first.name, first.where, "the project itself: installed from its source")
+        )
+        got.tools = [c for c in got.tools if c.name != canonicalize_name(own)]
+    tools, notes = _merge(got, ci_files)
     python, python_source = python_from(root, pyproject, running)
     if python.count(".") == 1:
         exact = (local_python or find_local_python)(python)
@@ -244,6 +309,7 @@ def inspect(
         git=any((p / ".git").exists() for p in (root.resolve(), *root.resolve().parents)),
         project=choice,
         python_note=python_note,
+        ci=_ci_summary(got.ci),
     )
 
 
@@ -315,14 +381,50 @@ def find_local_python(minor: str) -> str | None:
     return local_version(minor)
 
 
+def _is_tool(candidate: Candidate) -> bool:
+    return candidate.tool or candidate.name in DEV_TOOLS
+
+
 def _classify(found: Iterable[Candidate], got: _Gathered) -> None:
     for candidate in found:
-        if candidate.name in DEV_TOOLS:
+        if candidate.name in {c.name for c in got.tools}:
+            # A hook's package (sp-repo-review) is a tool wherever else it is named.
+            candidate = replace(candidate, tool=True)
+        if candidate.name in sdist_only():
+            what = f"{candidate.name} ({candidate.text})" if candidate.text else candidate.name
+            got.skipped.append(Skip(what, candidate.where, SDIST_ONLY))
+        elif candidate.constraint:
+            got.constraints.append(candidate)
+        elif _is_tool(candidate):
             got.tools.append(candidate)
         elif (host := plugin_host(candidate.name)) is not None:
             got.plugins.append((host, candidate))
         else:
             got.skipped.append(Skip(candidate.name, candidate.where, NOT_A_TOOL))
+
+
+def _ci_summary(runs: list[CiRun]) -> tuple[str, ...]:
+    """One line per file CI installs from: the first place it does, and how many more."""
+    by_file: dict[str, list[CiRun]] = {}
+    for run in runs:
+        by_file.setdefault(run.file, []).append(run)
+    out = []
+    for found in by_file.values():
+        more = f", and {len(found) - 1} more" if len(found) > 1 else ""
+        out.append(f"{found[0].describe()}{more}")
+    return tuple(out)
+
+
+def _ci_files(runs: Iterable[CiRun], includes: Mapping[str, list[str]]) -> frozenset[str]:
+    """The files CI installs from: those it names, and what they include (-r, -c)."""
+    out: set[str] = set()
+    todo = [run.file for run in runs]
+    while todo:
+        file = todo.pop()
+        if file not in out:
+            out.add(file)
+            todo += includes.get(file, [])
+    return frozenset(out)
 
 
 def _is_exact(spec: str) -> bool:
@@ -334,16 +436,41 @@ def _is_exact(spec: str) -> bool:
     )
 
 
-def _merge(got: _Gathered) -> tuple[tuple[ToolPlan, ...], tuple[str, ...]]:
+def _satisfies(pin: str, spec: str) -> bool:
+    """Whether the version an exact `pin` names is in `spec`."""
+    return SpecifierSet(spec).contains(pin.lstrip("="), prereleases=True)
+
+
+ORDER_TEXT = "pre-commit, uv.lock, requirements files, tox.ini, noxfile.py, pyproject.toml"
+
+
+def _merge(
+    got: _Gathered, ci_files: frozenset[str] = frozenset()
+) -> tuple[tuple[ToolPlan, ...], tuple[str, ...]]:
     by_name: dict[str, list[Candidate]] = {}
     for candidate in got.tools:
         by_name.setdefault(candidate.name, []).append(candidate)
+    plugin_names = {p.name for _, p in got.plugins}
+    for constraint in got.constraints:
+        if constraint.name in by_name:
+            by_name[constraint.name].append(constraint)
+        elif constraint.name in plugin_names:
+            host = next(h for h, p in got.plugins if p.name == constraint.name)
+            got.plugins.append((host, constraint))
+        else:
+            got.skipped.append(
+                Skip(
+                    constraint.name,
+                    constraint.where,
+                    "a constraint (-c) only: no requirement installs it",
+                )
+            )
     notes: list[str] = []
     plugins: dict[str, list[Candidate]] = {}
     for host, plugin in got.plugins:
         if host in by_name:
             plugins.setdefault(host, []).append(plugin)
-        else:
+        elif not plugin.constraint:
             got.skipped.append(
                 Skip(
                     plugin.name,
@@ -351,23 +478,40 @@ def _merge(got: _Gathered) -> tuple[tuple[ToolPlan, ...], tuple[str, ...]]:
                     f"goes with {host} (installed beside it), which is not among the tools",
                 )
             )
+
+    def rank(item: tuple[int, Candidate]) -> tuple[bool, bool, int, int]:
+        position, c = item
+        order = PIN_ORDER.index(c.kind) if c.kind in PIN_ORDER else len(PIN_ORDER)
+        return (not _is_exact(c.specifier), c.file not in ci_files, order, position)
+
     out = []
     for name in sorted(by_name):
         found = by_name[name]
-        exact = [c for c in found if _is_exact(c.specifier)]
-        ranged = [c for c in found if c.specifier]
-        chosen = exact[0] if exact else (ranged[0] if ranged else None)
+        ranked = sorted((item for item in enumerate(found) if item[1].specifier), key=rank)
+        chosen = ranked[0][1] if ranked else None
         version = chosen.specifier if chosen else ""
-        for other in ranged:
-            if chosen is None or other.specifier == version:
+        exact = chosen is not None and _is_exact(version)
+        disagree: list[tuple[str, str]] = []
+        for _, other in ranked[1:]:
+            assert chosen is not None
+            if other.specifier == version:
                 continue
-            clash = ""
-            if exact and not SpecifierSet(other.specifier).contains(
-                version[2:].lstrip("="), prereleases=True
-            ):
-                clash = ", which it does not satisfy"
+            clash = exact and not _satisfies(version, other.specifier)
+            why = ""
+            if _is_exact(other.specifier):
+                disagree.append((other.source, other.specifier))
+                chosen_ci, other_ci = chosen.file in ci_files, other.file in ci_files
+                if chosen_ci and not other_ci:
+                    why = f": CI installs from {chosen.file}"
+                else:
+                    both = "both" if chosen_ci else "neither"
+                    why = f": CI installs from {both}, so the order {ORDER_TEXT} decides"
+            elif clash:
+                disagree.append((other.source, other.specifier))
             notes.append(
-                f"{name}: {version} ({chosen.where}) wins over {other.specifier} ({other.where}){clash}"
+                f"{name}: {version} ({chosen.where}) wins over {other.specifier} ({other.where})"
+                + (", which it does not satisfy" if clash else "")
+                + why
             )
         extras = sorted({e for c in found for e in c.extras})
         with_ = _dedupe(
@@ -388,7 +532,17 @@ def _merge(got: _Gathered) -> tuple[tuple[ToolPlan, ...], tuple[str, ...]]:
                 with_=with_,
                 sources=sources,
                 wheres=wheres,
-                notes=_unique([c.note for c in found if c.note]),
+                # "unpinned" notes of the others are moot when a pin came from elsewhere.
+                notes=_unique(
+                    [
+                        c.note
+                        for c in found
+                        if c.note and (c is chosen or not (chosen and c.note.endswith("unpinned")))
+                    ]
+                ),
+                origin=chosen.source if chosen else "",
+                origin_ci=chosen is not None and chosen.file in ci_files,
+                disagree=tuple(dict.fromkeys(disagree)),
             )
         )
     return tuple(out), tuple(notes)

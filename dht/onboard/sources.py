@@ -7,19 +7,20 @@ decision about what becomes a tool is made here; `init.py` does that.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 from dht.errors import DhtError, InputError
-from dht.onboard.known import DEV_EXTRAS, HOOK_EXTRAS, PRECOMMIT_ONLY, PRECOMMIT_REPOS
+from dht.onboard.hookmap import NotAPackage, lookup, lookup_hook, normalize_repo, rev_version
+from dht.onboard.known import DEV_EXTRAS, REQUIREMENTS_FILES
 
 PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
@@ -28,14 +29,17 @@ PRECOMMIT_FILE = ".pre-commit-config.yaml"
 class Candidate:
     name: str  # normalized
     specifier: str  # "" when any version
-    source: str  # "dependency-groups.dev", ".pre-commit-config.yaml", "requirements-dev.txt"
+    source: str  # "dependency-groups.dev", ".pre-commit-config.yaml", "tox.ini [testenv:lint]"
     line: int | None = None
     extras: tuple[str, ...] = ()
-    with_: tuple[
-        str, ...
-    ] = ()  # requirements installed beside it (pre-commit additional_dependencies)
+    # requirements installed beside it (pre-commit additional_dependencies)
+    with_: tuple[str, ...] = ()
     text: str = ""  # the requirement as normalized by packaging, for plugins
     note: str = ""
+    kind: str = ""  # the family of the place (known.PIN_ORDER), for precedence
+    file: str = ""  # the file it was read from, to match what CI runs; "" for none
+    tool: bool = False  # a command-line tool whatever DEV_TOOLS says (a hook's package)
+    constraint: bool = False  # from a constraints file (-c): pins, installs nothing
 
     @property
     def where(self) -> str:
@@ -50,7 +54,7 @@ class Skip:
 
 
 def requirement(
-    text: str, source: str, line: int | None = None
+    text: str, source: str, line: int | None = None, *, kind: str = "", file: str = ""
 ) -> tuple[Candidate | None, Skip | None]:
     where = f"{source}:{line}" if line else source
     try:
@@ -71,6 +75,8 @@ def requirement(
         extras=tuple(sorted(canonicalize_name(e) for e in req.extras)),
         text=str(req),
         note=note,
+        kind=kind,
+        file=file,
     ), None
 
 
@@ -81,25 +87,6 @@ def table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 
 # pre-commit
-
-
-def normalize_repo(url: str) -> str:
-    url = url.strip().lower()
-    url = re.sub(r"^(https?://|git://|ssh://)", "", url)
-    url = re.sub(r"^git@([^:/]+):", r"\1/", url)
-    url = url.removeprefix("www.").rstrip("/")
-    return url.removesuffix(".git")
-
-
-def rev_specifier(rev: str) -> tuple[str, str]:
-    """('==X.Y.Z', '') for a version tag; ('', why not) for a commit, a branch or anything else."""
-    text = rev.strip()
-    if re.fullmatch(r"[0-9a-f]{7,40}", text) and not re.fullmatch(r"[0-9.]+", text):
-        return "", f"rev {text[:12]} is a commit, not a version: unpinned"
-    try:
-        return f"=={Version(text.removeprefix('v'))}", ""
-    except InvalidVersion:
-        return "", f"rev {text!r} is not a version: unpinned"
 
 
 def parse_precommit(
@@ -134,12 +121,13 @@ def parse_precommit(
             where=file,
             hint="a pre-commit config is a mapping with a `repos:` list",
         )
-    lines = _repo_lines(root_node)
+    nodes = _repo_nodes(root_node)
+    lines = text.splitlines()
     found: list[Candidate] = []
     skipped: list[Skip] = []
     for index, repo in enumerate(data["repos"]):
-        line = lines[index] if index < len(lines) else None
-        where = f"{file}:{line}" if line else file
+        node = nodes[index] if index < len(nodes) else _RepoNode(None, None, [])
+        where = f"{file}:{node.line}" if node.line else file
         if not isinstance(repo, dict) or not isinstance(repo.get("repo"), str):
             skipped.append(Skip(f"repos[{index}]", where, "not a mapping with a `repo:` key"))
             continue
@@ -147,77 +135,201 @@ def parse_precommit(
         listed = repo.get("hooks")
         hooks = [h for h in listed if isinstance(h, dict)] if isinstance(listed, list) else []
         hook_ids = sorted({str(h.get("id")) for h in hooks if h.get("id")})
-        if url in ("local", "meta"):
-            reason = (
-                "local hooks run this repository's own commands"
-                if url == "local"
-                else "pre-commit's meta hooks"
-            )
-            skipped.append(Skip(f"{url} ({', '.join(hook_ids)})", where, reason))
+        if url == "local":
+            _local_hooks(hooks, node, file, found, skipped)
+            continue
+        if url == "meta":
+            skipped.append(Skip(f"meta ({', '.join(hook_ids)})", where, "pre-commit's meta hooks"))
             continue
         key = normalize_repo(url)
         short = "/".join(key.split("/")[1:]) or key
-        if key in PRECOMMIT_ONLY:
-            skipped.append(Skip(short, where, PRECOMMIT_ONLY[key]))
+        rev = str(repo.get("rev", "")).strip()
+        frozen = ""
+        if node.rev_line and node.rev_line <= len(lines):
+            match = _FROZEN.search(lines[node.rev_line - 1])
+            frozen = match.group(1) if match else ""
+        shown = f"{short} {_short_rev(rev)}".strip() + (f" # frozen: {frozen}" if frozen else "")
+        known = lookup(url, hook_ids)
+        if isinstance(known, NotAPackage):
+            skipped.append(Skip(short, where, known.reason))
             continue
-        package = PRECOMMIT_REPOS.get(key)
-        if package is None:
-            skipped.append(
-                Skip(
-                    short,
-                    where,
-                    "dht does not know which PyPI package this repository runs; add it under [tools] by hand",
+        if known is None:
+            guessed = {p for h in hook_ids if (p := lookup_hook(h)) is not None}
+            if len(guessed) != 1:
+                skipped.append(
+                    Skip(
+                        short,
+                        where,
+                        "dht does not know which PyPI package this repository runs;"
+                        " add it under [tools] by hand",
+                    )
                 )
+                continue
+            package, extras = guessed.pop()
+            spec = ""
+            note = (
+                f"an unknown repository running {package}'s hook"
+                f" ({', '.join(hook_ids)}): its rev may not be {package}'s version, unpinned"
             )
-            continue
-        rev = str(repo.get("rev", ""))
-        spec, note = rev_specifier(rev) if rev else ("", "no rev: unpinned")
-        extras = sorted({e for h in hook_ids if (e := HOOK_EXTRAS.get((package, h)))})
-        with_: set[str] = set()
-        for hook in hooks:
-            deps = hook.get("additional_dependencies")
-            for dep in deps if isinstance(deps, list) else []:
-                candidate, skip = requirement(str(dep), file, line)
-                if candidate is not None:
-                    with_.add(candidate.text)
-                if skip is not None:
-                    skipped.append(skip)
+        else:
+            package, extras = known.package, known.extras
+            if known.rev == "none":
+                spec, note = "", f"{known.note}: unpinned"
+            elif not rev:
+                spec, note = "", "no rev: unpinned"
+            else:
+                spec, note = rev_version(frozen or rev, known.rev)
+                if frozen and spec:
+                    note = ""  # the comment is the version `pre-commit autoupdate --freeze` wrote
+        with_, own_extras = _additional(hooks, package, file, node.line, skipped)
         found.append(
             Candidate(
                 name=package,
                 specifier=spec,
                 source=file,
-                line=line,
-                extras=tuple(extras),
-                with_=tuple(sorted(with_)),
-                text=f"{short} {rev}".strip(),
+                line=node.line,
+                extras=tuple(sorted({*extras, *own_extras})),
+                with_=with_,
+                text=shown,
                 note=note,
+                kind="pre-commit",
+                file=file,
+                tool=True,
             )
         )
     minimum = data.get("minimum_pre_commit_version")
     return found, skipped, str(minimum) if minimum else ""
 
 
-def _repo_lines(node: Any) -> list[int]:
-    """1-based lines of the entries of the top-level `repos:` sequence."""
+_FROZEN = re.compile(r"#\s*frozen:\s*(\S+)")
+
+
+def _short_rev(rev: str) -> str:
+    return rev[:12] if re.fullmatch(r"[0-9a-f]{13,40}", rev) else rev
+
+
+def _additional(
+    hooks: list[dict[str, Any]], package: str, file: str, line: int | None, skipped: list[Skip]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The hooks' additional_dependencies: (what goes in `with`, extras of the package itself,
+    as in `bandit[toml]` beside bandit's own hook)."""
+    with_: set[str] = set()
+    extras: set[str] = set()
+    for hook in hooks:
+        deps = hook.get("additional_dependencies")
+        for dep in deps if isinstance(deps, list) else []:
+            candidate, skip = requirement(str(dep), file, line)
+            if skip is not None:
+                skipped.append(skip)
+            elif candidate is not None and candidate.name == package:
+                extras.update(candidate.extras)
+            elif candidate is not None:
+                with_.add(candidate.text)
+    return tuple(sorted(with_)), tuple(sorted(extras))
+
+
+def _local_hooks(
+    hooks: list[dict[str, Any]],
+    node: _RepoNode,
+    file: str,
+    found: list[Candidate],
+    skipped: list[Skip],
+) -> None:
+    """`repo: local` hooks: a `language: python` hook installs its additional_dependencies,
+    which name PyPI packages; other local hooks run this repository's own commands."""
+    for index, hook in enumerate(hooks):
+        hook_id = str(hook.get("id", f"hooks[{index}]"))
+        line = node.hook_lines[index] if index < len(node.hook_lines) else node.line
+        where = f"{file}:{line}" if line else file
+        deps = hook.get("additional_dependencies")
+        if hook.get("language") not in ("python", "python_venv") or not isinstance(deps, list):
+            skipped.append(
+                Skip(f"local ({hook_id})", where, "local hooks run this repository's own commands")
+            )
+            continue
+        parsed: list[Candidate] = []
+        for dep in deps:
+            candidate, skip = requirement(str(dep), file, line, kind="pre-commit", file=file)
+            if skip is not None:
+                skipped.append(skip)
+            if candidate is not None:
+                parsed.append(candidate)
+        entry = str(hook.get("entry", "")).split()
+        command = canonicalize_name(Path(entry[0]).name) if entry else ""
+        main = next((c for c in parsed if c.name == command), None)
+        if main is None:
+            # No package named like the command: each requirement stands on its own.
+            found += [replace(c, note=f"local hook {hook_id}") for c in parsed]
+            continue
+        same = [c for c in parsed if c.name == main.name]  # `pyright[nodejs]` beside `pyright==…`
+        pinned = next((c for c in same if c.specifier), main)
+        found.append(
+            replace(
+                pinned,
+                extras=tuple(sorted({e for c in same for e in c.extras})),
+                with_=tuple(sorted(c.text for c in parsed if c.name != main.name)),
+                text=f"local hook {hook_id}",
+                tool=True,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _RepoNode:
+    line: int | None  # of the repo entry
+    rev_line: int | None  # of its `rev:` value, where a `# frozen:` comment sits
+    hook_lines: list[int]
+
+
+def _repo_nodes(node: Any) -> list[_RepoNode]:
+    """Where each entry of the top-level `repos:` sequence is (1-based lines)."""
     for key, value in getattr(node, "value", []) if hasattr(node, "value") else []:
-        if getattr(key, "value", None) == "repos" and isinstance(value.value, list):
-            return [item.start_mark.line + 1 for item in value.value]
+        if getattr(key, "value", None) != "repos" or not isinstance(value.value, list):
+            continue
+        out = []
+        for item in value.value:
+            rev_line, hook_lines = None, []
+            for k, v in item.value if isinstance(item.value, list) else []:
+                if getattr(k, "value", None) == "rev":
+                    rev_line = v.start_mark.line + 1
+                elif getattr(k, "value", None) == "hooks" and isinstance(v.value, list):
+                    hook_lines = [h.start_mark.line + 1 for h in v.value]
+            out.append(_RepoNode(item.start_mark.line + 1, rev_line, hook_lines))
+        return out
     return []
 
 
 # requirements files
 
 
+def requirements_files(root: Path) -> list[str]:
+    """The requirements files at the project's top and in requirements/, in reading order:
+    requirements.txt, the usual dev names, then the others sorted."""
+    names = sorted(p.name for p in root.glob("*.txt") if p.is_file())
+    top = [n for n in names if _REQUIREMENTS_NAME.fullmatch(n)]
+    nested = sorted(
+        f"requirements/{p.name}" for p in root.glob("requirements/*.txt") if p.is_file()
+    )
+    found = top + nested
+    ordered = [f for f in ("requirements.txt", *REQUIREMENTS_FILES) if f in found]
+    return ordered + [f for f in found if f not in ordered]
+
+
+_REQUIREMENTS_NAME = re.compile(r"requirements([-_.].+)?\.txt|.+[-_]requirements\.txt")
+
+
 def parse_requirements(
-    root: Path, relpath: str, seen: list[str] | None = None
+    root: Path,
+    relpath: str,
+    seen: list[str] | None = None,
+    includes: dict[str, list[str]] | None = None,
 ) -> tuple[list[Candidate], list[Skip]]:
-    """Requirements of a pip requirements file, following `-r` includes inside the project.
-    `seen` (files already read) is shared by callers reading several files."""
-    found: list[Candidate] = []
-    skipped: list[Skip] = []
-    _read_requirements(root, relpath, found, skipped, [] if seen is None else seen)
-    return found, skipped
+    """Requirements of a pip requirements file, following `-r` includes and `-c` constraints
+    inside the project. `seen` (files already read) is shared by callers reading several
+    files; `includes` collects which file includes which (for what CI runs)."""
+    reader = RequirementsReader(root, [] if seen is None else seen, includes)
+    reader.read(relpath, constraint=False)
+    return reader.found, reader.skipped
 
 
 def _logical_lines(text: str) -> Iterable[tuple[int, str, list[str]]]:
@@ -245,61 +357,90 @@ def _logical_lines(text: str) -> Iterable[tuple[int, str, list[str]]]:
     return out
 
 
-def _read_requirements(
-    root: Path, relpath: str, found: list[Candidate], skipped: list[Skip], seen: list[str]
-) -> None:
-    path = root / relpath
-    real = path.resolve()
-    # The same file by another name (a symlinked folder) is the same file: read once.
-    if relpath in seen or any((root / other).resolve() == real for other in seen):
-        return
-    if not real.is_relative_to(root.resolve()):
-        skipped.append(Skip(f"-r {relpath}", relpath, "outside the project: not followed"))
-        return
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = "no such file" if isinstance(exc, FileNotFoundError) else f"cannot read it: {exc}"
-        skipped.append(Skip(f"-r {relpath}", relpath, reason))
-        return
-    seen.append(relpath)
-    for number, line, comments in _logical_lines(text):
+_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=[^\s=]))(\S+)$")
+
+
+class RequirementsReader:
+    def __init__(self, root: Path, seen: list[str], includes: dict[str, list[str]] | None) -> None:
+        self.root = root
+        self.seen = seen
+        self.includes = includes if includes is not None else {}
+        self.found: list[Candidate] = []
+        self.skipped: list[Skip] = []
+
+    def include(self, target: str, base: str, where: str, option: str) -> None:
+        """Follow `-r target` / `-c target` written in `base` (a path relative to the root,
+        or "" for the root itself, as tox and nox give them)."""
+        constraint = option in ("-c", "--constraint")
+        flag = "-c" if constraint else "-r"
+        target = target.replace("{toxinidir}/", "").replace("{toxinidir}", ".")
+        if "{" in target:
+            self.skipped.append(
+                Skip(f"{flag} {target}", where, "a tox substitution in the path: not followed")
+            )
+            return
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+        if Path(target).is_absolute() or joined.split("/")[0] == "..":
+            self.skipped.append(
+                Skip(f"{flag} {target}", where, "outside the project: not followed")
+            )
+            return
+        self.includes.setdefault(base, []).append(joined)
+        self.read(joined, constraint=constraint, label=f"{flag} {target}", where=where)
+
+    def read(self, relpath: str, *, constraint: bool, label: str = "", where: str = "") -> None:
+        path = self.root / relpath
+        real = path.resolve()
+        # The same file by another name (a symlinked folder) is the same file: read once.
+        if relpath in self.seen or any((self.root / o).resolve() == real for o in self.seen):
+            return
+        label, where = label or f"-r {relpath}", where or relpath
+        if not real.is_relative_to(self.root.resolve()):
+            self.skipped.append(Skip(label, where, "outside the project: not followed"))
+            return
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            missing = isinstance(exc, (FileNotFoundError, IsADirectoryError))
+            reason = "no such file" if missing else f"cannot read it: {exc}"
+            self.skipped.append(Skip(label, where, reason))
+            return
+        self.seen.append(relpath)
+        for number, line, comments in _logical_lines(text):
+            self.line(relpath, number, line, comments, constraint)
+
+    def line(
+        self, relpath: str, number: int, line: str, comments: list[str], constraint: bool
+    ) -> None:
         where = f"{relpath}:{number}"
-        if line.startswith(("-r", "--requirement")):
-            target = re.sub(r"^(-r|--requirement)[\s=]*", "", line).strip()
-            include = (Path(relpath).parent / target).as_posix()
-            if Path(target).is_absolute() or ".." in Path(include).parts:
-                skipped.append(Skip(f"-r {target}", where, "outside the project: not followed"))
-            else:
-                _read_requirements(root, include, found, skipped, seen)
-            continue
+        include = _INCLUDE.match(line)
+        if include:
+            self.include(include.group(2), relpath, where, include.group(1))
+            return
         if line.startswith(("-e", "--editable")):
-            skipped.append(Skip(line, where, "an editable install: the project's own code"))
-            continue
-        if line.startswith(("-c", "--constraint")):
-            skipped.append(Skip(line, where, "constraints files are not read"))
-            continue
+            self.skipped.append(Skip(line, where, "an editable install: the project's own code"))
+            return
         if line.startswith("-"):
-            continue  # --hash alone, --index-url, --no-binary …: pip options, no requirement
+            return  # --hash alone, --index-url, --no-binary …: pip options, no requirement
         if line.startswith((".", "/")) or "://" in line.split(" ")[0]:
-            skipped.append(Skip(line, where, "a path or URL, not an index package"))
-            continue
+            self.skipped.append(Skip(line, where, "a path or URL, not an index package"))
+            return
         # Drop per-requirement options (--hash=…) after the requirement.
         text_req = re.split(r"\s+--?[a-z]", line, maxsplit=1)[0].strip()
-        candidate, skip = requirement(text_req, relpath, number)
+        candidate, skip = requirement(text_req, relpath, number, kind="requirements", file=relpath)
         if skip is not None:
-            skipped.append(skip)
-            continue
+            self.skipped.append(skip)
+            return
         assert candidate is not None
         via = _via(comments)
-        if via and not any(v.startswith("-r") for v in via):
-            skipped.append(
+        if via and not any(v.startswith(("-r", "-c")) for v in via):
+            self.skipped.append(
                 Skip(
                     candidate.name, where, f"pulled in by {', '.join(via)} (pip-compile annotation)"
                 )
             )
-            continue
-        found.append(candidate)
+            return
+        self.found.append(replace(candidate, constraint=constraint))
 
 
 def _via(comments: list[str]) -> list[str]:
@@ -317,6 +458,62 @@ def _via(comments: list[str]) -> list[str]:
         else:
             collecting = False
     return parents
+
+
+# uv.lock
+
+
+def uv_lock_candidates(root: Path, names: Iterable[str]) -> tuple[list[Candidate], list[Skip]]:
+    """The versions uv.lock pins for these packages (those pyproject.toml names), read with
+    the compiler's own uv.lock reader."""
+    from dht.compile.uvlock import UV_LOCK, read_uv_lock
+
+    try:
+        lock = read_uv_lock(root / UV_LOCK)
+    except DhtError as exc:
+        return [], [Skip(UV_LOCK, exc.where or UV_LOCK, f"not read: {exc.message}")]
+    if lock is None:
+        return [], []
+    found: list[Candidate] = []
+    skipped: list[Skip] = []
+    lines = lock.text.splitlines()
+    for name in sorted(set(names)):
+        entries = [p for p in lock.packages.get(name, ()) if p.version is not None]
+        versions = sorted({str(p.version) for p in entries})
+        if not versions:
+            continue
+        line = next(
+            (
+                i + 1
+                for i, text in enumerate(lines)
+                if text.strip() in (f'name = "{name}"', f"name = '{name}'")
+            ),
+            None,
+        )
+        if len(versions) > 1:
+            skipped.append(
+                Skip(
+                    name,
+                    f"{UV_LOCK}:{line}" if line else UV_LOCK,
+                    f"uv.lock holds several versions ({', '.join(versions)}), one per"
+                    " environment: not pinned from it",
+                )
+            )
+            continue
+        if entries[0].source != "registry":
+            continue  # a path or git source: the project's own, nothing to pin from an index
+        found.append(
+            Candidate(
+                name=name,
+                specifier=f"=={versions[0]}",
+                source=UV_LOCK,
+                line=line,
+                text=f"{name}=={versions[0]}",
+                kind="uv.lock",
+                file=UV_LOCK,
+            )
+        )
+    return found, skipped
 
 
 # pyproject.toml
@@ -350,7 +547,7 @@ def pyproject_candidates(data: Mapping[str, Any]) -> tuple[list[Candidate], list
 
 
 def _add(text: str, where: str, found: list[Candidate], skipped: list[Skip]) -> None:
-    candidate, skip = requirement(text, where)
+    candidate, skip = requirement(text, where, kind="pyproject", file="pyproject.toml")
     if candidate is not None:
         found.append(candidate)
     if skip is not None:
