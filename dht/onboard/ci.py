@@ -211,7 +211,9 @@ def _read(path: Path) -> str:
 def _load(text: str) -> Any:
     import yaml
 
+    from dht.onboard import yamlfile
+
     try:
-        return yaml.safe_load(text) if text else None
+        return yamlfile.load(text) if text else None
     except yaml.YAMLError:
         return None  # a broken workflow says nothing about what CI runs

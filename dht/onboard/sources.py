@@ -19,6 +19,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from dht.errors import DhtError, InputError
+from dht.onboard import yamlfile
 from dht.onboard.hookmap import NotAPackage, lookup, lookup_hook, normalize_repo, rev_version
 from dht.onboard.known import DEV_EXTRAS, REQUIREMENTS_FILES
 
@@ -103,8 +104,8 @@ def parse_precommit(
         ) from None
 
     try:
-        root_node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root_node = yamlfile.compose(text)
+        data = yamlfile.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -283,13 +284,17 @@ class _RepoNode:
 
 def _repo_nodes(node: Any) -> list[_RepoNode]:
     """Where each entry of the top-level `repos:` sequence is (1-based lines)."""
-    for key, value in getattr(node, "value", []) if hasattr(node, "value") else []:
-        if getattr(key, "value", None) != "repos" or not isinstance(value.value, list):
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if getattr(key, "value", None) != "repos" or not isinstance(value, yaml.SequenceNode):
             continue
         out = []
         for item in value.value:
             rev_line, hook_lines = None, []
-            for k, v in item.value if isinstance(item.value, list) else []:
+            for k, v in item.value if isinstance(item, yaml.MappingNode) else []:
                 if getattr(k, "value", None) == "rev":
                     rev_line = v.start_mark.line + 1
                 elif getattr(k, "value", None) == "hooks" and isinstance(v.value, list):
