@@ -34,9 +34,11 @@ from dht.model.names import (
     SYSTEM_PACKAGE,
     SYSTEM_VERSION,
     config_claim_problem,
+    config_text_problem,
     is_python_version,
     platform_order,
     reserved_path,
+    section_problem,
 )
 from dht.model.presets import (
     CONFIG_PRESETS,
@@ -537,6 +539,11 @@ def _normalize_config(name: str, table: ConfigTable, bad: _Bad, python: str) -> 
     values = merge(preset_values, table.set)
     if fmt == "ini":
         _check_ini_values(f"{where}.set", values, bad)
+    problem = section_problem(managed, ini=fmt == "ini") or config_text_problem(
+        values, ini=fmt == "ini"
+    )
+    if problem is not None:
+        raise bad(f"{where}.set", problem)
     return ConfigRequest(
         name=name,
         file=file,

@@ -36,7 +36,9 @@ from dht.model.names import (
     SYSTEM_PACKAGE,
     SYSTEM_VERSION,
     config_claim_problem,
+    config_text_problem,
     platform_order,
+    section_problem,
 )
 from dht.model.regions import region_clash, toml_table_path
 from dht.model.request import ProjectRequest, ToolRequest
@@ -622,6 +624,11 @@ def _validate_configs(
         if config.format == "ini" and not config.table:
             raise bad(f"configs[{i}].table", "an INI config needs a section")
         claim = config_claim_problem(config.file, config.format, config.table)
+        if claim is None and config.format != "file":
+            ini = config.format == "ini"
+            claim = section_problem(config.table or "", ini=ini) or config_text_problem(
+                config.values, ini=ini
+            )
         if claim is not None:
             raise bad(f"configs[{i}]", claim)
     clash = region_clash([(f"configs.{c.name}", c.file, c.format, c.table) for c in configs])

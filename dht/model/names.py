@@ -114,3 +114,41 @@ def config_claim_problem(file: str, fmt: str, table: str | None) -> str | None:
     if base == "setup.cfg" and (name in PACKAGING_SECTIONS or name.startswith("options.")):
         return f"[{table}] holds the project's packaging data, not a tool's settings"
     return None
+
+
+# Every character some parser of a config file ends a line at: str.splitlines() splits at
+# all of these, configparser and TOML readers at fewer, so a value holding one is read
+# back differently from what was written (and a line-based edit would misplace it).
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+
+
+def section_problem(section: str, *, ini: bool) -> str | None:
+    if _LINE_BREAK.search(section):
+        return f"the section {section!r} holds a line break"
+    if ini and ("]" in section or section != section.strip() or section.upper() == "DEFAULT"):
+        return f"the section [{section}] cannot be written to an INI file and read back the same"
+    return None
+
+
+def config_text_problem(value: object, *, ini: bool) -> str | None:
+    """Why the keys and text values of a config (at any depth) cannot be written and read
+    back the same, or None."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, str) or _LINE_BREAK.search(key):
+                    return f"the key {key!r} holds a line break"
+                if ini and (not key.strip() or key != key.strip() or any(c in key for c in "=:[]")
+                            or key.startswith(("#", ";"))):  # fmt: skip
+                    return (
+                        f"the key {key!r} cannot be written to an INI file and read back the same"
+                    )
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend(item)
+        elif isinstance(item, str) and _LINE_BREAK.search(item):
+            return f"the value {item!r} holds a line break ({'one per list item in INI' if ini else 'use a list'})"
+    return None
