@@ -244,14 +244,15 @@ def test_prefetch_fetches_each_page_once(index_server: Server, tmp_path: Path) -
     ]
 
 
-def test_metadata_cache_is_keyed_by_hash_and_survives_a_new_client(
+def test_verified_metadata_is_keyed_by_hash_and_survives_a_new_client(
     index_server: Server, tmp_path: Path
 ) -> None:
-    server = index_server(metadata_files=False, ranges=True)
+    """Metadata read from a whole download (its bytes checked against the hash) is kept
+    under the artifact's hash: another index serving the same file reuses it."""
+    server = index_server(metadata_files=False, ranges=False)
     with client(server, tmp_path) as c:
         artifact = wheel(c.project("toolish"), "toolish-1.1-py3-none-any.whl")
         assert c.metadata(artifact).requires_dist == ("beta>=1",)
-    # Another index URL serving the same file: the same hash, so the same entry.
     other = index_server(metadata_files=False, ranges=True)
     with client(other, tmp_path) as c:
         moved = wheel(c.project("toolish"), "toolish-1.1-py3-none-any.whl")
@@ -259,6 +260,39 @@ def test_metadata_cache_is_keyed_by_hash_and_survives_a_new_client(
         assert c.metadata(moved).requires_dist == ("beta>=1",)
         assert c.stats["metadata_cache_hits"] == 1
     assert not [r for r in other.requests if r.path.startswith("/files/")]
+
+
+def test_an_index_cannot_plant_metadata_for_another(
+    index_server: Server, fixture_index: FixtureIndex, tmp_path: Path
+) -> None:
+    """A hostile index lists the real file (real hash) but serves its own .metadata, adding
+    a dependency. What it served is kept for that index only: the real index's lock never
+    sees the planted dependency."""
+    import dataclasses
+
+    name = "toolish-1.1-py3-none-any.whl"
+    planted = FixtureIndex(
+        {
+            project: [
+                dataclasses.replace(f, metadata=b"Requires-Dist: six\n" + f.metadata)
+                if f.filename == name
+                else f
+                for f in files
+            ]
+            for project, files in fixture_index.files.items()
+        }
+    )
+    hostile = IndexServer(planted, metadata_files=True)
+    try:
+        with client(hostile, tmp_path) as c:
+            assert "six" in c.metadata(wheel(c.project("toolish"), name)).requires_dist
+    finally:
+        hostile.close()
+    real = index_server(metadata_files=False, ranges=True)
+    with client(real, tmp_path) as c:
+        assert c.metadata(wheel(c.project("toolish"), name)).requires_dist == ("beta>=1",)
+        assert c.stats["metadata_cache_hits"] == 0
+    assert [r for r in real.requests if r.path == f"/files/{name}"]  # read it itself
 
 
 def test_announced_metadata_file_is_hash_checked(index_server: Server, tmp_path: Path) -> None:
@@ -555,9 +589,9 @@ def test_hashes_that_are_not_sha256_hex_are_dropped() -> None:
 def test_cache_layout_keys_and_atomic_writes(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     digest = "ab" * 32
-    cache.write_metadata(digest, b"Name: x\n")
+    cache.write_metadata(digest, b"Name: x\n", "https://i.test/simple", verified=True)
     cache.write_page("https://i.test/simple", "demo", PageEntry(1.0, '"e"', None, b"page"))
-    assert cache.read_metadata(digest) == b"Name: x\n"
+    assert cache.read_metadata(digest, "https://other.test/simple") == b"Name: x\n"
     assert cache.read_page("https://i.test/simple", "demo") == PageEntry(1.0, '"e"', None, b"page")
     assert cache.read_page("https://other.test/simple", "demo") is None  # keyed by index URL
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
@@ -567,7 +601,7 @@ def test_cache_layout_keys_and_atomic_writes(tmp_path: Path) -> None:
     )
     for bad in ("../" + "a" * 61, "AB" * 32, "ab"):
         with pytest.raises(ValueError):
-            cache.write_metadata(bad, b"")
+            cache.write_metadata(bad, b"", "https://i.test/simple", verified=True)
     with pytest.raises(ValueError):
         cache.read_page("https://i.test/simple", "../demo")
 
@@ -622,12 +656,12 @@ def test_concurrent_cache_writers_never_leave_partial_entries(tmp_path: Path) ->
 
     def write(body: bytes) -> None:
         for _ in range(5):
-            Cache(tmp_path).write_metadata(digest, body)
-            assert Cache(tmp_path).read_metadata(digest) in bodies
+            Cache(tmp_path).write_metadata(digest, body, "https://i.test/simple", verified=True)
+            assert Cache(tmp_path).read_metadata(digest, "https://i.test/simple") in bodies
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(write, bodies))
-    assert Cache(tmp_path).read_metadata(digest) in bodies
+    assert Cache(tmp_path).read_metadata(digest, "https://i.test/simple") in bodies
     assert [p.name for p in (tmp_path / "v1" / "metadata").iterdir()] == [f"{digest}.METADATA"]
 
 

@@ -61,18 +61,36 @@ class Cache:
     def write_page(self, index_url: str, name: str, entry: PageEntry) -> None:
         _write(self._page_path(index_url, name), msgspec.msgpack.encode(entry))
 
-    def read_metadata(self, sha256: str) -> bytes | None:
-        return _read(self.root / "metadata" / f"{_digest(sha256)}.METADATA")
+    # Metadata and sizes: under the artifact's hash only when the bytes they came from were
+    # checked against that hash (a whole download); otherwise (a .metadata file, range
+    # requests, an index's size) under the index too, so one index cannot plant what a
+    # lock against another index would reuse.
 
-    def write_metadata(self, sha256: str, data: bytes) -> None:
-        _write(self.root / "metadata" / f"{_digest(sha256)}.METADATA", data)
+    def _verified_path(self, folder: str, sha256: str, suffix: str) -> Path:
+        return self.root / folder / f"{_digest(sha256)}{suffix}"
 
-    def read_size(self, sha256: str) -> int | None:
-        data = _read(self.root / "sizes" / _digest(sha256))
+    def _scoped_path(self, folder: str, index_url: str, sha256: str, suffix: str) -> Path:
+        scope = hashlib.sha256(index_url.encode()).hexdigest()[:16]
+        return self.root / folder / scope / f"{_digest(sha256)}{suffix}"
+
+    def read_metadata(self, sha256: str, index_url: str) -> bytes | None:
+        verified = _read(self._verified_path("metadata", sha256, ".METADATA"))
+        if verified is not None:
+            return verified
+        return _read(self._scoped_path("metadata", index_url, sha256, ".METADATA"))
+
+    def write_metadata(self, sha256: str, data: bytes, index_url: str, *, verified: bool) -> None:
+        if verified:
+            _write(self._verified_path("metadata", sha256, ".METADATA"), data)
+        else:
+            _write(self._scoped_path("metadata", index_url, sha256, ".METADATA"), data)
+
+    def read_size(self, sha256: str, index_url: str) -> int | None:
+        data = _read(self._scoped_path("sizes", index_url, sha256, ""))
         return int(data) if data and data.isdigit() else None
 
-    def write_size(self, sha256: str, size: int) -> None:
-        _write(self.root / "sizes" / _digest(sha256), str(size).encode())
+    def write_size(self, sha256: str, size: int, index_url: str) -> None:
+        _write(self._scoped_path("sizes", index_url, sha256, ""), str(size).encode())
 
     def read_blob(self, kind: str, key: str) -> bytes | None:
         return _read(self.root / "blobs" / _kind(kind) / _digest(key))

@@ -604,7 +604,7 @@ class IndexClient:
             return future
 
     def _load_metadata(self, artifact: Artifact) -> CoreMetadata:
-        data = self.cache.read_metadata(artifact.sha256) if artifact.sha256 else None
+        data = self.cache.read_metadata(artifact.sha256, self.url) if artifact.sha256 else None
         if data is not None:
             try:
                 meta, _ = parse_metadata(data, artifact.url)
@@ -619,7 +619,7 @@ class IndexClient:
                 where=artifact.url,
                 hint="run once without --offline to fill the cache",
             )
-        data = self._fetch_metadata(artifact)
+        data, verified = self._fetch_metadata(artifact)
         try:
             meta, message = parse_metadata(data, artifact.url)
         except IndexError_:
@@ -632,10 +632,11 @@ class IndexClient:
         if not artifact.is_wheel:
             _check_sdist_metadata(artifact, message)
         if artifact.sha256:
-            self.cache.write_metadata(artifact.sha256, data)
+            self.cache.write_metadata(artifact.sha256, data, self.url, verified=verified)
         return meta
 
-    def _fetch_metadata(self, artifact: Artifact) -> bytes:
+    def _fetch_metadata(self, artifact: Artifact) -> tuple[bytes, bool]:
+        """The metadata, and whether it came from bytes checked against the artifact's hash."""
         if artifact.core_metadata:
             url = artifact.url + ".metadata"
             response = self._request("GET", url)
@@ -650,23 +651,24 @@ class IndexClient:
                             where=url,
                             hint="the file or the index is corrupt or tampered with; retry with --refresh, then report it to the index",
                         )
-                return response.content
+                return response.content, False
         if artifact.is_wheel:
-            data = self._range_metadata(artifact)
-            if data is not None:
-                return data
+            ranged = self._range_metadata(artifact)
+            if ranged is not None:
+                return ranged
         body = self._download(artifact)
         try:
             if artifact.is_wheel:
-                return lazy_wheel.read_metadata(io.BytesIO(body))
-            return _sdist_pkg_info(artifact.filename, body)
+                return lazy_wheel.read_metadata(io.BytesIO(body)), True
+            return _sdist_pkg_info(artifact.filename, body), True
         except _ARCHIVE_ERRORS as exc:
             raise IndexError_(
                 f"{artifact.filename} is not a readable archive: {exc}", where=artifact.url
             ) from None
 
-    def _range_metadata(self, artifact: Artifact) -> bytes | None:
-        """METADATA through range requests; None when the server does not do ranges."""
+    def _range_metadata(self, artifact: Artifact) -> tuple[bytes, bool] | None:
+        """METADATA through range requests (not hash-checked), or from the whole file when
+        the server ignores Range (checked); None when the server does not do ranges."""
         response = self._request(
             "GET", artifact.url, {"Range": f"bytes=-{lazy_wheel.TAIL}"}, raw=True
         )
@@ -675,7 +677,7 @@ class IndexClient:
             # The server ignored Range and sent the whole file: use it.
             self._verify(artifact, response.content)
             try:
-                return lazy_wheel.read_metadata(io.BytesIO(response.content))
+                return lazy_wheel.read_metadata(io.BytesIO(response.content)), True
             except _ARCHIVE_ERRORS as exc:
                 raise IndexError_(
                     f"{artifact.filename} is not a readable wheel: {exc}", where=artifact.url
@@ -695,7 +697,7 @@ class IndexClient:
 
         view = lazy_wheel.RangeFile(total, fetch, {first: response.content})
         try:
-            return lazy_wheel.read_metadata(view)
+            return lazy_wheel.read_metadata(view), False
         except _ARCHIVE_ERRORS:
             return None  # fall back to the whole file, which is hash-checked
 
@@ -735,7 +737,7 @@ class IndexClient:
         """The size of an artifact the page gave none for (PEP 503 HTML): HEAD, cached by hash."""
         if artifact.size is not None:
             return artifact.size
-        cached = self.cache.read_size(artifact.sha256) if artifact.sha256 else None
+        cached = self.cache.read_size(artifact.sha256, self.url) if artifact.sha256 else None
         if cached is not None:
             return cached
         if self.offline:
@@ -758,7 +760,7 @@ class IndexClient:
                 hint="use an index that serves PEP 691 JSON, which includes sizes",
             )
         if artifact.sha256:
-            self.cache.write_size(artifact.sha256, size)
+            self.cache.write_size(artifact.sha256, size, self.url)
         return size
 
     # transport
