@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -716,8 +717,14 @@ def _fail(exc: DhtError) -> NoReturn:
     raise typer.Exit(code)
 
 
+# What a lock, an index or a project file may smuggle into a message: terminal escape
+# sequences, carriage returns that overwrite a line. Shown escaped, never interpreted.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _say(line: str) -> None:
-    print(line, file=sys.stderr)
+    safe = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), line)
+    print(safe, file=sys.stderr)
 
 
 def _emit_json(data: object) -> None:

@@ -61,3 +61,13 @@ def test_a_symlinked_dht_toml_is_named_as_the_user_named_it(
     result = CliRunner().invoke(app, ["lock"])
     assert result.exit_code == 1
     assert "error: dht.toml:4: tools.ruff.verison" in result.output
+
+
+def test_messages_never_send_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    """Text from a lock, an index or a project file reaches the terminal escaped: no
+    escape sequence clears the screen or recolours a line, no carriage return hides one."""
+    from dht.cli import _say
+
+    _say("error: a\x1b[2J\rb\u2028c\x9bd\ttab")
+    err = capsys.readouterr().err
+    assert err == "error: a\\x1b[2J\\rb\\u2028c\\x9bd\ttab\n"
