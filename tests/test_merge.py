@@ -154,3 +154,27 @@ def test_configs_clean_alone_that_clash_together_are_a_conflict(
     with pytest.raises(Conflict) as info:
         merge(*locks)
     assert "configs (two entries would write the same region)" in str(info.value.args)
+
+
+def test_one_package_moved_to_two_versions_is_a_conflict_not_two_entries() -> None:
+    """Each branch moved the same dependency to its own version: an entry-by-entry merge
+    would keep both (a lock `dht lock --check` rejects); it is a conflict, so re-locked."""
+    import msgspec
+
+    from dht.review.merge import Conflict, merge
+
+    root = Path(__file__).resolve().parents[1]
+    base = parse_lock((root / "example" / "dht.lock").read_text(encoding="utf-8"))
+    target = next(p for p in base.packages if p.name == "click")
+
+    def moved(version: str) -> Any:
+        packages = tuple(
+            msgspec.structs.replace(p, version=version) if p is target else p for p in base.packages
+        )
+        return msgspec.structs.replace(base, packages=packages)
+
+    with pytest.raises(Conflict) as info:
+        merge(base, moved("98.0"), moved("99.0"))
+    assert info.value.entries == ["packages.click (two versions for one platform)"]
+    same = merge(base, moved("98.0"), moved("98.0"))  # both sides agree: merged by value
+    assert [p.version for p in same.packages if p.name == "click"] == ["98.0"]

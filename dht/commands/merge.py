@@ -13,8 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from dht.compile.staleness import check_lock
 from dht.errors import DhtError
-from dht.model.lock import Lock, parse_lock, write_lock
+from dht.model.intent import parse_intent
+from dht.model.lock import Lock, dumps, parse_lock, write_lock
 from dht.model.toml import read_text
 from dht.process import run
 from dht.review.merge import Conflict, merge
@@ -52,10 +54,10 @@ def _merged_intent(root: Path) -> str:
     return result.output
 
 
-def _relock(root: Path, ours: Lock) -> Lock:
+def _relock(root: Path, ours: Lock, intent: str | None = None) -> Lock:
     from dht.commands.lock import LockRequest, run_lock
 
-    intent = _merged_intent(root)
+    intent = intent if intent is not None else _merged_intent(root)
     with tempfile.TemporaryDirectory(prefix="dht-merge-") as temp:
         work = Path(temp)
         (work / "dht.toml").write_text(intent, encoding="utf-8")
@@ -72,6 +74,13 @@ def merge_driver(root: Path, base: Path, ours: Path, theirs: Path) -> str:
     try:
         merged = merge(*locks)
         how = "merged entry by entry"
+        # Never write what `dht lock --check` would reject: checked against the merged
+        # dht.toml, as CI will check it; anything stale or inconsistent is re-locked.
+        intent = _merged_intent(root)
+        findings = check_lock(parse_intent(intent), merged, dumps(merged), root)
+        if findings:
+            merged = _relock(root, locks[1], intent)
+            how = f"re-locked from the merged dht.toml (the entry-by-entry merge was not current: {findings[0]})"
     except Conflict as conflict:
         merged = _relock(root, locks[1])
         how = f"re-locked from the merged dht.toml ({', '.join(conflict.entries[:5])} changed on both sides)"

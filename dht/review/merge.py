@@ -81,6 +81,13 @@ def merge(base: Lock, ours: Lock, theirs: Lock) -> Lock:
         "packages",
         conflicts,
     )
+    # Each side may have moved one package to a different version: both would stay.
+    seen: dict[tuple[str, str], set[str]] = {}
+    for package in fields["packages"]:
+        targets = seen.setdefault((package.environment, package.name), set())
+        if targets & set(package.targets):
+            conflicts.append(f"packages.{package.name} (two versions for one platform)")
+        targets |= set(package.targets)
     if conflicts:
-        raise Conflict(conflicts)
+        raise Conflict(sorted(set(conflicts)))
     return canonical(msgspec.structs.replace(ours, **fields))
