@@ -524,3 +524,33 @@ def test_a_change_to_one_tool_marks_only_that_tool(
     assert dht(root, "apply").exit_code == 0
     after = json.loads(dht(root, "verify", "--json").stdout)["entries"]
     assert {e["status"] for e in after} == {"ok"}
+
+
+@pytest.mark.parametrize("direction", ["isolated-to-shared", "shared-to-isolated"])
+def test_a_tool_changing_environment_applies_in_one_run(
+    tmp_path: Path, index_server: Callable[..., Any], direction: str
+) -> None:
+    server = index_server()
+    root = tmp_path / "move"
+    root.mkdir()
+    intent = (
+        f'[project]\npython = "{platform.python_version()}"\n'
+        f'[targets]\nplatforms = ["{current_platform()}"]\n'
+        f'[index]\nurl = "{server.url}"\n'
+        '[tools]\nclicky = {{ version = "==1.0", isolated = {isolated}, probe = ["clicky"] }}\n'
+    )
+    first, second = ("true", "false") if direction == "isolated-to-shared" else ("false", "true")
+    (root / "dht.toml").write_text(intent.format(isolated=first), encoding="utf-8")
+    assert dht(root, "lock").exit_code == 0
+    assert dht(root, "apply").exit_code == 0
+    (root / "dht.toml").write_text(intent.format(isolated=second), encoding="utf-8")
+    assert dht(root, "lock").exit_code == 0
+    moved = dht(root, "apply")
+    assert moved.exit_code == 0, moved.output
+    run = subprocess.run(
+        [str(root / ".venv/bin/clicky")], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0 and "clicky 1.0" in run.stdout
+    assert os.path.islink(root / ".venv/bin/clicky") == (second == "true")
+    verify = json.loads(dht(root, "verify", "--json").stdout)["entries"]
+    assert {e["status"] for e in verify} == {"ok"}, verify

@@ -272,6 +272,18 @@ def apply(root: Path, options: Options) -> Report:
         journal.recover()
         changed = 0
         records: list[Record] = []
+        receipts = Receipts(root)
+        # Launchers into environments the lock no longer has go first: the tool may now
+        # install its own command at the same path (isolated -> shared), and a stale
+        # link there would take its place, or have the install write through it.
+        early = [item for item in prune if item.path is not None and item.path.is_symlink()]
+        for item in early:
+            action = item.remove(root, receipts)
+            records.append(
+                Record(item.id, item.kind, "absent", "removed", Status.OK, "", action=action)
+            )
+            changed += 1
+        prune = [item for item in prune if item not in early]
         with tempfile.TemporaryDirectory(prefix="dht-apply-") as scratch:
             for resource in selected:
                 # Probed right before acting: an earlier step may have fixed (or undone) it.
@@ -285,7 +297,6 @@ def apply(root: Path, options: Options) -> Report:
                     record.duration += time.perf_counter() - started
                     changed += 1
                 records.append(record)
-        receipts = Receipts(root)
         for item in prune:  # after the lock's own entries are in place
             action = item.remove(root, receipts)
             records.append(
