@@ -277,3 +277,24 @@ def test_real_tools_pass_their_probes(tmp_path: Path) -> None:
     assert probe is not None
     [result] = run_probes([probe], bin_dir)
     assert not result.ok and "not found" in result.detail
+
+
+def test_a_binary_the_wheel_puts_in_bin_is_one_of_its_commands(tmp_path: Path) -> None:
+    """ruff's and uv's commands are binaries from the wheel's .data/scripts, listed only in
+    RECORD: they count as the tool's commands (for probes and launchers) beside console
+    scripts from entry_points.txt."""
+    from dht.apply.resources import console_scripts
+
+    env = tmp_path / "env"
+    lib = env / "lib" / "python3.11" / "site-packages"
+    info = lib / "binny-1.0.dist-info"
+    info.mkdir(parents=True)
+    (env / "bin").mkdir()
+    (env / "pyvenv.cfg").write_text("version = 3.11.7\n")
+    (info / "RECORD").write_text(
+        "binny/__init__.py,sha256=x,1\n../../../bin/binny,sha256=y,10\n"
+        "../../../share/man/binny.1,sha256=z,3\nbinny-1.0.dist-info/RECORD,,\n"
+    )
+    (info / "entry_points.txt").write_text("[console_scripts]\nbinny-py = binny:main\n")
+    assert console_scripts(env, "binny") == ["binny", "binny-py"]
+    assert console_scripts(env, "other") == []

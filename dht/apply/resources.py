@@ -77,24 +77,50 @@ def installed(env: Path) -> dict[str, str]:
 
 
 def console_scripts(env: Path, dist: str) -> list[str]:
-    """The console scripts a distribution declares (entry_points.txt), sorted."""
-    names: list[str] = []
-    libs = site_packages(env)
-    for lib in libs:
+    """The commands a distribution installs, sorted: its console scripts (entry_points.txt)
+    and the programs its wheel puts in the environment's bin itself (RECORD), as ruff's
+    and uv's binaries are."""
+    names: set[str] = set()
+    here = bin_dir(env).resolve()
+    for lib in site_packages(env):
         for info in lib.glob("*.dist-info"):
             if canonicalize_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) != dist:
                 continue
-            entry_points = info / "entry_points.txt"
-            if not entry_points.exists():
-                continue
-            section = ""
-            for line in entry_points.read_text(encoding="utf-8", errors="replace").splitlines():
-                line = line.strip()
-                if line.startswith("["):
-                    section = line
-                elif section == "[console_scripts]" and "=" in line:
-                    names.append(line.split("=", 1)[0].strip())
-    return sorted(set(names))
+            names.update(_entry_point_scripts(info / "entry_points.txt"))
+            names.update(_bin_files(info / "RECORD", lib, here))
+    return sorted(names)
+
+
+def _entry_point_scripts(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    names, section = [], ""
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[console_scripts]" and "=" in line:
+            names.append(line.split("=", 1)[0].strip())
+    return names
+
+
+def _bin_files(record: Path, lib: Path, here: Path) -> list[str]:
+    try:
+        text = record.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    names = []
+    for line in text.splitlines():
+        relative = line.split(",", 1)[0]
+        if not relative.startswith(".."):
+            continue  # files inside site-packages
+        target = (lib / relative).resolve(strict=False)
+        if target.parent == here:
+            name = target.name
+            if sys.platform == "win32" and name.lower().endswith(".exe"):
+                name = name[:-4]
+            names.append(name)
+    return names
 
 
 def _python_version(env: Path) -> str | None:
