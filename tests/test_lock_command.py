@@ -206,7 +206,13 @@ def test_no_artifact_for_a_target_is_an_error_and_writes_nothing(project: Projec
 
 
 def test_yanked_sdist_only_python_bound_and_extras(project: Project) -> None:
-    project.intent('yanky = ""\nsdistonly = ""\nnewpy = ""\nextras-pkg = { extras = ["fast"] }')
+    tools = 'yanky = ""\nsdistonly = ""\nnewpy = ""\nextras-pkg = { extras = ["fast"] }'
+    project.intent(tools)
+    refused = project.dht("lock")  # only an sdist: its build backend would run at install
+    assert refused.exit_code == 1
+    assert "only an sdist, and index.build-from-source does not list sdistonly" in refused.output
+    assert not project.lock_path.exists()
+    project.intent(tools, extra='build-from-source = ["sdistonly"]')
     result = project.dht("lock")
     assert result.exit_code == 0, result.output
     pkgs = project.packages()
@@ -217,6 +223,12 @@ def test_yanked_sdist_only_python_bound_and_extras(project: Project) -> None:
     assert pkgs["project", "extras-pkg"].extras == ("fast",)
     assert "extras-pkg==1.0" in pkgs["project", "beta"].required_by
     assert project.dht("lock", "--check").exit_code == 0
+    # The allowance edited out of a lock that holds the sdist: refused before anything runs.
+    text = project.lock_text()
+    project.lock_path.write_text(text.replace('build-from-source = ["sdistonly"]\n', ""))
+    hostile = project.dht("lock", "--check")
+    assert hostile.exit_code == 1 and "index.build-from-source does not allow" in hostile.output
+    project.lock_path.write_text(text)
 
     project.intent('yanky = "==1.1"')  # pinned exactly: a yanked release is allowed
     assert project.dht("lock").exit_code == 0

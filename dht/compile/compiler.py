@@ -143,6 +143,7 @@ def _compile(
                 shared=grouped,
                 local=plan.local if plan else None,
                 pinned=plan.pinned(target) if plan else None,
+                from_source=intent.build_from_source,
             )
             if index == 0:
                 # Align the other platforms on the first one's versions.
@@ -196,6 +197,7 @@ def _compile(
             url=intent.index_url,
             exclude_newer=intent.exclude_newer,
             file_hosts=intent.file_hosts,
+            build_from_source=intent.build_from_source,
         ),
         interpreter=interpreter,
         project=plan.entry,

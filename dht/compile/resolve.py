@@ -232,6 +232,8 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         )
         # name -> (the only version allowed, who says so): uv.lock's pins.
         self.pinned = dict(pinned or {})
+        # Names whose sdists may be built (dht.toml's index.build-from-source; "*": any).
+        self.from_source: frozenset[str] = frozenset({"*"})
         self.environment = target.marker_environment()
         # Grouping a page by version does not depend on the target: shareable.
         self._versions = versions
@@ -287,15 +289,24 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         if key in self._release:
             return self._release[key]
         files = sorted(self.versions(name)[version], key=lambda a: a.filename)
+        buildable = "*" in self.from_source or name in self.from_source
         runnable = [
-            a for a in files if not a.is_wheel or self.target.wheel_rank(a.filename) is not None
+            a
+            for a in files
+            if (a.is_wheel and self.target.wheel_rank(a.filename) is not None)
+            or (not a.is_wheel and buildable)
         ]
         fitting = [
             a for a in runnable if _python_ok(a.requires_python, self.target.python_full_version)
         ]
         live = [a for a in fitting if a.yanked is None]
         result: _Release | None = None
-        if not runnable:
+        if not runnable and any(not a.is_wheel for a in files):
+            self._excluded[key] = (
+                f"no wheel for {self.target.platform}, only an sdist, and index.build-from-source "
+                f"does not list {name} (its build backend would run on every machine)"
+            )
+        elif not runnable:
             self._excluded[key] = f"no wheel for {self.target.platform} and no sdist"
         elif not fitting:
             spec = runnable[0].requires_python
@@ -494,6 +505,7 @@ def resolve(
     shared: VersionTable | None = None,
     local: LocalProject | None = None,
     pinned: Mapping[str, tuple[str, str]] | None = None,
+    from_source: Collection[str] = ("*",),
 ) -> Resolution:
     """Pin every package the roots need on the target, or explain why not.
 
@@ -503,7 +515,8 @@ def resolve(
     several targets may pass one `shared` table: pages are grouped once.
     `local` is the project being developed (met by its folder, never the index);
     `pinned` (name -> (version, who pins it)) allows only that version of a name,
-    as uv.lock's pins do.
+    as uv.lock's pins do. `from_source` names the packages whose sdists may be
+    locked (built at install); "*" allows any.
     """
     if isinstance(upgrade, str):  # one name, not its letters
         upgrade = [upgrade]
@@ -521,6 +534,7 @@ def resolve(
         if version is not None:
             pins_of[_canonical(name)] = (version, who)
     provider = _Provider(target, source, prefs, {} if shared is None else shared, local, pins_of)
+    provider.from_source = frozenset(_canonical(n) if n != "*" else n for n in from_source)
     requirements: list[_Req] = []
     for root in roots:
         req = root.requirement

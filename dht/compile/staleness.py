@@ -85,6 +85,13 @@ def stale_entries(intent: Intent, lock: Lock, root: Path | None = None) -> list[
                 f"dht.toml has {intent.exclude_newer or 'none'}, the lock {lock.index.exclude_newer or 'none'}",
             )
         )
+    if lock.index.build_from_source != intent.build_from_source:
+        out.append(
+            Finding(
+                "index.build-from-source",
+                f"dht.toml has {list(intent.build_from_source)}, the lock {list(lock.index.build_from_source)}",
+            )
+        )
     if lock.index.file_hosts != intent.file_hosts:
         out.append(
             Finding(

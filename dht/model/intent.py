@@ -92,6 +92,9 @@ class IndexTable(_Table, frozen=True):
     """Resolve as of this time (RFC 3339): files uploaded later are ignored."""
     file_hosts: tuple[str, ...] = ()
     """Hosts besides its own that the index serves files from (PyPI's is known)."""
+    build_from_source: tuple[str, ...] = ()
+    """Packages that may be locked as an sdist (built at install, running their build
+    backend) where no wheel fits a target; "*" for any. Default: none."""
 
 
 class ToolTable(_Table, frozen=True):
@@ -196,6 +199,7 @@ class Intent(msgspec.Struct, frozen=True):
     exclude_system: tuple[str, ...] = ()
     project: ProjectRequest = ProjectRequest()
     file_hosts: tuple[str, ...] = ()  # besides the index's own (PyPI's are known)
+    build_from_source: tuple[str, ...] = ()  # package names, or "*"
 
 
 def load_intent(path: Path) -> Intent:
@@ -272,6 +276,18 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
             "(`machine HOST login USER password TOKEN`), which dht and uv both read",
         )
     file_hosts = tuple(sorted({h.strip().lower() for h in data.index.file_hosts}))
+    from_source: set[str] = set()
+    for name in data.index.build_from_source:
+        if name.strip() == "*":
+            from_source.add("*")
+        elif re.match(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$", name.strip()):
+            from_source.add(canonicalize_name(name.strip()))
+        else:
+            raise bad(
+                "index.build-from-source",
+                f"{name!r} is not a package name",
+                'e.g. ["docopt"], or ["*"] for any',
+            )
     for name in file_hosts:
         if not re.match(HOSTNAME, name):
             raise bad(
@@ -304,6 +320,7 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
         index_url=url,
         exclude_newer=_normalize_time(data.index.exclude_newer, bad),
         file_hosts=file_hosts,
+        build_from_source=tuple(sorted(from_source)),
         tools=tuple(tools[name] for name in sorted(tools)),
         env=_normalize_env(env_raw, bad),
         systems=_normalize_systems(data.targets.systems, bad),

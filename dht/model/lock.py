@@ -114,6 +114,8 @@ class LockIndex(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     exclude_newer: Text | None = None
     file_hosts: tuple[Annotated[str, msgspec.Meta(pattern=HOSTNAME)], ...] = ()
     """Hosts besides the index's own that it serves files from (dht.toml's index.file-hosts)."""
+    build_from_source: tuple[Text, ...] = ()
+    """Packages whose sdists the lock may hold (dht.toml's index.build-from-source)."""
 
 
 EnvName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
@@ -579,6 +581,13 @@ def _validate(lock: Lock, bad: Callable[[str, str], InputError]) -> None:
         if unknown:
             raise bad(
                 f"{where}.targets", f"{sorted(unknown)[0]!r} is not one of the lock's platforms"
+            )
+        allowed = lock.index.build_from_source
+        if package.sdist is not None and "*" not in allowed and package.name not in allowed:
+            raise bad(
+                f"{where}.sdist",
+                f"{package.name} {package.version} is to be built from source, which "
+                "index.build-from-source does not allow",
             )
         if package.index != lock.index.url:
             raise bad(f"{where}.index", f"{package.index} is not the lock's index {lock.index.url}")

@@ -121,6 +121,9 @@ def config_claim_problem(file: str, fmt: str, table: str | None) -> str | None:
 # back differently from what was written (and a line-based edit would misplace it).
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+# A TOML writer escapes the control characters among them (TOML requires it); these
+# three it writes as they are, where a line-based reading of the file would split.
+_TOML_RAW_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def section_problem(section: str, *, ini: bool) -> str | None:
@@ -134,12 +137,13 @@ def section_problem(section: str, *, ini: bool) -> str | None:
 def config_text_problem(value: object, *, ini: bool) -> str | None:
     """Why the keys and text values of a config (at any depth) cannot be written and read
     back the same, or None."""
+    breaks = _LINE_BREAK if ini else _TOML_RAW_BREAK
     todo = [value]
     while todo:
         item = todo.pop()
         if isinstance(item, dict):
             for key in item:
-                if not isinstance(key, str) or _LINE_BREAK.search(key):
+                if not isinstance(key, str) or breaks.search(key):
                     return f"the key {key!r} holds a line break"
                 if ini and (not key.strip() or key != key.strip() or any(c in key for c in "=:[]")
                             or key.startswith(("#", ";"))):  # fmt: skip
@@ -149,6 +153,6 @@ def config_text_problem(value: object, *, ini: bool) -> str | None:
             todo.extend(item.values())
         elif isinstance(item, list | tuple):
             todo.extend(item)
-        elif isinstance(item, str) and _LINE_BREAK.search(item):
+        elif isinstance(item, str) and breaks.search(item):
             return f"the value {item!r} holds a line break ({'one per list item in INI' if ini else 'use a list'})"
     return None

@@ -116,6 +116,7 @@ def diff(old: Lock, new: Lock) -> LockDiff:
 _SETTING_ATTENTION = {
     "index": "every package comes from another index",
     "file-hosts": "files may come from these hosts",
+    "build-from-source": "these packages may be built from source: their build backends run",
     "project.build-backend": "runs at apply: it builds the project editable",
     "project.build-requires": "runs at apply: it builds the project editable",
 }
@@ -129,6 +130,11 @@ def _settings(old: Lock, new: Lock) -> list[Change]:
         ("index", old.index.url, new.index.url),
         ("exclude-newer", old.index.exclude_newer or "", new.index.exclude_newer or ""),
         ("file-hosts", ", ".join(old.index.file_hosts), ", ".join(new.index.file_hosts)),
+        (
+            "build-from-source",
+            ", ".join(old.index.build_from_source),
+            ", ".join(new.index.build_from_source),
+        ),
     )
     out = [
         Change("settings", name, "changed", a or None, b or None,
