@@ -15,6 +15,7 @@ from dht.apply.managed import (
     read_region,
     region_diff,
     remove_region,
+    repair_region,
     write_region,
 )
 from dht.apply.paths import UnsafePath
@@ -129,14 +130,14 @@ def test_crlf_file_keeps_its_line_endings(tmp_path: Path) -> None:
     assert write_region(tmp_path, RUFF, {"line-length": 100}) is False
 
 
-def test_out_of_order_parts_are_gathered_at_the_first(tmp_path: Path) -> None:
+def test_out_of_order_parts_are_edited_where_they_are(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         "[tool.ruff]\nx = 1\n\n[tool.black]\ny = 2\n\n[tool.ruff.lint]\nz = 3\n\n# end\n"
     )
     assert read_region(tmp_path, RUFF) == "[tool.ruff]\nx = 1\n\n[tool.ruff.lint]\nz = 3\n"
     write_region(tmp_path, RUFF, {"x": 5, "lint": {"z": 6}})
     assert (tmp_path / "pyproject.toml").read_text() == (
-        "[tool.ruff]\nx = 5\n\n[tool.ruff.lint]\nz = 6\n\n[tool.black]\ny = 2\n\n\n# end\n"
+        "[tool.ruff]\nx = 5\n\n[tool.black]\ny = 2\n\n[tool.ruff.lint]\nz = 6\n\n# end\n"
     )
 
 
@@ -172,13 +173,17 @@ def test_formatting_only_change_is_not_drift(tmp_path: Path) -> None:
     assert mtime(tmp_path / "pyproject.toml") == 1_000_000_000
 
 
-def test_table_written_with_dotted_keys_is_refused(tmp_path: Path) -> None:
-    original = "[tool]\nruff.line-length = 79\n"
-    (tmp_path / "pyproject.toml").write_text(original)
+def test_table_written_with_dotted_keys_or_inline_is_edited_in_place(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool]\nruff.line-length = 79  # why\n")
     assert read_region(tmp_path, RUFF) == "[tool.ruff]\nline-length = 79\n"
-    with pytest.raises(InputError, match="dotted keys"):
-        write_region(tmp_path, RUFF, {"line-length": 100})
-    assert (tmp_path / "pyproject.toml").read_text() == original
+    assert write_region(tmp_path, RUFF, {"line-length": 100}) is True
+    assert (tmp_path / "pyproject.toml").read_text() == "[tool]\nruff.line-length = 100  # why\n"
+
+    (tmp_path / "pyproject.toml").write_text('[tool]\nruff = { line-length = 79, x = "a" }\n')
+    assert write_region(tmp_path, RUFF, {"line-length": 100, "x": "a"}) is True
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        '[tool]\nruff = { line-length = 100, x = "a" }\n'
+    )
 
 
 def test_invalid_toml_is_refused(tmp_path: Path) -> None:
@@ -210,20 +215,26 @@ def test_bad_table_name_is_refused(tmp_path: Path) -> None:
 # INI
 
 
-def test_ini_section_replaced_other_bytes_kept(tmp_path: Path) -> None:
+def test_ini_section_repaired_key_by_key_other_bytes_kept(tmp_path: Path) -> None:
     root = project(tmp_path, "setup.cfg")
     before = (root / "setup.cfg").read_text()
-    head, _, rest = before.partition("[flake8]\n")
-    _, _, tail = rest.partition("\n; introduces isort\n")
     values = {"max-line-length": 100, "extend-ignore": ["E203", "E501"], "statistics": True}
 
-    assert write_region(root, FLAKE8, values) is True
+    repair = repair_region(root, FLAKE8, values)
 
+    assert [str(c) for c in repair.changes] == [
+        "max-line-length 79 -> 100",
+        "extend-ignore [E203, W503] -> [E203, E501]",
+        "statistics (absent) -> true",
+    ]
+    # The comment in the section stays; the new key follows the last one.
+    assert (root / "setup.cfg").read_text() == before.replace(
+        "max-line-length = 79", "max-line-length = 100"
+    ).replace("    W503\n", "    E501\nstatistics = true\n")
     want = (
         "[flake8]\nmax-line-length = 100\nextend-ignore =\n    E203\n    E501\nstatistics = true\n"
     )
     assert desired_text(FLAKE8, values) == want
-    assert (root / "setup.cfg").read_text() == head + want + "\n; introduces isort\n" + tail
     assert read_region(root, FLAKE8) == want
     assert write_region(root, FLAKE8, values) is False
 
