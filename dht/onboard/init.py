@@ -26,6 +26,7 @@ from dht.errors import DhtError
 from dht.model.intent import DEFAULT_INDEX, INTENT_FILE, parse_intent
 from dht.model.lock import atomic_write
 from dht.model.toml import parse_toml, read_text
+from dht.onboard.adopt import adopted_text
 from dht.onboard.known import (
     CONFIG_TABLES,
     DEV_TOOLS,
@@ -67,6 +68,7 @@ class ConfigPlan:
     table: str
     values: dict[str, Any]
     format: str = "toml"  # or "ini"
+    text: str = ""  # the [config.NAME.set] table in the file's own layout; "": from values
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ def inspect(
                 got.skipped.append(
                     Skip(f"[tool.{key}]", "pyproject.toml", "not a tool dht installs or configures")
                 )
-        configs = _configs(tool_tables)
+        configs = _configs(tool_tables, root)
     configs += _ini_configs(root, got, {c.name for c in configs})
 
     if not any(c.name == "pytest" for c in got.tools) and any(
@@ -412,7 +414,7 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _configs(tool: Mapping[str, Any]) -> list[ConfigPlan]:
+def _configs(tool: Mapping[str, Any], root: Path) -> list[ConfigPlan]:
     out = []
     for name in CONFIG_TABLES:
         value = tool.get(name)
@@ -427,7 +429,11 @@ def _configs(tool: Mapping[str, Any]) -> list[ConfigPlan]:
             managed, values = "tool.pytest.ini_options", value["ini_options"]
         out.append(
             ConfigPlan(
-                name=name, file="pyproject.toml", table=managed, values=copy.deepcopy(values)
+                name=name,
+                file="pyproject.toml",
+                table=managed,
+                values=copy.deepcopy(values),
+                text=adopted_text(root, "pyproject.toml", "toml", managed, name, values),
             )
         )
     return out
@@ -461,7 +467,10 @@ def _ini_configs(root: Path, got: _Gathered, taken: set[str]) -> list[ConfigPlan
         names = [tool, *([f"{tool}-{slug}"] if slug != tool else []), f"{tool}-{place}"]
         name = next((n for n in names if n not in taken), f"{tool}-{place}-{slug}")
         taken.add(name)
-        out.append(ConfigPlan(name=name, file=file, table=section, values=values, format="ini"))
+        text = adopted_text(root, file, "ini", section, name, values)
+        out.append(
+            ConfigPlan(name=name, file=file, table=section, values=values, format="ini", text=text)
+        )
         if tool in DEV_TOOLS:
             got.tools.append(Candidate(name=tool, specifier="", source=f"{file} [{section}]"))
     for file in ("mypy.ini", ".mypy.ini", "setup.cfg"):
