@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from dht.apply.managed import (
     Region,
     desired_text,
     read_region,
+    region_changes,
     region_diff,
     remove_region,
     repair_region,
@@ -20,6 +22,7 @@ from dht.apply.managed import (
 )
 from dht.apply.paths import UnsafePath
 from dht.errors import InputError
+from dht.model.regions import Change, changes, summary
 
 DATA = Path(__file__).parent / "data" / "managed"
 RUFF = Region("pyproject.toml", "toml", "tool.ruff")
@@ -429,3 +432,115 @@ def test_ini_section_and_whole_file_removed(tmp_path: Path) -> None:
     whole = Region(".editorconfig", "file", None)
     write_region(tmp_path, whole, "root = true\n")
     assert remove_region(tmp_path, whole) and not (tmp_path / ".editorconfig").exists()
+
+
+# Key-by-key repair: the rest of the file keeps its bytes
+
+
+def test_crlf_file_repaired_key_by_key_keeps_its_line_endings(tmp_path: Path) -> None:
+    original = (
+        b"[tool.ruff]\r\n# why\r\nline-length = 100\r\nsrc = [\r\n  'a',  # one\r\n  'b',\r\n]\r\n"
+    )
+    values = {"line-length": 100, "src": ["a", "b"], "fix": True}
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(original.replace(b"  'b',\r\n", b"").replace(b"100", b"79"))
+    repair = repair_region(tmp_path, RUFF, values)
+    assert [str(c) for c in repair.changes] == [
+        "line-length 79 -> 100",
+        'src ["a"] -> ["a", "b"]',
+        "fix (absent) -> true",
+    ]
+    assert path.read_bytes() == original + b"fix = true\r\n"
+
+    ini = tmp_path / "setup.cfg"
+    ini.write_bytes(b"[flake8]\r\n; why\r\nmax-line-length = 79\r\nselect =\r\n    E\r\n")
+    repair_region(tmp_path, FLAKE8, {"max-line-length": 100, "select": ["E", "W"], "x": "1"})
+    assert ini.read_bytes() == (
+        b"[flake8]\r\n; why\r\nmax-line-length = 100\r\nselect =\r\n    E\r\n    W\r\nx = 1\r\n"
+    )
+
+
+def test_an_emptied_multi_line_array_gets_its_item_back_with_the_comma(tmp_path: Path) -> None:
+    original = '[tool.ruff]\nsrc = [\n    "error",\n]\none = []\n'
+    (tmp_path / "pyproject.toml").write_text(
+        original.replace('    "error",\n', "").replace("[]", '["x"]')
+    )
+    assert write_region(tmp_path, RUFF, {"src": ["error"], "one": []})
+    assert (tmp_path / "pyproject.toml").read_text() == original
+    (tmp_path / "pyproject.toml").write_text(original)
+    assert write_region(tmp_path, RUFF, {"src": ["error"], "one": ["y"]})
+    assert (tmp_path / "pyproject.toml").read_text() == original.replace("[]", '["y"]')
+
+
+@pytest.mark.parametrize(
+    ("on_disk", "values", "after"),
+    [
+        # The item on the key's own line changes in place.
+        (
+            "[flake8]\nselect = E,\n    W\n",
+            {"select": ["F,", "W"]},
+            "[flake8]\nselect = F,\n    W\n",
+        ),
+        # It goes: the key keeps its line, the others stay continuation lines.
+        ("[flake8]\nselect = E\n    W\n", {"select": ["W"]}, "[flake8]\nselect =\n    W\n"),
+        # A new first item where the key line holds one: the value is written afresh.
+        (
+            "[flake8]\nselect = E\n    W\n",
+            {"select": ["D", "E", "W"]},
+            "[flake8]\nselect =\n    D\n    E\n    W\n",
+        ),
+        # `key:value` spacing is the section's own, for a new key too.
+        (
+            "[flake8]\nmax-line-length:79\n",
+            {"max-line-length": 100, "x": 1},
+            "[flake8]\nmax-line-length:100\nx:1\n",
+        ),
+        # A key deleted from the middle comes back where the lock has it.
+        (
+            "[flake8]\na = 1\n\nc = 3\n",
+            {"a": 1, "b": 2, "c": 3},
+            "[flake8]\na = 1\nb = 2\n\nc = 3\n",
+        ),
+        # An extra key goes with its continuation and comment lines; the rest stays.
+        (
+            "[flake8]\na = 1\nb =\n    x\n    # c\n    y\n; keep\nc = 3",
+            {"a": 1, "c": 3},
+            "[flake8]\na = 1\n; keep\nc = 3",
+        ),
+    ],
+)
+def test_ini_line_editor(tmp_path: Path, on_disk: str, values: dict[str, Any], after: str) -> None:
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n\n" + on_disk)
+    assert write_region(tmp_path, FLAKE8, values) is True
+    assert (tmp_path / "setup.cfg").read_text() == "[metadata]\nname = x\n\n" + after
+    assert write_region(tmp_path, FLAKE8, values) is False
+
+
+def test_a_value_that_becomes_a_table_rewrites_the_table(tmp_path: Path) -> None:
+    """What tomlkit cannot place key by key is written whole, still only the table."""
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nlint = 1\n\n[tool.black]\nx = 1\n")
+    repair = repair_region(tmp_path, RUFF, {"lint": {"select": ["E"]}})
+    assert [str(c) for c in repair.changes] == ['lint 1 -> {select = ["E"]}']
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        '[tool.ruff.lint]\nselect = ["E"]\n\n[tool.black]\nx = 1\n'
+    )
+
+
+def test_values_compare_as_toml_values(tmp_path: Path) -> None:
+    """1, 1.0 and true differ in TOML (Python says they are equal); key order does not count."""
+    region = Region("pyproject.toml", "toml", "tool.x")
+    (tmp_path / "pyproject.toml").write_text("[tool.x]\nb = 1\na = 1.0\nc = true\n")
+    assert region_changes(tmp_path, region, {"a": 1.0, "b": 1, "c": True}) == []
+    found = region_changes(tmp_path, region, {"a": 1, "b": True, "c": 1})
+    assert [str(c) for c in found or []] == ["a 1.0 -> 1", "b 1 -> true", "c true -> 1"]
+    assert region_changes(tmp_path, Region("pyproject.toml", "toml", "tool.y"), {}) is None
+
+
+def test_a_long_array_is_told_item_by_item() -> None:
+    have = {"ignore": [f"RULE{i:03}" for i in range(20)]}
+    want = {"ignore": [*have["ignore"][:5], "NEW", *have["ignore"][6:], "LAST"]}
+    shown = [str(c) for c in changes(have, want, lambda v: json.dumps(v))]
+    assert shown == ['ignore[5] "RULE005" -> "NEW"', 'ignore[20] (absent) -> "LAST"']
+    assert summary([Change(f"k{i}", "1", "2") for i in range(7)]) == (
+        "k0 1 -> 2, k1 1 -> 2, k2 1 -> 2, k3 1 -> 2, k4 1 -> 2, … 2 more"
+    )

@@ -116,8 +116,19 @@ def _insert_item(array: Array | AoT, index: int, value: Any) -> None:
             raise CannotEdit(index)
         array.insert(index, _new_table(value))
     else:
-        array.insert(index, new_item(value))
+        # Quoted like its neighbours: a list of 'literal' strings stays one.
+        neighbour = array[index - 1] if index > 0 else array[0] if len(array) else None
+        array.insert(index, _styled(neighbour, value))
         _above_comments(array, index)
+        _trailing_comma(array, index)
+
+
+def _trailing_comma(array: Array, index: int) -> None:
+    """The one item of an array written over lines (`[`, items, `]`) gets the trailing
+    comma such arrays have; tomlkit leaves it out when no other item shows the style."""
+    group = array._value[array._index_map[index]]
+    if len(array) == 1 and group.comma is None and group.indent and "\n" in group.indent.s:
+        group.comma = Whitespace(",")
 
 
 def _above_comments(array: Array, index: int) -> None:
