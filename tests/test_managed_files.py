@@ -544,3 +544,13 @@ def test_a_long_array_is_told_item_by_item() -> None:
     assert summary([Change(f"k{i}", "1", "2") for i in range(7)]) == (
         "k0 1 -> 2, k1 1 -> 2, k2 1 -> 2, k3 1 -> 2, k4 1 -> 2, … 2 more"
     )
+
+
+def test_a_long_ini_value_is_told_line_by_line(tmp_path: Path) -> None:
+    lines = [f"pattern number {i}" for i in range(8)]
+    (tmp_path / "setup.cfg").write_text(
+        "[flake8]\nexclude =\n" + "".join(f"    {line}\n" for line in lines)
+    )
+    want = {"exclude": [*lines[:3], "other", *lines[4:]]}
+    found = region_changes(tmp_path, FLAKE8, want)
+    assert [str(c) for c in found or []] == ["exclude[3] pattern number 3 -> other"]

@@ -284,10 +284,13 @@ def _show_toml(value: Any) -> str:
     return new_item(value).as_string()
 
 
-def _show_ini(lines: list[str]) -> str:
-    if len(lines) == 1:
-        return lines[0]
-    return "[" + ", ".join(lines) + "]"
+def _show_ini(value: str | list[str]) -> str:
+    """A value's lines as INI has them: `E203`, or `[E203, W503]` for several."""
+    if isinstance(value, str):
+        return value  # one line of a long value, told item by item
+    if len(value) == 1:
+        return value[0]
+    return "[" + ", ".join(value) + "]"
 
 
 def _changes(region: Region, text: str, values: Mapping[str, Any] | str) -> list[Change] | None:
