@@ -402,6 +402,16 @@ def test_a_region_dht_created_is_removed_with_its_entry_byte_for_byte(project: P
     assert "config:codespell (wrote the managed region)" in created.output
     assert "[tool.codespell]" in (project / "pyproject.toml").read_text(encoding="utf-8")
 
+    # Reformatted since (the same values): still dht's, so still removed.
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace(
+            'skip = "*.lock"\nignore-words-list = "crate"',
+            "ignore-words-list='crate'\nskip='*.lock'",
+        ),
+        encoding="utf-8",
+    )
+    assert "ignore-words-list='crate'" in pyproject.read_text(encoding="utf-8")
     intent.write_text(before, encoding="utf-8")
     assert dht(project, "lock").exit_code == 0
     removed = dht(project, "apply")
