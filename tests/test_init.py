@@ -456,7 +456,9 @@ def test_adopted_values_round_trip_exactly(tmp_path: Path) -> None:
     # What `dht apply` compares: the region rendered from the lock's values vs the file's.
     region = Region(file="pyproject.toml", format="toml", table="tool.ruff")
     assert desired_text(region, config.values) == read_region(tmp_path, region)
-    assert "long = [\n" in text  # a long array is split over lines
+    # The table keeps the file's layout: the one-line array, the literal multi-line string.
+    assert '\nlong = ["aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbb", ' in text
+    assert "\nmulti = '''\nline one\nline two'''\n" in text
 
 
 def test_wrongly_typed_entries_import_nothing_and_never_crash(tmp_path: Path) -> None:

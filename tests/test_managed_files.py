@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -13,12 +14,15 @@ from dht.apply.managed import (
     Region,
     desired_text,
     read_region,
+    region_changes,
     region_diff,
     remove_region,
+    repair_region,
     write_region,
 )
 from dht.apply.paths import UnsafePath
 from dht.errors import InputError
+from dht.model.regions import Change, changes, summary
 
 DATA = Path(__file__).parent / "data" / "managed"
 RUFF = Region("pyproject.toml", "toml", "tool.ruff")
@@ -129,14 +133,14 @@ def test_crlf_file_keeps_its_line_endings(tmp_path: Path) -> None:
     assert write_region(tmp_path, RUFF, {"line-length": 100}) is False
 
 
-def test_out_of_order_parts_are_gathered_at_the_first(tmp_path: Path) -> None:
+def test_out_of_order_parts_are_edited_where_they_are(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         "[tool.ruff]\nx = 1\n\n[tool.black]\ny = 2\n\n[tool.ruff.lint]\nz = 3\n\n# end\n"
     )
     assert read_region(tmp_path, RUFF) == "[tool.ruff]\nx = 1\n\n[tool.ruff.lint]\nz = 3\n"
     write_region(tmp_path, RUFF, {"x": 5, "lint": {"z": 6}})
     assert (tmp_path / "pyproject.toml").read_text() == (
-        "[tool.ruff]\nx = 5\n\n[tool.ruff.lint]\nz = 6\n\n[tool.black]\ny = 2\n\n\n# end\n"
+        "[tool.ruff]\nx = 5\n\n[tool.black]\ny = 2\n\n[tool.ruff.lint]\nz = 6\n\n# end\n"
     )
 
 
@@ -172,13 +176,17 @@ def test_formatting_only_change_is_not_drift(tmp_path: Path) -> None:
     assert mtime(tmp_path / "pyproject.toml") == 1_000_000_000
 
 
-def test_table_written_with_dotted_keys_is_refused(tmp_path: Path) -> None:
-    original = "[tool]\nruff.line-length = 79\n"
-    (tmp_path / "pyproject.toml").write_text(original)
+def test_table_written_with_dotted_keys_or_inline_is_edited_in_place(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool]\nruff.line-length = 79  # why\n")
     assert read_region(tmp_path, RUFF) == "[tool.ruff]\nline-length = 79\n"
-    with pytest.raises(InputError, match="dotted keys"):
-        write_region(tmp_path, RUFF, {"line-length": 100})
-    assert (tmp_path / "pyproject.toml").read_text() == original
+    assert write_region(tmp_path, RUFF, {"line-length": 100}) is True
+    assert (tmp_path / "pyproject.toml").read_text() == "[tool]\nruff.line-length = 100  # why\n"
+
+    (tmp_path / "pyproject.toml").write_text('[tool]\nruff = { line-length = 79, x = "a" }\n')
+    assert write_region(tmp_path, RUFF, {"line-length": 100, "x": "a"}) is True
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        '[tool]\nruff = { line-length = 100, x = "a" }\n'
+    )
 
 
 def test_invalid_toml_is_refused(tmp_path: Path) -> None:
@@ -210,20 +218,26 @@ def test_bad_table_name_is_refused(tmp_path: Path) -> None:
 # INI
 
 
-def test_ini_section_replaced_other_bytes_kept(tmp_path: Path) -> None:
+def test_ini_section_repaired_key_by_key_other_bytes_kept(tmp_path: Path) -> None:
     root = project(tmp_path, "setup.cfg")
     before = (root / "setup.cfg").read_text()
-    head, _, rest = before.partition("[flake8]\n")
-    _, _, tail = rest.partition("\n; introduces isort\n")
     values = {"max-line-length": 100, "extend-ignore": ["E203", "E501"], "statistics": True}
 
-    assert write_region(root, FLAKE8, values) is True
+    repair = repair_region(root, FLAKE8, values)
 
+    assert [str(c) for c in repair.changes] == [
+        "max-line-length 79 -> 100",
+        "extend-ignore [E203, W503] -> [E203, E501]",
+        "statistics (absent) -> true",
+    ]
+    # The comment in the section stays; the new key follows the last one.
+    assert (root / "setup.cfg").read_text() == before.replace(
+        "max-line-length = 79", "max-line-length = 100"
+    ).replace("    W503\n", "    E501\nstatistics = true\n")
     want = (
         "[flake8]\nmax-line-length = 100\nextend-ignore =\n    E203\n    E501\nstatistics = true\n"
     )
     assert desired_text(FLAKE8, values) == want
-    assert (root / "setup.cfg").read_text() == head + want + "\n; introduces isort\n" + tail
     assert read_region(root, FLAKE8) == want
     assert write_region(root, FLAKE8, values) is False
 
@@ -418,3 +432,125 @@ def test_ini_section_and_whole_file_removed(tmp_path: Path) -> None:
     whole = Region(".editorconfig", "file", None)
     write_region(tmp_path, whole, "root = true\n")
     assert remove_region(tmp_path, whole) and not (tmp_path / ".editorconfig").exists()
+
+
+# Key-by-key repair: the rest of the file keeps its bytes
+
+
+def test_crlf_file_repaired_key_by_key_keeps_its_line_endings(tmp_path: Path) -> None:
+    original = (
+        b"[tool.ruff]\r\n# why\r\nline-length = 100\r\nsrc = [\r\n  'a',  # one\r\n  'b',\r\n]\r\n"
+    )
+    values = {"line-length": 100, "src": ["a", "b"], "fix": True}
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(original.replace(b"  'b',\r\n", b"").replace(b"100", b"79"))
+    repair = repair_region(tmp_path, RUFF, values)
+    assert [str(c) for c in repair.changes] == [
+        "line-length 79 -> 100",
+        'src ["a"] -> ["a", "b"]',
+        "fix (absent) -> true",
+    ]
+    assert path.read_bytes() == original + b"fix = true\r\n"
+
+    ini = tmp_path / "setup.cfg"
+    ini.write_bytes(b"[flake8]\r\n; why\r\nmax-line-length = 79\r\nselect =\r\n    E\r\n")
+    repair_region(tmp_path, FLAKE8, {"max-line-length": 100, "select": ["E", "W"], "x": "1"})
+    assert ini.read_bytes() == (
+        b"[flake8]\r\n; why\r\nmax-line-length = 100\r\nselect =\r\n    E\r\n    W\r\nx = 1\r\n"
+    )
+
+
+def test_an_emptied_multi_line_array_gets_its_item_back_with_the_comma(tmp_path: Path) -> None:
+    original = '[tool.ruff]\nsrc = [\n    "error",\n]\none = []\n'
+    (tmp_path / "pyproject.toml").write_text(
+        original.replace('    "error",\n', "").replace("[]", '["x"]')
+    )
+    assert write_region(tmp_path, RUFF, {"src": ["error"], "one": []})
+    assert (tmp_path / "pyproject.toml").read_text() == original
+    (tmp_path / "pyproject.toml").write_text(original)
+    assert write_region(tmp_path, RUFF, {"src": ["error"], "one": ["y"]})
+    assert (tmp_path / "pyproject.toml").read_text() == original.replace("[]", '["y"]')
+
+
+@pytest.mark.parametrize(
+    ("on_disk", "values", "after"),
+    [
+        # The item on the key's own line changes in place.
+        (
+            "[flake8]\nselect = E,\n    W\n",
+            {"select": ["F,", "W"]},
+            "[flake8]\nselect = F,\n    W\n",
+        ),
+        # It goes: the key keeps its line, the others stay continuation lines.
+        ("[flake8]\nselect = E\n    W\n", {"select": ["W"]}, "[flake8]\nselect =\n    W\n"),
+        # A new first item where the key line holds one: the value is written afresh.
+        (
+            "[flake8]\nselect = E\n    W\n",
+            {"select": ["D", "E", "W"]},
+            "[flake8]\nselect =\n    D\n    E\n    W\n",
+        ),
+        # `key:value` spacing is the section's own, for a new key too.
+        (
+            "[flake8]\nmax-line-length:79\n",
+            {"max-line-length": 100, "x": 1},
+            "[flake8]\nmax-line-length:100\nx:1\n",
+        ),
+        # A key deleted from the middle comes back where the lock has it.
+        (
+            "[flake8]\na = 1\n\nc = 3\n",
+            {"a": 1, "b": 2, "c": 3},
+            "[flake8]\na = 1\nb = 2\n\nc = 3\n",
+        ),
+        # An extra key goes with its continuation and comment lines; the rest stays.
+        (
+            "[flake8]\na = 1\nb =\n    x\n    # c\n    y\n; keep\nc = 3",
+            {"a": 1, "c": 3},
+            "[flake8]\na = 1\n; keep\nc = 3",
+        ),
+    ],
+)
+def test_ini_line_editor(tmp_path: Path, on_disk: str, values: dict[str, Any], after: str) -> None:
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n\n" + on_disk)
+    assert write_region(tmp_path, FLAKE8, values) is True
+    assert (tmp_path / "setup.cfg").read_text() == "[metadata]\nname = x\n\n" + after
+    assert write_region(tmp_path, FLAKE8, values) is False
+
+
+def test_a_value_that_becomes_a_table_rewrites_the_table(tmp_path: Path) -> None:
+    """What tomlkit cannot place key by key is written whole, still only the table."""
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nlint = 1\n\n[tool.black]\nx = 1\n")
+    repair = repair_region(tmp_path, RUFF, {"lint": {"select": ["E"]}})
+    assert [str(c) for c in repair.changes] == ['lint 1 -> {select = ["E"]}']
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        '[tool.ruff.lint]\nselect = ["E"]\n\n[tool.black]\nx = 1\n'
+    )
+
+
+def test_values_compare_as_toml_values(tmp_path: Path) -> None:
+    """1, 1.0 and true differ in TOML (Python says they are equal); key order does not count."""
+    region = Region("pyproject.toml", "toml", "tool.x")
+    (tmp_path / "pyproject.toml").write_text("[tool.x]\nb = 1\na = 1.0\nc = true\n")
+    assert region_changes(tmp_path, region, {"a": 1.0, "b": 1, "c": True}) == []
+    found = region_changes(tmp_path, region, {"a": 1, "b": True, "c": 1})
+    assert [str(c) for c in found or []] == ["a 1.0 -> 1", "b 1 -> true", "c true -> 1"]
+    assert region_changes(tmp_path, Region("pyproject.toml", "toml", "tool.y"), {}) is None
+
+
+def test_a_long_array_is_told_item_by_item() -> None:
+    have = {"ignore": [f"RULE{i:03}" for i in range(20)]}
+    want = {"ignore": [*have["ignore"][:5], "NEW", *have["ignore"][6:], "LAST"]}
+    shown = [str(c) for c in changes(have, want, lambda v: json.dumps(v))]
+    assert shown == ['ignore[5] "RULE005" -> "NEW"', 'ignore[20] (absent) -> "LAST"']
+    assert summary([Change(f"k{i}", "1", "2") for i in range(7)]) == (
+        "k0 1 -> 2, k1 1 -> 2, k2 1 -> 2, k3 1 -> 2, k4 1 -> 2, … 2 more"
+    )
+
+
+def test_a_long_ini_value_is_told_line_by_line(tmp_path: Path) -> None:
+    lines = [f"pattern number {i}" for i in range(8)]
+    (tmp_path / "setup.cfg").write_text(
+        "[flake8]\nexclude =\n" + "".join(f"    {line}\n" for line in lines)
+    )
+    want = {"exclude": [*lines[:3], "other", *lines[4:]]}
+    found = region_changes(tmp_path, FLAKE8, want)
+    assert [str(c) for c in found or []] == ["exclude[3] pattern number 3 -> other"]

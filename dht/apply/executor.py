@@ -179,8 +179,8 @@ def _record(resource: Resource) -> Record:
     observed = resource.probe()
     verdict = classify(resource.fingerprint, resource.desired(), observed)
     reason = verdict.reason
-    if isinstance(resource, ConfigResource) and verdict.status == Status.DRIFTED:
-        reason = "edited by hand:\n" + resource.diff()
+    if isinstance(resource, ConfigResource) and verdict.status in (Status.DRIFTED, Status.CHANGED):
+        reason = resource.reason(verdict)
     elif verdict.status == Status.DRIFTED and " missing" in reason:
         reason += _removed_by_uv_sync(resource)
     shown = (
@@ -296,6 +296,8 @@ def apply(root: Path, options: Options) -> Report:
                     journal.end(resource.id)
                     record.duration += time.perf_counter() - started
                     changed += 1
+                elif isinstance(resource, ConfigResource):
+                    record.action = resource.adopt()  # bookkeeping only: no file changes
                 records.append(record)
         for item in prune:  # after the lock's own entries are in place
             action = item.remove(root, receipts)

@@ -63,12 +63,15 @@ class Leftover:
         assert self.region is not None
         entry = self.id.removeprefix("leftover:")
         try:
-            now = managed.read_region(root, self.region)
+            # Compared by value: a region dht wrote and the user only reformatted is still dht's.
+            unchanged = managed.read_region(root, self.region) is None or managed.region_holds(
+                root, self.region, self.written or ""
+            )
         except DhtError:
-            now = None  # unreadable now: not provably dht's text, so it stays
+            unchanged = False  # unreadable now: not provably dht's text, so it stays
         if not self.created:
             action = "left in place (it was there before dht): no longer managed"
-        elif now is not None and now != self.written:
+        elif not unchanged:
             action = "left in place (edited since dht wrote it): no longer managed"
         else:
             managed.remove_region(root, self.region)

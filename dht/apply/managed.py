@@ -1,13 +1,12 @@
 """Managed regions of project files: a TOML table, an INI section, or a whole file.
 
-Only the region changes; every other byte of the file stays as it was. A
-region is compared in a canonical rendering, so a formatting-only change is
-not drift, and a hand edit shows as a diff.
-
-TOML is parsed with tomlkit but written by splicing text: tomlkit's own
-round trip after a mutation moves comments that sit before the next table
-and adds final newlines, so the new table text replaces exactly the lines of
-the old one, and the result is re-parsed to prove nothing else changed.
+A region is compared by its values (layout, comments, quoting and key order are
+the file's own), so a formatting-only change is not drift, and a hand edit shows
+as the keys it changed. A repair changes those keys and nothing else: TOML in
+tomlkit's document model (dht/apply/toml_edit.py), INI line by line
+(dht/apply/ini_edit.py); a file whose one key was edited gets its exact bytes
+back. Only a region that does not exist yet is written whole, by splicing its
+canonical text in, and every write is re-parsed to prove nothing else changed.
 """
 
 from __future__ import annotations
@@ -24,10 +23,11 @@ if TYPE_CHECKING:
     from tomlkit import TOMLDocument
     from tomlkit.items import Table
 
+from dht.apply import ini_edit
 from dht.apply.paths import safe_path
 from dht.errors import InputError
 from dht.model.lock import atomic_write
-from dht.model.regions import header_path, toml_table_path
+from dht.model.regions import Change, changes, header_path, same, toml_table_path
 
 Format = Literal["toml", "ini", "file"]
 
@@ -202,6 +202,17 @@ def _parse_toml(text: str, file: str) -> TOMLDocument:
         ) from None
 
 
+def _toml_data(text: str, file: str) -> dict[str, Any]:
+    """The values of a TOML file: tomllib reads them several times faster than tomlkit,
+    which is left the files tomllib refuses (its errors name the line)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return _parse_toml(text, file).unwrap()
+
+
 def _lookup(data: Any, path: tuple[str, ...]) -> Any:
     for key in path:
         if not isinstance(data, Mapping) or key not in data:
@@ -223,7 +234,7 @@ def _canonical(region: Region, text: str) -> str | None:
         return text
     if region.format == "toml":
         path = _toml_path(region)
-        node = _lookup(_parse_toml(text, region.file).unwrap(), path)
+        node = _lookup(_toml_data(text, region.file), path)
         return _toml_text(path, node) if isinstance(node, Mapping) else None
     values = _ini_values(region, text)
     return None if values is None else _ini_text(_ini_section_name(region), values)
@@ -254,32 +265,179 @@ def read_ini_values(root: Path, region: Region) -> dict[str, Any] | None:
     return None if text is None else _ini_values(region, text)
 
 
+# Comparing: by value, key by key
+
+
+def _ini_lines(region: Region, values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """key -> value lines, the form in which an INI value on disk and in the lock compare."""
+    where = _where(region)
+    out: dict[str, list[str]] = {}
+    for key, value in values.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        out[key] = [text for text in (_ini_scalar(where, key, v) for v in items) if text]
+    return out
+
+
+def _show_toml(value: Any) -> str:
+    from dht.apply.toml_edit import new_item
+
+    return new_item(value).as_string()
+
+
+def _show_ini(value: str | list[str]) -> str:
+    """A value's lines as INI has them: `E203`, or `[E203, W503]` for several."""
+    if isinstance(value, str):
+        return value  # one line of a long value, told item by item
+    if len(value) == 1:
+        return value[0]
+    return "[" + ", ".join(value) + "]"
+
+
+def _changes(region: Region, text: str, values: Mapping[str, Any] | str) -> list[Change] | None:
+    """What differs between the region in `text` and `values`, key by key; None when the
+    region is absent. A whole file differs as one change."""
+    if region.format == "file":
+        return [] if text == desired_text(region, values) else [Change(region.file, None, None)]
+    if not isinstance(values, Mapping):
+        raise InputError(f"{region.format} region needs a table of values", where=_where(region))
+    if region.format == "toml":
+        node = _lookup(_toml_data(text, region.file), _toml_path(region))
+        return changes(node, values, _show_toml) if isinstance(node, Mapping) else None
+    have = _ini_values(region, text)
+    if have is None:
+        return None
+    desired_text(region, values)  # refuses values no INI file can hold
+    return changes(_ini_lines(region, have), _ini_lines(region, values), _show_ini)
+
+
+def region_changes(
+    root: Path, region: Region, values: Mapping[str, Any] | str
+) -> list[Change] | None:
+    """The keys `dht apply` would change, with the value on disk and the locked one;
+    [] when the region already holds the locked values, None when it is absent."""
+    _, text = _read_file(root, region)
+    return None if text is None else _changes(region, text, values)
+
+
+def region_holds(root: Path, region: Region, text: str) -> bool:
+    """Whether the region on disk holds the values of `text` (a region as dht wrote it)."""
+    _, have = _read_file(root, region)
+    if have is None:
+        return False
+    if region.format == "file":
+        return have == text
+    if region.format == "toml":
+        path = _toml_path(region)
+        written = _lookup(_toml_data(text, region.file), path)
+        now = _lookup(_toml_data(have, region.file), path)
+        return isinstance(now, Mapping) and same(now, written)
+    written_ini, now_ini = _ini_values(region, text), _ini_values(region, have)
+    if written_ini is None or now_ini is None:
+        return False
+    return _ini_lines(region, now_ini) == _ini_lines(region, written_ini)
+
+
 # Writing
+
+
+@dataclass(frozen=True)
+class Repair:
+    wrote: bool  # False: the file was left untouched
+    created: bool  # the region was not there, and was written whole
+    changes: tuple[Change, ...] = ()  # key by key, when an existing region was repaired
 
 
 def write_region(root: Path, region: Region, values: Mapping[str, Any] | str) -> bool:
     """Make the region equal to `values`; False (file untouched) when it already is."""
+    return repair_region(root, region, values).wrote
+
+
+def repair_region(root: Path, region: Region, values: Mapping[str, Any] | str) -> Repair:
+    """Make the region hold `values`, changing only the keys that differ."""
     want = desired_text(region, values)
     path, text = _read_file(root, region)
+    found = None if text is None else _changes(region, text, values)
+    if found == []:
+        return Repair(wrote=False, created=False)
     if region.format == "file":
-        if text is not None and text == want:
-            return False
         new = want
     else:
-        if text is not None and _canonical(region, text) == want:
-            return False
+        assert isinstance(values, Mapping)
         source = text or ""
         newline = "\r\n" if "\r\n" in source.split("\n", 1)[0] + "\n" else "\n"
-        if region.format == "toml":
-            new = _splice_toml(region, source, want, newline)
+        if found is None:
+            splice = _splice_toml if region.format == "toml" else _splice_ini
+            new = splice(region, source, want, newline)
+        elif region.format == "toml":
+            new = _edit_toml(region, source, values, newline) or _splice_toml(
+                region, source, want, newline
+            )
         else:
-            new = _splice_ini(region, source, want, newline)
+            new = _edit_ini(region, source, values, newline) or _splice_ini(
+                region, source, want, newline
+            )
     # Through a symlink that stays inside the project (safe_path checked it),
     # the file it points at is written, not the link replaced.
     target = path.resolve() if path.is_symlink() else path
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, new.encode("utf-8", errors="surrogateescape"))
-    return True
+    return Repair(wrote=True, created=found is None, changes=tuple(found or ()))
+
+
+def _edit_toml(region: Region, source: str, values: Mapping[str, Any], newline: str) -> str | None:
+    """The file with the table's differing keys edited in place; None when tomlkit cannot
+    place an edit so that only those keys change (the caller writes the whole table)."""
+    import tomlkit.exceptions
+
+    from dht.apply import toml_edit
+
+    path = _toml_path(region)
+    doc = _parse_toml(source, region.file)
+    old = doc.unwrap()
+    have = _lookup(old, path)
+    if not isinstance(have, Mapping):
+        return None
+    try:
+        node: Any = doc
+        for key in path:
+            node = node[key]
+        toml_edit.sync_table(node, have, values, newline)
+        new = doc.as_string()
+    # tomlkit's model refuses some placements with its own errors, others with Python's.
+    except (toml_edit.CannotEdit, tomlkit.exceptions.TOMLKitError, KeyError, IndexError,
+            ValueError, TypeError, AttributeError):  # fmt: skip
+        return None
+    new = _same_newlines(source, new, newline)
+    return new if _toml_holds(path, old, new, values) else None
+
+
+def _same_newlines(source: str, new: str, newline: str) -> str:
+    """Lines tomlkit added end like the file's other lines; a file that ended with one
+    newline still does."""
+    if newline == "\r\n" and "\n" not in source.replace("\r\n", ""):
+        new = re.sub(r"(?<!\r)\n", "\r\n", new)
+    stripped = source.rstrip("\r\n")
+    if source[len(stripped) :] == newline:
+        kept = new.rstrip("\r\n")
+        new = kept + newline
+    return new
+
+
+def _edit_ini(region: Region, source: str, values: Mapping[str, Any], newline: str) -> str | None:
+    span = _ini_span(source, _ini_section_name(region))
+    if span is None:
+        return None
+    want = _ini_lines(region, values)
+    try:
+        section = ini_edit.edit_section(source[span[0] : span[1]], want, newline)
+    except ValueError:
+        return None
+    new = source[: span[0]] + section + source[span[1] :]
+    try:
+        after = _ini_values(region, new)
+    except InputError:
+        return None
+    return new if after is not None and _ini_lines(region, after) == want else None
 
 
 def _append(source: str, block: str, newline: str) -> str:
@@ -394,6 +552,17 @@ def _toml_spans(source: str, path: tuple[str, ...]) -> list[tuple[int, int]]:
     return spans
 
 
+def region_span(text: str, region: Region) -> tuple[int, int] | None:
+    """Offsets of the region in `text`, from its (first) header line to its last line that
+    is not a blank or a comment introducing what follows; None when absent or a whole file."""
+    if region.format == "toml":
+        spans = _toml_spans(text, _toml_path(region))
+        return spans[0] if spans else None
+    if region.format == "ini":
+        return _ini_span(text, _ini_section_name(region))
+    return None
+
+
 def _splice_toml(region: Region, source: str, want: str, newline: str) -> str:
     path = _toml_path(region)
     old = _parse_toml(source, region.file).unwrap()
@@ -422,20 +591,8 @@ def _check_toml(
     region: Region, path: tuple[str, ...], old: dict[str, Any], new_text: str, want: str
 ) -> None:
     """Prove the splice changed the managed table and nothing else."""
-    import tomlkit
-    import tomlkit.exceptions
-
-    try:
-        new = tomlkit.parse(new_text).unwrap()
-    except tomlkit.exceptions.TOMLKitError:
-        new = None
-    node = _lookup(new, path) if new is not None else None
-    if (
-        new is None
-        or not isinstance(node, Mapping)
-        or _toml_text(path, node) != want
-        or _without(old, path) != _without(new, path)
-    ):
+    values = _lookup(_parse_toml(want, region.file).unwrap(), path)
+    if not _toml_holds(path, old, new_text, values):
         raise InputError(
             f"cannot write [{region.table}] without changing other parts of the file",
             where=region.file,
@@ -444,19 +601,40 @@ def _check_toml(
         )
 
 
+def _toml_holds(path: tuple[str, ...], old: dict[str, Any], new_text: str, values: Any) -> bool:
+    """Whether `new_text` holds `values` at `path`, and everything else as `old` had it,
+    read by tomllib: a parser other than the one that wrote it."""
+    import tomllib
+
+    try:
+        new = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError:
+        return False
+    node = _lookup(new, path)
+    return (
+        isinstance(node, Mapping)
+        and same(node, values)
+        and same(_without(old, path), _without(new, path))
+    )
+
+
 def _without(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-    """`data` without the table at `path`, and without parents left empty by that."""
-    chain: list[dict[str, Any]] = [data]
+    """`data` without the table at `path`, and without parents left empty by that
+    (`data` itself is left as it is)."""
+    top = dict(data)
+    chain: list[dict[str, Any]] = [top]
     for key in path[:-1]:
         child = chain[-1].get(key)
         if not isinstance(child, dict):
-            return data
+            return top
+        child = dict(child)
+        chain[-1][key] = child
         chain.append(child)
     chain[-1].pop(path[-1], None)
     for depth in range(len(chain) - 1, 0, -1):
         if not chain[depth]:
             chain[depth - 1].pop(path[depth - 1], None)
-    return data
+    return top
 
 
 _INI_HEADER = re.compile(r"\[(?P<name>.+)\]")
@@ -518,7 +696,7 @@ def remove_region(root: Path, region: Region) -> bool:
             after = tomlkit.parse(new).unwrap()
         except tomlkit.exceptions.TOMLKitError:
             after = None
-        if after is None or _without(old, table) != after:
+        if after is None or not same(_without(old, table), after):
             raise InputError(
                 f"cannot remove [{region.table}] without changing other parts of the file",
                 where=region.file,
@@ -548,11 +726,12 @@ def _tidy_gap(text: str, at: int) -> str:
 
 
 def region_diff(root: Path, region: Region, values: Mapping[str, Any] | str) -> str:
-    """Unified diff from the locked region to the one on disk; "" when equal."""
+    """Unified diff from the locked region to the one on disk (both in the canonical
+    rendering); "" when they hold the same values."""
+    if region_changes(root, region, values) == []:
+        return ""
     have = read_region(root, region)
     want = desired_text(region, values)
-    if have == want:
-        return ""
     return "".join(
         difflib.unified_diff(
             want.splitlines(keepends=True),

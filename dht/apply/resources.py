@@ -22,7 +22,8 @@ from typing import Any, Protocol
 from packaging.utils import canonicalize_name
 
 from dht.apply import managed, shells, state
-from dht.apply.plan import Observed
+from dht.apply.plan import Observed, Status, Verdict
+from dht.model.regions import Change, summary
 from dht.uvbackend import Wheel, bin_dir, create_venv, install, python_of, uninstall
 
 
@@ -581,6 +582,9 @@ class EnvScriptsResource:
 
 @dataclass
 class ConfigResource:
+    """A managed region. In sync when it holds the lock's values, whatever its layout,
+    comments or quoting; drift and repairs are told key by key."""
+
     root: Path
     name: str
     region: managed.Region
@@ -589,34 +593,72 @@ class ConfigResource:
     receipts: Receipts
     kind: str = "config"
 
+    IN_SYNC = "as locked"
+
     @property
     def id(self) -> str:
         return f"config:{self.name}"
 
     def desired(self) -> Mapping[str, str]:
-        return {self.region.file: managed.desired_text(self.region, self.values)}
+        return {self.region.file: self.IN_SYNC}
 
     def summary(self) -> str:
         where = f" [{self.region.table}]" if self.region.table else ""
         return f"{self.region.file}{where}"
 
+    def changes(self) -> list[Change] | None:
+        return managed.region_changes(self.root, self.region, self.values)
+
     def probe(self) -> Observed:
-        text = managed.read_region(self.root, self.region)
-        if text is None:
+        found = self.changes()
+        if found is None:
             return Observed(present=False)
+        if not found:
+            # The locked values are there: in sync, whether or not dht wrote them.
+            return Observed(
+                present=True, receipt=self.fingerprint, content={self.region.file: self.IN_SYNC}
+            )
         return Observed(
-            present=True, receipt=self.receipts.get(self.id), content={self.region.file: text}
+            present=True,
+            receipt=self.receipts.get(self.id),
+            content={self.region.file: summary(found)},
         )
 
-    def diff(self) -> str:
-        return managed.region_diff(self.root, self.region, self.values)
+    def reason(self, verdict: Verdict) -> str:
+        """What differs, key by key: the value on disk -> the locked one."""
+        found = self.changes() or []
+        if self.region.format == "file":
+            told = "\n" + managed.region_diff(self.root, self.region, self.values)
+        else:
+            told = summary(found)
+        if verdict.status == Status.CHANGED:
+            return f"{verdict.reason}: {told}" if told.strip() else verdict.reason
+        if self.receipts.get(self.id) is None:
+            return f"not as locked: {told}"  # dht never wrote it: no telling who changed it
+        return f"edited by hand: {told}"
 
     def apply(self, scratch: Path) -> str:
         before = self.receipts.owned().get(self.id)
-        existed = managed.read_region(self.root, self.region) is not None
         file_existed = os.path.lexists(self.root / self.region.file)
-        changed = managed.write_region(self.root, self.region, self.values)
+        result = managed.repair_region(self.root, self.region, self.values)
         state.crash_point("config-written")
+        self._record(before, created=result.created, file_created=not file_existed)
+        if not result.wrote:
+            return "adopted (already as locked)"
+        if result.created or self.region.format == "file":
+            return "wrote the managed region"
+        return "repaired: " + summary(result.changes)
+
+    def adopt(self) -> str | None:
+        """Record an entry found in sync but never applied as dht's (it writes nothing):
+        a later lock change then shows as one, and removing the entry leaves the region
+        in place. None when it is recorded already."""
+        if self.receipts.get(self.id) is not None:
+            return None
+        self._record(self.receipts.owned().get(self.id), created=False, file_created=False)
+        return "adopted (already as locked)"
+
+    def _record(self, before: dict[str, Any] | None, *, created: bool, file_created: bool) -> None:
         self.receipts.set(self.id, self.fingerprint)
         self.receipts.set_owned(
             self.id,
@@ -625,12 +667,11 @@ class ConfigResource:
                 "format": self.region.format,
                 "table": self.region.table,
                 # Only a region dht created is removed with its entry; an adopted one stays.
-                "created": bool(before["created"]) if before else not existed,
-                "file-created": bool(before.get("file-created")) if before else not file_existed,
+                "created": bool(before["created"]) if before else created,
+                "file-created": bool(before.get("file-created")) if before else file_created,
                 "text": managed.desired_text(self.region, self.values),
             },
         )
-        return "wrote the managed region" if changed else "adopted (already as locked)"
 
 
 @dataclass

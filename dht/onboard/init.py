@@ -29,6 +29,7 @@ from dht.errors import DhtError
 from dht.model.intent import DEFAULT_INDEX, INTENT_FILE, parse_intent
 from dht.model.lock import atomic_write
 from dht.model.toml import parse_toml, read_text
+from dht.onboard.adopt import adopted_text
 from dht.onboard.ci import CiRun, command_runs, precommit_ci, workflow_runs
 from dht.onboard.hookmap import sdist_only
 from dht.onboard.known import (
@@ -82,6 +83,7 @@ class ConfigPlan:
     table: str
     values: dict[str, Any]
     format: str = "toml"  # or "ini"
+    text: str = ""  # the [config.NAME.set] table in the file's own layout; "": from values
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,7 @@ def inspect(
                 got.skipped.append(
                     Skip(f"[tool.{key}]", "pyproject.toml", "not a tool dht installs or configures")
                 )
-        configs = _configs(tool_tables)
+        configs = _configs(tool_tables, root)
     configs += _ini_configs(root, got, {c.name for c in configs})
     if (root / "uv.lock").is_file():
         # What `uv sync` installs of every tool and plugin named anywhere (directly, or
@@ -566,7 +568,7 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _configs(tool: Mapping[str, Any]) -> list[ConfigPlan]:
+def _configs(tool: Mapping[str, Any], root: Path) -> list[ConfigPlan]:
     out = []
     for name in CONFIG_TABLES:
         value = tool.get(name)
@@ -581,7 +583,11 @@ def _configs(tool: Mapping[str, Any]) -> list[ConfigPlan]:
             managed, values = "tool.pytest.ini_options", value["ini_options"]
         out.append(
             ConfigPlan(
-                name=name, file="pyproject.toml", table=managed, values=copy.deepcopy(values)
+                name=name,
+                file="pyproject.toml",
+                table=managed,
+                values=copy.deepcopy(values),
+                text=adopted_text(root, "pyproject.toml", "toml", managed, name, values),
             )
         )
     return out
@@ -615,7 +621,10 @@ def _ini_configs(root: Path, got: _Gathered, taken: set[str]) -> list[ConfigPlan
         names = [tool, *([f"{tool}-{slug}"] if slug != tool else []), f"{tool}-{place}"]
         name = next((n for n in names if n not in taken), f"{tool}-{place}-{slug}")
         taken.add(name)
-        out.append(ConfigPlan(name=name, file=file, table=section, values=values, format="ini"))
+        text = adopted_text(root, file, "ini", section, name, values)
+        out.append(
+            ConfigPlan(name=name, file=file, table=section, values=values, format="ini", text=text)
+        )
         if tool in DEV_TOOLS:
             got.tools.append(Candidate(name=tool, specifier="", source=f"{file} [{section}]"))
     for file in ("mypy.ini", ".mypy.ini", "setup.cfg"):

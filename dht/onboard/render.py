@@ -1,6 +1,7 @@
 """The starter dht.toml as text: commented, in a fixed order, the same bytes for
 the same project. Config tables are written as TOML tables (`[config.ruff.set]`)
-holding the adopted values in their original order, so `dht apply` finds the
+holding the adopted values in the project's own layout where init could keep it
+(dht/onboard/adopt.py), else in their original order, so `dht apply` finds the
 file already as locked."""
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ def _config(config: ConfigPlan) -> list[str]:
         head.append('format = "ini"')  # .flake8, .coveragerc: no suffix says it
     if not config.values:
         return [*head, "set = {}"]
+    if config.text:
+        # The adopted table in the project's own layout: comments, order, arrays, quoting.
+        return [*head, "", *config.text.splitlines()]
     return [*head, "", *_table(f"config.{_key(config.name)}.set", config.values)]
 
 
