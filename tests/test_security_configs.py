@@ -82,3 +82,48 @@ def test_refused_in_a_hand_edited_lock(case: dict[str, Any], tmp_path: Path) -> 
         assert case["message"] in result.stderr, command
     assert {n: (tmp_path / n).read_bytes() for n in before} == before
     assert not (tmp_path / ".dht").exists()
+
+
+def _intent(root: Path, config: str) -> None:
+    (root / "dht.toml").write_text(
+        f'[project]\npython = "{platform.python_version()}"\ninstall = false\n{config}',
+        encoding="utf-8",
+    )
+
+
+def test_a_change_of_kind_is_a_new_entry_and_never_deletes_the_users_file(tmp_path: Path) -> None:
+    """table -> whole file -> removed, on a file the user had before: the table era's
+    `created` does not carry over, so removing the entry leaves the file in place."""
+    mine = "# mine\n[tool.other]\nkeep = 1\n"
+    (tmp_path / "lint.toml").write_text(mine, encoding="utf-8")
+    _intent(tmp_path, '[config.x]\nfile = "lint.toml"\ntable = "tool.x"\nset = { a = 1 }\n')
+    assert dht(tmp_path, "lock").returncode == 0
+    assert dht(tmp_path, "apply").returncode == 0
+    assert (tmp_path / "lint.toml").read_text().startswith(mine)
+    _intent(tmp_path, '[config.x]\nfile = "lint.toml"\nformat = "file"\ntext = "whole = 1\\n"\n')
+    assert dht(tmp_path, "lock").returncode == 0
+    applied = dht(tmp_path, "apply")
+    assert applied.returncode == 0, applied.stderr
+    assert (tmp_path / "lint.toml").read_text() == "whole = 1\n"
+    _intent(tmp_path, "")
+    assert dht(tmp_path, "lock").returncode == 0
+    removed = dht(tmp_path, "apply")
+    assert removed.returncode == 0, removed.stderr
+    assert (tmp_path / "lint.toml").read_text() == "whole = 1\n"  # left in place, reported
+    assert "left in place" in removed.stderr
+
+
+def test_a_region_moved_to_another_file_removes_only_what_dht_created(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text("# a\n", encoding="utf-8")
+    _intent(tmp_path, '[config.x]\nfile = "a.toml"\ntable = "tool.x"\nset = { a = 1 }\n')
+    assert dht(tmp_path, "lock").returncode == 0
+    assert dht(tmp_path, "apply").returncode == 0
+    assert "[tool.x]" in (tmp_path / "a.toml").read_text()
+    _intent(tmp_path, '[config.x]\nfile = "b.toml"\ntable = "tool.x"\nset = { a = 1 }\n')
+    assert dht(tmp_path, "lock").returncode == 0
+    moved = dht(tmp_path, "apply")
+    assert moved.returncode == 0, moved.stderr
+    assert (tmp_path / "a.toml").read_text() == "# a\n"  # dht's table gone, the user's line kept
+    assert "[tool.x]" in (tmp_path / "b.toml").read_text()
+    again = dht(tmp_path, "verify")
+    assert again.returncode == 0, again.stderr

@@ -41,6 +41,7 @@ class Leftover:
     written: str | None = None  # the region's text as dht wrote it
     created: bool = False
     file_created: bool = False  # the file did not exist before dht wrote the region
+    superseded: bool = False  # the entry lives on, managing another region now
 
     def record(self) -> Record:
         return Record(
@@ -79,7 +80,8 @@ class Leftover:
             if self.file_created and path.is_file() and not path.read_bytes().strip():
                 path.unlink()  # dht made the file for this region alone
             action = "removed: not in dht.lock"
-        receipts.forget(entry)
+        if not self.superseded:
+            receipts.forget(entry)  # a superseded entry's receipt is the new region's now
         return action
 
 
@@ -128,14 +130,19 @@ def _env_scripts(root: Path, resources: Sequence[Resource]) -> list[Leftover]:
 
 
 def _configs(root: Path, resources: Sequence[Resource]) -> list[Leftover]:
-    wanted = {r.id for r in resources if isinstance(r, ConfigResource)}
+    wanted = {r.id: r.region for r in resources if isinstance(r, ConfigResource)}
     found = []
     for entry, record in sorted(Receipts(root).owned().items()):
-        if entry in wanted or not entry.startswith("config:"):
+        if not entry.startswith("config:"):
             continue
         region = _region(root, record)
         if region is None:
             continue  # a receipt dht cannot read back is not acted on
+        now = wanted.get(entry)
+        if now is not None and now == region:
+            continue
+        if now is not None and now.file == region.file:
+            continue  # the same file, another kind of region: the new one replaces it
         found.append(
             Leftover(
                 f"leftover:{entry}",
@@ -147,6 +154,7 @@ def _configs(root: Path, resources: Sequence[Resource]) -> list[Leftover]:
                 written=str(record.get("text", "")),
                 created=record.get("created") is True,
                 file_created=record.get("file-created") is True,
+                superseded=now is not None,
             )
         )
     return found

@@ -659,6 +659,12 @@ class ConfigResource:
         return "adopted (already as locked)"
 
     def _record(self, before: dict[str, Any] | None, *, created: bool, file_created: bool) -> None:
+        if before is not None and (
+            before.get("file"),
+            before.get("format"),
+            before.get("table"),
+        ) != (self.region.file, self.region.format, self.region.table):
+            before = None  # another region under the same name (table <-> file): a new entry
         self.receipts.set(self.id, self.fingerprint)
         self.receipts.set_owned(
             self.id,
