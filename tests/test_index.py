@@ -682,3 +682,29 @@ def test_real_pypi_page_and_metadata_by_ranges(tmp_path: Path) -> None:
         assert c.stats["range_requests"] >= 1
         # Only the zip directory and one member of a 10 MB wheel went over the wire.
         assert c.stats["bytes"] - before < 200_000 < artifact.size
+
+
+def test_a_metadata_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    """A wheel whose METADATA inflates to 32 MB from a few kB: refused by its declared
+    size and ratio, with the file named, never read into memory."""
+    import io
+    import zipfile
+
+    from tests.support.wheels import FixtureFile
+
+    body = io.BytesIO()
+    with zipfile.ZipFile(body, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb-1.0.dist-info/METADATA", b"Name: bomb\n" + b"\0" * (32 << 20))
+        archive.writestr("bomb-1.0.dist-info/WHEEL", b"Wheel-Version: 1.0\n")
+    data = body.getvalue()
+    assert len(data) < 100_000
+    name = "bomb-1.0-py3-none-any.whl"
+    files = {"bomb": [FixtureFile("bomb", name, data, b"", "2026-01-01T00:00:00Z", None, None)]}
+    server = IndexServer(FixtureIndex(files), metadata_files=False, ranges=False)
+    try:
+        with client(server, tmp_path) as c, pytest.raises(IndexError_) as info:
+            c.metadata(wheel(c.project("bomb"), name))
+        assert "is not a readable wheel" in info.value.message
+        assert "not metadata" in info.value.message
+    finally:
+        server.close()

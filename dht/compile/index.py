@@ -344,6 +344,7 @@ MAX_PAGE_BYTES = 64 * 1024 * 1024
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 PAGE_DEADLINE = float(os.environ.get("DHT_PAGE_DEADLINE", "60"))
 FILE_DEADLINE = 600.0
+MAX_SDIST_INFLATED = 4 * 1024 * 1024 * 1024  # how far an sdist is read looking for PKG-INFO
 
 
 def _retry_base() -> float:
@@ -865,22 +866,32 @@ def _sdist_pkg_info(filename: str, body: bytes) -> bytes:
             )
             if not names:
                 raise KeyError("no PKG-INFO in the sdist")
-            return archive.read(names[0])
+            info = archive.getinfo(names[0])
+            lazy_wheel.check_member(info.file_size, info.compress_size, names[0])
+            with archive.open(info) as handle:
+                return _bounded(handle.read(lazy_wheel.MAX_METADATA_BYTES + 1), names[0])
     with tarfile.open(fileobj=io.BytesIO(body), mode="r:*") as archive:
-        members = sorted(
-            (
-                m
-                for m in archive.getmembers()
-                if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")
-            ),
-            key=lambda m: m.name,
-        )
-        if not members:
-            raise KeyError("no PKG-INFO in the sdist")
-        handle = archive.extractfile(members[0])
-        if handle is None:
-            raise KeyError("unreadable PKG-INFO")
-        return handle.read()
+        # Walked lazily and bounded: a compressed bomb never inflates past the cap.
+        for member in archive:
+            if archive.offset > MAX_SDIST_INFLATED:
+                raise tarfile.ReadError(f"inflates past {MAX_SDIST_INFLATED:,} bytes: refused")
+            if (
+                member.isfile()
+                and member.name.count("/") == 1
+                and member.name.endswith("/PKG-INFO")
+            ):
+                lazy_wheel.check_member(member.size, 0, member.name)
+                extracted = archive.extractfile(member)
+                if extracted is None:
+                    raise KeyError("unreadable PKG-INFO")
+                return _bounded(extracted.read(lazy_wheel.MAX_METADATA_BYTES + 1), member.name)
+        raise KeyError("no PKG-INFO in the sdist")
+
+
+def _bounded(data: bytes, name: str) -> bytes:
+    if len(data) > lazy_wheel.MAX_METADATA_BYTES:
+        raise zipfile.BadZipFile(f"{name} is larger than it says")
+    return data
 
 
 def _check_identity(artifact: Artifact, meta: CoreMetadata) -> None:

@@ -79,10 +79,32 @@ def metadata_member(names: list[str]) -> str | None:
     return found[0] if found else None
 
 
+# Core metadata is a few kB (a long description, a few hundred kB): a member claiming
+# more, or compressed more than this ratio, is a bomb, refused before it is inflated.
+MAX_METADATA_BYTES = 16 * 1024 * 1024
+MAX_RATIO = 200
+
+
 def read_metadata(view: io.RawIOBase | io.BytesIO) -> bytes:
     """METADATA of a wheel, from any seekable file. Raises zipfile.BadZipFile or KeyError."""
     with zipfile.ZipFile(view) as archive:
         member = metadata_member(archive.namelist())
         if member is None:
             raise KeyError("no .dist-info/METADATA in the wheel")
-        return archive.read(member)
+        info = archive.getinfo(member)
+        check_member(info.file_size, info.compress_size, member)
+        if info.flag_bits & 0x1:
+            raise zipfile.BadZipFile(f"{member} is encrypted")
+        with archive.open(info) as handle:
+            data = handle.read(MAX_METADATA_BYTES + 1)
+        if len(data) > MAX_METADATA_BYTES:
+            raise zipfile.BadZipFile(f"{member} is larger than it says")
+        return data
+
+
+def check_member(size: int, compressed: int, name: str) -> None:
+    """Refuse a metadata member too large, or inflating too much, to be real."""
+    if size > MAX_METADATA_BYTES:
+        raise zipfile.BadZipFile(f"{name} is {size:,} bytes: not metadata")
+    if compressed > 0 and size / compressed > MAX_RATIO and size > 1024 * 1024:
+        raise zipfile.BadZipFile(f"{name} inflates {size // compressed}x: refused")
