@@ -176,7 +176,8 @@ def test_env_and_config() -> None:
     [
         ('[env]\npreset = "determinstic"\n', "unknown preset 'determinstic'"),
         ('[env]\n"BAD-NAME" = "x"\n', "not a valid environment variable name"),
-        ('[env]\nX = "a\\nb"\n', "may not contain NUL or newlines"),
+        ('[env]\nX = "a\\nb"\n', "without control characters"),
+        ('[env]\nX = "a\\u001b[2Jb"\n', "without control characters"),
         ("[env]\nX = 1\n", "env.X: must be a string"),
         (
             '[config.x]\nfile = "../outside.toml"\ntable = "tool.x"\n',

@@ -157,9 +157,9 @@ def test_unknown_shell_suggests() -> None:
         ("", "x", "name '' is not allowed"),
         ("A B", "x", "not allowed"),
         ("A;rm", "x", "not allowed"),
-        ("A", "line\nbreak", "NUL or a line break"),
-        ("A", "cr\rhere", "NUL or a line break"),
-        ("A", "nul\0here", "NUL or a line break"),
+        ("A", "line\nbreak", "a control character"),
+        ("A", "cr\rhere", "a control character"),
+        ("A", "nul\0here", "a control character"),
         ("A", "x" * 4097, "4097 characters"),
     ],
 )

@@ -15,6 +15,7 @@ from pathlib import Path
 from dht.errors import InputError, UsageError, did_you_mean
 from dht.model.env_policy import refusal, refused
 from dht.model.lock import atomic_write
+from dht.model.names import ENV_VALUE
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 _ALIASES = {"pwsh": "powershell", "sh": "bash"}
@@ -46,11 +47,11 @@ def validate_env(name: str, value: str, *, where: str = "dht.lock") -> None:
             where=where,
             hint="names are letters, digits and underscores, not starting with a digit",
         )
-    if any(c in value for c in "\0\n\r"):
+    if not re.match(ENV_VALUE, value):
         raise InputError(
-            f"the value of {name} contains a NUL or a line break",
+            f"the value of {name} contains a control character (NUL, a line break, an escape)",
             where=where,
-            hint="environment values are single lines",
+            hint="environment values are single lines of text",
         )
     if len(value) > MAX_VALUE:
         raise InputError(

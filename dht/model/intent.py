@@ -27,6 +27,7 @@ from dht.model.names import (
     DEFAULT_PLATFORMS,
     DEFAULT_SYSTEMS,
     ECOSYSTEMS,
+    ENV_VALUE,
     HOSTNAME,
     NORMALIZED_NAME,
     PLATFORMS,
@@ -471,10 +472,11 @@ def _normalize_env(table: dict[str, Any], bad: _Bad) -> EnvRequest | None:
             )
         if not isinstance(value, str):
             raise bad(f"env.{key}", "must be a string", f'write {key} = "{value}"')
-        if "\0" in value or "\n" in value or "\r" in value or len(value) > MAX_VALUE:
+        if not re.match(ENV_VALUE, value) or len(value) > MAX_VALUE:
             raise bad(
                 f"env.{key}",
-                f"values may not contain NUL or newlines, nor exceed {MAX_VALUE} characters",
+                f"values are one line of at most {MAX_VALUE} characters, without control "
+                "characters (NUL, line breaks, escape sequences)",
             )
         values[key] = value
     if epoch and "SOURCE_DATE_EPOCH" in values:

@@ -27,6 +27,7 @@ from packaging.version import InvalidVersion, Version
 from dht.errors import InputError
 from dht.model.artifacts import artifact_problem, has_credentials
 from dht.model.names import (
+    ENV_VALUE,
     HOSTNAME,
     NORMALIZED_NAME,
     PLATFORMS,
@@ -119,7 +120,7 @@ class LockIndex(_Strict, omit_defaults=True, kw_only=True, frozen=True):
 
 
 EnvName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
-EnvValue = Annotated[str, msgspec.Meta(pattern=r"^[^\x00\n\r]*$", max_length=4096)]
+EnvValue = Annotated[str, msgspec.Meta(pattern=ENV_VALUE, max_length=4096)]
 RelPath = Annotated[str, msgspec.Meta(pattern=r"^[^/\\\x00\n][^\\\x00\n]*$", max_length=500)]
 
 

@@ -31,6 +31,10 @@ NORMALIZED_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # A Python version the lock targets: a minor ("3.11") or an exact release ("3.11.7").
 PYTHON_VERSION = r"^3\.[0-9]{1,2}(\.[0-9]{1,3})?$"
 SHA256 = r"^[0-9a-f]{64}$"
+# An environment value: one line of text, no control characters (tab aside) that a shell
+# or a terminal would act on: NUL, line breaks, escape sequences, C1, U+2028/9.
+# (`$` alone would also match before a final line break, which the class excludes.)
+ENV_VALUE = r"^[^\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]*$(?!\n)"
 HOSTNAME = r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"
 ENV_NAME = NORMALIZED_NAME
 
