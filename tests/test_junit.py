@@ -202,3 +202,5 @@ def test_proxy_variables_per_isolation_level() -> None:
         == "localhost,127.0.0.1,127.0.0.0/8,::1"
     )
     assert "Ftp_Proxy" not in socket_level and socket_level["KEEP"] == "1"
+    # httpoxy: a WSGI test server would turn HTTP_PROXY into a `Proxy:` request header.
+    assert "HTTP_PROXY" not in socket_level

@@ -501,12 +501,34 @@ def test_own_server_through_urllib(port, host):
     with urllib.request.urlopen(f"http://{host}:{port}/", timeout=10) as answer:
         assert answer.read() == b"hello"
 
+def test_wsgi_server_sees_no_proxy_header():
+    # wsgiref copies os.environ into each request: HTTP_PROXY would read as a Proxy header.
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ.get("HTTP_PROXY", "no Proxy header").encode()]
+
+    httpd = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{httpd.server_port}/", timeout=10) as answer:
+            assert answer.read() == b"no Proxy header"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
 def test_proxy_variables():
     found = {k: v for k, v in os.environ.items() if k.lower().endswith("_proxy")}
     pytest.skip(json.dumps(found, sort_keys=True))
 """
 HOST_PROXIES = {
     "http_proxy": "http://proxy.invalid:3128",
+    "HTTP_PROXY": "http://proxy.invalid:3128",
     "HTTPS_PROXY": "http://proxy.invalid:3128",
     "ALL_PROXY": "socks5://proxy.invalid:1080",
     "no_proxy": "example.com",
@@ -543,6 +565,7 @@ def _proxy_run(root: Path, level: str) -> tuple[dict[str, str], dict[str, Any]]:
     assert {k: t["outcome"] for k, t in tests.items()} == {
         "tests.check_http::test_own_server_through_urllib[127.0.0.1]": "passed",
         "tests.check_http::test_own_server_through_urllib[localhost]": "passed",
+        "tests.check_http::test_wsgi_server_sees_no_proxy_header": "passed",
     }, tests
     assert done.returncode == 0, done.stderr
     return proxies, data
@@ -565,7 +588,6 @@ def test_loopback_http_server_through_proxies_behind_the_socket_guard(
     assert proxies == {
         "ALL_PROXY": isolation.DEAD_PROXY,
         "HTTPS_PROXY": isolation.DEAD_PROXY,
-        "HTTP_PROXY": isolation.DEAD_PROXY,
         "NO_PROXY": loopback,
         "all_proxy": isolation.DEAD_PROXY,
         "http_proxy": isolation.DEAD_PROXY,

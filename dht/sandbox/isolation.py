@@ -40,7 +40,10 @@ DEAD_PROXY = "http://127.0.0.1:9"  # the discard port; nothing listens there
 # Loopback, in the forms clients understand: CIDR for requests, curl and httpx; urllib
 # compares names, so it needs 127.0.0.1 literally.
 NO_PROXY = "localhost,127.0.0.1,127.0.0.0/8,::1"
-DEAD_PROXIES = ("http_proxy", "https_proxy", "all_proxy")
+# Not HTTP_PROXY: CGI and WSGI servers turn HTTP_* variables into request headers (wsgiref
+# copies os.environ into every request), so a test server would see a `Proxy:` header
+# (httpoxy). Python and curl read the lower-case http_proxy; only Go reads HTTP_PROXY too.
+DEAD_PROXIES = ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
 _PROBE = (
     "import os, socket\n"
     "names = sorted(n for _, n in socket.if_nameindex())\n"
@@ -76,8 +79,7 @@ def proxy_env(env: Mapping[str, str], level: str) -> dict[str, str]:
     """`env` with the proxy variables of an isolation level (see the module docstring)."""
     out = {k: v for k, v in env.items() if not is_proxy_variable(k)}
     if level == "socket":
-        for name in DEAD_PROXIES:
-            out[name] = out[name.upper()] = DEAD_PROXY
+        out.update(dict.fromkeys(DEAD_PROXIES, DEAD_PROXY))
         out["no_proxy"] = out["NO_PROXY"] = NO_PROXY
     return out
 
