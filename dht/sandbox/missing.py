@@ -45,6 +45,8 @@ class _Intent:
     """tool name -> its version spec."""
     with_: dict[str, str] = field(default_factory=dict)
     """distribution in some tool's `with` -> that tool."""
+    has_with: set[str] = field(default_factory=set)
+    """Tools whose table has a `with` list already."""
 
 
 def hints(root: Path, outputs: Iterable[str], python: str = "") -> list[str]:
@@ -84,15 +86,19 @@ def _missing_hint(module: str, offers: dict[str, list[str]], intent: _Intent) ->
     if chosen or dist in intent.with_:
         via = ", ".join(chosen) or f"the with list of tools.{intent.with_[dist]}"
         return (
-            f"{head}, though dht.toml asks for {dist} ({via}): .venv is behind dht.toml,"
-            f" {_LOCK_AND_APPLY}; if it still misses, {module!r} comes from another distribution"
+            f"{head}, though dht.toml asks for {dist} ({via}): .venv is behind dht.toml, run"
+            f" `dht lock && dht apply`; if it still misses, {module!r} comes from another distribution"
             f" than {dist}: add that one"
         )
     if dist.startswith("pytest-") and "pytest" in intent.tools:
         spec = intent.tools["pytest"]
+        example = (
+            "" if "pytest" in intent.has_with
+            else f' (pytest = {{ version = "{spec}", with = ["{dist}"] }})'
+        )  # fmt: skip
         return (
             f"{head}; it is the pytest plugin {dist}: add it to the with list of pytest in [tools]"
-            f' of dht.toml (pytest = {{ version = "{spec}", with = ["{dist}"] }}), {_LOCK_AND_APPLY}'
+            f" of dht.toml{example}, {_LOCK_AND_APPLY}"
         )
     return (
         f"{head}, and no dependency group or extra of pyproject.toml lists {dist}: add it to one"
@@ -165,6 +171,8 @@ def _intent_key(where: str) -> str:
 
 
 def _intent(root: Path) -> _Intent:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     from dht.model.intent import INTENT_FILE, load_intent
 
     found = _Intent()
@@ -178,9 +186,9 @@ def _intent(root: Path) -> _Intent:
     found.extras = {canonicalize_name(e) for e in intent.project.extras}
     for tool in intent.tools:
         found.tools[tool.name] = tool.request.version or "*"
+        if tool.request.with_:
+            found.has_with.add(tool.name)
         for item in tool.request.with_:
-            from packaging.requirements import InvalidRequirement, Requirement
-
             try:
                 found.with_[canonicalize_name(Requirement(item).name)] = tool.name
             except InvalidRequirement:
