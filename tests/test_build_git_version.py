@@ -371,3 +371,37 @@ def test_a_missing_compiler_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyP
     code, _, err = build(tmp_path)
     assert code == 1
     assert "hint: compiler missing: the build compiles C/C++ and found no compiler" in err
+
+
+OTHER_PLUGINS = {
+    "versioningit": ('"setuptools>=64", "versioningit"', "setuptools.build_meta", "[tool.versioningit]\n"),
+    "pdm-backend": ('"pdm-backend"', "pdm.backend", '[tool.pdm.version]\nsource = "scm"\n'),
+}  # fmt: skip
+
+
+@pytest.mark.online
+@online
+@pytest.mark.parametrize("plugin", sorted(OTHER_PLUGINS))
+def test_other_git_versioning_backends_get_the_checkouts_version(
+    tmp_path: Path, plugin: str
+) -> None:
+    """No scheme is known to dht: whatever the backend computes in the checkout."""
+    requires, backend, config = OTHER_PLUGINS[plugin]
+    root = repository(
+        tmp_path / "gitproj",
+        {
+            "pyproject.toml": f"[build-system]\nrequires = [{requires}]\n"
+            f'build-backend = "{backend}"\n\n[project]\nname = "gitproj"\n'
+            f'dynamic = ["version"]\nrequires-python = ">=3.9"\n\n{config}',
+            "src/gitproj/__init__.py": "",
+        },
+    )
+    git(root, "tag", "v0.3.0")
+    commit(root, "README", "after the tag\n")
+    code, report, err = build(root, "--reproducible", "--normalize")
+    assert code == 0, err
+    names = _names(report)
+    assert all(git(root, "rev-parse", "--short", "HEAD") in name for name in names), names
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], env=GIT_ENV, check=True)
+    assert _backend_in_checkout(clone, tmp_path / "real") == names
