@@ -142,3 +142,65 @@ def test_mask_catches_a_shortened_sandbox_path() -> None:
     cut_late = junit.mask("'/tmp/dht-test-ab12...ject/tests/x.py'", [])
     assert cut_late == "'<sandbox>...ject/tests/x.py'"
     assert junit.mask("'/srv/data/lo...ng/file' x...y", []) == "'/srv/data/lo...ng/file' x...y"
+
+
+XFAIL_CASES = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">
+<testcase classname="t" name="test_xfail"><skipped type="pytest.xfail" message="known bug" /></testcase>
+<testcase classname="t" name="test_skip"><skipped type="pytest.skip" message="not here" /></testcase>
+<testcase classname="t" name="test_xpass"><properties><property name="dht_xpassed" value="fixed since" /></properties></testcase>
+<testcase classname="t" name="test_xpass_teardown"><properties><property name="dht_xpassed" value="" /></properties><error message="teardown boom" /></testcase>
+<testcase classname="t" name="test_strict"><failure message="[XPASS(strict)] must fail" /></testcase>
+<testcase classname="t" name="test_pass"><properties><property name="other" value="x" /></properties></testcase>
+<testcase classname="" name="tests.test_c"><error message="collection failure">ImportError while importing test module '/r/project/tests/test_c.py'.
+E   ImportError: cannot import name 'x' from 'json' (/r/python/json/__init__.py)</error></testcase>
+</testsuite></testsuites>"""
+
+
+def test_xfail_xpass_and_collection_errors() -> None:
+    results = {r.id: r for r in junit.parse(XFAIL_CASES, [("/r/project", "<project>")])}
+    assert {k: r.outcome for k, r in results.items()} == {
+        "t::test_xfail": "xfailed",
+        "t::test_skip": "skipped",
+        "t::test_xpass": "xpassed",
+        "t::test_xpass_teardown": "error",
+        "t::test_strict": "failed",
+        "t::test_pass": "passed",
+        "tests.test_c": "error",
+    }
+    assert results["t::test_xfail"].message == "xfailed: known bug"
+    assert results["t::test_xpass"].message == "xpassed: fixed since"
+    assert results["t::test_xpass_teardown"].message == "xpassed: \nerror: teardown boom"
+    assert results["tests.test_c"].message == (
+        "error: collection failure: ImportError: cannot import name 'x' from 'json'"
+        " (/r/python/json/__init__.py)"
+    )
+    assert junit.counts(results.values()) == junit.Counts(
+        total=7, passed=1, failed=1, error=2, skipped=1, xfailed=1, xpassed=1
+    )
+
+
+def test_checksum_tells_xfailed_from_skipped_and_xpassed_from_passed() -> None:
+    xfail = junit.checksum(junit.parse(XFAIL_CASES))
+    as_skip = XFAIL_CASES.replace('type="pytest.xfail"', 'type="pytest.skip"')
+    as_pass = XFAIL_CASES.replace('name="dht_xpassed" value="fixed since"', 'name="o" value=""')
+    assert (
+        len({xfail, junit.checksum(junit.parse(as_skip)), junit.checksum(junit.parse(as_pass))})
+        == 3
+    )
+
+
+def test_proxy_variables_per_isolation_level() -> None:
+    from dht.sandbox.isolation import DEAD_PROXY, proxy_env
+
+    host = {"http_proxy": "http://proxy:3128", "NO_PROXY": "corp", "Ftp_Proxy": "x", "KEEP": "1"}
+    assert proxy_env(host, "namespace") == {"KEEP": "1"}
+    socket_level = proxy_env(host, "socket")
+    assert socket_level["http_proxy"] == socket_level["HTTPS_PROXY"] == DEAD_PROXY
+    assert (
+        socket_level["no_proxy"]
+        == socket_level["NO_PROXY"]
+        == "localhost,127.0.0.1,127.0.0.0/8,::1"
+    )
+    assert "Ftp_Proxy" not in socket_level and socket_level["KEEP"] == "1"
+    # httpoxy: a WSGI test server would turn HTTP_PROXY into a `Proxy:` request header.
+    assert "HTTP_PROXY" not in socket_level

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -393,7 +394,8 @@ def _sleepers(marker: str) -> list[int]:
 def test_timeout_stops_the_tests_child_processes(project: Path, tmp_path: Path, level: str) -> None:
     if not Path("/proc/self/cmdline").exists() or shutil.which("sleep") is None:
         pytest.skip("needs /proc and sleep")
-    marker = "12347"
+    # A marker of this run: other checkouts' suites may run the same test on this machine.
+    marker = f"{40000 + os.getpid() % 50000}.{len(level)}"
     root = _copy(project, tmp_path / "timeout")
     _add_test(
         root,
@@ -405,6 +407,10 @@ def test_timeout_stops_the_tests_child_processes(project: Path, tmp_path: Path, 
         done = dht(root, "-q", "--isolation", level, "--timeout", "3", "--", "tests/check_hang.py")
         assert done.returncode == 1
         assert "did not finish within 3 s" in done.stderr
+        # Killed, though on a busy machine it may take a moment to be gone from /proc.
+        deadline = time.monotonic() + 10
+        while _sleepers(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert _sleepers(marker) == []
     finally:
         for pid in _sleepers(marker):
@@ -468,3 +474,303 @@ def test_bad_option_values_are_usage_errors(project: Path, args: tuple[str, ...]
     assert done.returncode == 2, done.stderr
     assert args[0] in done.stderr
     assert "collected" not in done.stderr and "Traceback" not in done.stderr
+
+
+# Proxies: an HTTP client in the tests honours the proxy variables
+
+
+HTTP_TESTS = """\
+import http.server, json, os, threading, urllib.request
+import pytest
+
+class Hello(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"hello")
+
+    def log_message(self, *args):
+        pass
+
+@pytest.fixture
+def port():
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Hello)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_own_server_through_urllib(port, host):
+    # urlopen's default opener honours http_proxy and no_proxy from the environment.
+    with urllib.request.urlopen(f"http://{host}:{port}/", timeout=10) as answer:
+        assert answer.read() == b"hello"
+
+def test_wsgi_server_sees_no_proxy_header():
+    # wsgiref copies os.environ into each request: HTTP_PROXY would read as a Proxy header.
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ.get("HTTP_PROXY", "no Proxy header").encode()]
+
+    httpd = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{httpd.server_port}/", timeout=10) as answer:
+            assert answer.read() == b"no Proxy header"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+def test_proxy_variables():
+    found = {k: v for k, v in os.environ.items() if k.lower().endswith("_proxy")}
+    pytest.skip(json.dumps(found, sort_keys=True))
+"""
+HOST_PROXIES = {
+    "http_proxy": "http://proxy.invalid:3128",
+    "HTTP_PROXY": "http://proxy.invalid:3128",
+    "HTTPS_PROXY": "http://proxy.invalid:3128",
+    "ALL_PROXY": "socks5://proxy.invalid:1080",
+    "no_proxy": "example.com",
+}
+
+
+def _proxied_project(project: Path, dest: Path) -> Path:
+    """A copy whose lock carries a proxy in [env] too: the one way a host's proxy gets in."""
+    root = _copy(project, dest)
+    _add_test(root, "check_http.py", HTTP_TESTS)
+    values = {"SANDBOX_DEMO": "locked", "http_proxy": "http://proxy.invalid:3128"}
+    lock = Lock(
+        lock_version=1,
+        python="3.11.0",
+        platforms=("linux-x86_64",),
+        index=LockIndex(url="https://pypi.org/simple"),
+        env=LockEnv(preset="deterministic", values=values, sha256=content_hash(values)),
+    )
+    write_lock(root / "dht.lock", lock)
+    return root
+
+
+def _proxy_run(root: Path, level: str) -> tuple[dict[str, str], dict[str, Any]]:
+    done = dht(
+        root, "--json", "-q", "--isolation", level, "--", "tests/check_http.py",
+        env={**os.environ, **HOST_PROXIES},
+    )  # fmt: skip
+    data = _json(done)
+    assert data["isolation"]["level"] == level
+    tests = {t["id"]: t for t in data["tests"]}
+    seen = tests.pop("tests.check_http::test_proxy_variables")
+    assert seen["outcome"] == "skipped"
+    proxies = json.loads(seen["message"].removeprefix("skipped: "))
+    assert {k: t["outcome"] for k, t in tests.items()} == {
+        "tests.check_http::test_own_server_through_urllib[127.0.0.1]": "passed",
+        "tests.check_http::test_own_server_through_urllib[localhost]": "passed",
+        "tests.check_http::test_wsgi_server_sees_no_proxy_header": "passed",
+    }, tests
+    assert done.returncode == 0, done.stderr
+    return proxies, data
+
+
+def test_loopback_http_server_through_proxies_in_a_namespace(project: Path, tmp_path: Path) -> None:
+    root = _proxied_project(project, tmp_path / "proxied")
+    _namespace_or_skip(root)
+    proxies, _ = _proxy_run(root, "namespace")
+    # Nothing outside is reachable: no proxy variable at all, the host's and the lock's removed.
+    assert proxies == {}
+
+
+def test_loopback_http_server_through_proxies_behind_the_socket_guard(
+    project: Path, tmp_path: Path
+) -> None:
+    root = _proxied_project(project, tmp_path / "proxied")
+    proxies, _ = _proxy_run(root, "socket")
+    loopback = "localhost,127.0.0.1,127.0.0.0/8,::1"
+    assert proxies == {
+        "ALL_PROXY": isolation.DEAD_PROXY,
+        "HTTPS_PROXY": isolation.DEAD_PROXY,
+        "NO_PROXY": loopback,
+        "all_proxy": isolation.DEAD_PROXY,
+        "http_proxy": isolation.DEAD_PROXY,
+        "https_proxy": isolation.DEAD_PROXY,
+        "no_proxy": loopback,
+    }
+
+
+# xfail and xpass, counted as pytest counts them
+
+OUTCOME_TESTS = """\
+import pytest
+
+def test_pass():
+    pass
+
+def test_fail():
+    assert 0
+
+@pytest.mark.skip(reason="not here")
+def test_skip():
+    pass
+
+@pytest.mark.xfail(reason="known bug")
+def test_xfail():
+    assert 0
+
+def test_xfail_imperative():
+    pytest.xfail("not today")
+
+@pytest.mark.xfail(run=False, reason="would hang")
+def test_xfail_not_run():
+    pass
+
+@pytest.mark.xfail(raises=KeyError, reason="only a KeyError")
+def test_xfail_other_exception():
+    raise ValueError("boom")
+
+@pytest.mark.xfail(reason="fixed since")
+def test_xpass():
+    pass
+
+@pytest.mark.xfail(strict=True, reason="must fail")
+def test_xpass_strict():
+    pass
+"""
+
+
+def _pytest_summary(root: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, int]:
+    """Plain pytest's own counts, from its last line ('3 failed, 1 passed, ... in 0.1s')."""
+    import re
+
+    done = subprocess.run(
+        [str(python_of(root / ".venv")), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.defpath, "SANDBOX_DEMO": "locked", **(env or {})},
+        check=False,
+    )
+    last = done.stdout.strip().splitlines()[-1]
+    found = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", last.split(" in ")[0])}
+    return {("error" if k == "errors" else k): n for k, n in found.items()}
+
+
+def test_xfail_and_xpass_are_counted_as_pytest_counts_them(project: Path, tmp_path: Path) -> None:
+    root = _copy(project, tmp_path / "outcomes")
+    _add_test(root, "check_outcomes.py", OUTCOME_TESTS)
+    done = dht(root, "--json", "-q", "--", "tests/check_outcomes.py")
+    assert done.returncode == 1, done.stderr
+    data = _json(done)
+    assert _outcomes(data) == {
+        "tests.check_outcomes::test_pass": "passed",
+        "tests.check_outcomes::test_fail": "failed",
+        "tests.check_outcomes::test_skip": "skipped",
+        "tests.check_outcomes::test_xfail": "xfailed",
+        "tests.check_outcomes::test_xfail_imperative": "xfailed",
+        "tests.check_outcomes::test_xfail_not_run": "xfailed",
+        "tests.check_outcomes::test_xfail_other_exception": "failed",
+        "tests.check_outcomes::test_xpass": "xpassed",
+        "tests.check_outcomes::test_xpass_strict": "failed",
+    }
+    messages = {t["id"].split("::")[1]: t["message"] for t in data["tests"]}
+    assert messages["test_xfail"] == "xfailed: known bug"
+    assert messages["test_xpass"] == "xpassed: fixed since"
+    assert messages["test_xpass_strict"] == "failed: [XPASS(strict)] must fail"
+    counts = data["counts"]
+    assert counts == {
+        "total": 9, "passed": 1, "failed": 3, "error": 0, "skipped": 1, "xfailed": 3, "xpassed": 1,
+    }  # fmt: skip
+    plain = _pytest_summary(root, "tests/check_outcomes.py")
+    assert plain == {k: v for k, v in counts.items() if v and k != "total"}
+    text = dht(root, "-q", "--", "tests/check_outcomes.py")
+    assert "tests: 1 passed, 3 failed, 0 errors, 1 skipped, 3 xfailed, 1 xpassed (9 tests)" in (
+        text.stdout
+    )
+
+
+def test_dht_test_and_plain_pytest_agree_on_the_fixture_project(
+    project: Path, tmp_path: Path
+) -> None:
+    counts = _json(dht(project, "--json", "-q"))["counts"]
+    # Plain pytest with dht's deterministic values, so the sensitive tests pass there too.
+    steady = {"PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C.UTF-8", "HOME": str(tmp_path)}
+    plain = _pytest_summary(project, env=steady)
+    assert plain == {k: v for k, v in counts.items() if v and k != "total"}
+
+
+# What the tests could not import, and the dht.toml key that brings it
+
+DHT_TOML = """\
+[project]
+python = "3.11"
+groups = ["tests"]
+
+[tools]
+pytest = ">=8"
+"""
+
+
+def test_collection_errors_name_the_module_and_the_key_to_add(
+    project: Path, tmp_path: Path
+) -> None:
+    root = _copy(project, tmp_path / "imports")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[dependency-groups]\ntests = ["pytest"]\ndocs = ["PyYAML>=6"]\n'
+        + '\n[project.optional-dependencies]\nhttp = ["requests"]\n'
+    )
+    (root / "dht.toml").write_text(DHT_TOML)
+    _add_test(root, "check_yaml.py", "import yaml\n")
+    _add_test(root, "check_plugin.py", "import pytest_nosuchplugin\n")
+    _add_test(root, "check_http_lib.py", "from requests.adapters import HTTPAdapter\n")
+    _add_test(root, "check_stdlib.py", "from json import no_such_name\n")
+    _add_test(root, "check_old_pytest.py", "from pytest import no_such_name\n")
+    done = dht(root, "--json", "-q", "--", "tests/")
+    assert done.returncode == 1, done.stderr
+    data = _json(done)
+    messages = {t["id"]: t["message"] for t in data["tests"] if t["outcome"] == "error"}
+    assert messages["tests.check_yaml"] == (
+        "error: collection failure: ModuleNotFoundError: No module named 'yaml'"
+    )
+    hints = data["hints"]
+    import pytest as ours
+
+    assert hints == [
+        "the tests import 'pytest_nosuchplugin', which .venv does not have; it is the pytest"
+        " plugin pytest-nosuchplugin: add it to the with list of pytest in [tools] of dht.toml"
+        ' (pytest = { version = ">=8", with = ["pytest-nosuchplugin"] }), then'
+        " `dht lock && dht apply`",
+        "the tests import 'requests', which .venv does not have: extra http of pyproject.toml"
+        ' lists requests; add "http" to project.extras in dht.toml, then `dht lock && dht apply`',
+        "the tests import 'yaml', which .venv does not have: group docs of pyproject.toml lists"
+        ' pyyaml; add "docs" to project.groups in dht.toml, then `dht lock && dht apply`',
+        "the tests import 'no_such_name' from 'json', which the standard library of Python"
+        f" {'.'.join(map(str, sys.version_info[:3]))} does not have: the tests may need another"
+        " Python; set python in [project] of dht.toml, then `dht lock && dht apply`",
+        f"the tests import 'no_such_name' from 'pytest', which pytest {ours.__version__} in .venv"
+        " does not have: the tests may need another version of pytest; require one that has it"
+        " as the version of tools.pytest in dht.toml, then `dht lock && dht apply`",
+    ]
+    text = dht(root, "-q", "--", "tests/")
+    assert "hint: the tests import 'yaml'" in text.stdout
+
+
+def test_a_conftest_that_cannot_import_names_the_module(project: Path, tmp_path: Path) -> None:
+    root = _copy(project, tmp_path / "conftest")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[dependency-groups]\ntests = ["PyYAML"]\n')
+    (root / "dht.toml").write_text(DHT_TOML.replace('groups = ["tests"]', "groups = []"))
+    (root / "tests" / "conftest.py").write_text("import yaml\n")
+    done = dht(root, "-q")
+    assert done.returncode == 1
+    assert "ImportError while loading conftest" in done.stderr
+    assert (
+        "hint: the tests import 'yaml', which .venv does not have: group tests of pyproject.toml"
+        ' lists pyyaml; add "tests" to project.groups in dht.toml' in done.stderr
+    )
+    assert "Traceback (most recent call last)" not in done.stderr

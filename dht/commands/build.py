@@ -14,6 +14,7 @@ from dht.errors import DhtError, InputError
 from dht.sandbox.build import (
     BASELINE,
     VARIED,
+    Explain,
     SourceDate,
     backend,
     build_baseline,
@@ -49,6 +50,8 @@ class Report:
     normalized: bool
     artifacts: list[Artifact]
     conditions: dict[str, dict[str, str]] = field(default_factory=dict)
+    git: dict[str, Any] | None = None
+    """How the version from git was given to the builds; None when the project takes none."""
 
     @property
     def ok(self) -> bool:
@@ -64,6 +67,7 @@ class Report:
             "zlib": ZLIB_VERSION,
             "normalized": self.normalized,
             "conditions": self.conditions,
+            "git": self.git,
             "ok": self.ok,
             "artifacts": [asdict(a) for a in self.artifacts],
         }
@@ -108,7 +112,7 @@ def reproducible(
         _check_out_dir(out_dir)
     date = source_date(root)
     with tempfile.TemporaryDirectory(prefix="dht-build-") as temp:
-        out_a, out_b = build_twice(root, Path(temp), date.epoch)
+        out_a, out_b, explain = build_twice(root, Path(temp), date.epoch)
         artifacts = []
         for result in _compare_builds(out_a, out_b):
             a, b = Path(result.a), Path(result.b)
@@ -138,7 +142,24 @@ def reproducible(
         if out_dir is not None:
             _keep(out_a, out_dir)
     conditions = {c.label: c.describe() for c in (BASELINE, VARIED)}
-    return Report(name, date, normalize_builds, artifacts, conditions)
+    return Report(name, date, normalize_builds, artifacts, conditions, _git(explain))
+
+
+def _git(explain: Explain) -> dict[str, Any] | None:
+    """What the report says about git: the versioning plugin, what git describes, warnings."""
+    if explain.versioning is None and not explain.git:
+        return None
+    notes = []
+    if explain.versioning and not explain.git:
+        notes.append("not in a git checkout: the backend gets no git metadata")
+    elif explain.git and explain.describe and "-g" not in explain.describe:
+        notes.append("no tag reachable from HEAD: a git-versioning backend falls back")
+    return {
+        "versioning": explain.versioning,
+        "metadata": explain.git,
+        "describe": explain.describe,
+        "notes": notes,
+    }
 
 
 def _built(folder: Path) -> dict[str, Path]:
@@ -188,7 +209,7 @@ def build(root: Path, out_dir: Path, *, normalize_builds: bool = False) -> Repor
     _check_out_dir(out_dir)
     date = source_date(root)
     with tempfile.TemporaryDirectory(prefix="dht-build-") as temp:
-        built = build_baseline(root, Path(temp), date.epoch)
+        built, explain = build_baseline(root, Path(temp), date.epoch)
         artifacts = []
         for path in sorted(_built(built).values()):
             data = path.read_bytes()
@@ -200,7 +221,7 @@ def build(root: Path, out_dir: Path, *, normalize_builds: bool = False) -> Repor
                 artifact.sha256, artifact.changes = artifact.normalized_sha256, result.changes
             artifacts.append(artifact)
         _keep(built, out_dir)
-    return Report(name, date, normalize_builds, artifacts)
+    return Report(name, date, normalize_builds, artifacts, git=_git(explain))
 
 
 def render_build(report: Report, *, reproducible_check: bool) -> str:
@@ -208,6 +229,10 @@ def render_build(report: Report, *, reproducible_check: bool) -> str:
         f"backend: {report.backend}",
         f"SOURCE_DATE_EPOCH: {report.source_date.epoch} ({report.source_date.source})",
     ]
+    if report.git is not None and report.git["versioning"]:
+        seen = report.git["describe"] or "no git checkout"
+        lines.append(f"version from git ({report.git['versioning']}): {seen}")
+        lines.extend(f"  note: {note}" for note in report.git["notes"])
     for label, described in report.conditions.items():
         lines.append(f"build {label}: " + ", ".join(f"{k} {v}" for k, v in described.items()))
     width = max((len(a.name) for a in report.artifacts), default=0)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from dht.commands.run import locked_env
 from dht.errors import DhtError
 from dht.model.lock import LOCK_FILE, read_lock
-from dht.sandbox.testrun import Report, run_tests
+from dht.sandbox import missing
+from dht.sandbox.junit import Counts
+from dht.sandbox.testrun import NoReport, Report, run_tests
 from dht.uvbackend import python_of
 
 
@@ -48,96 +47,47 @@ def run_project_tests(
         )
     # CRLF checkouts of the same lock are the same lock.
     lock_bytes = (root / LOCK_FILE).read_bytes().replace(b"\r\n", b"\n")
-    return run_tests(
-        root,
-        python,
-        values,
-        hashlib.sha256(lock_bytes).hexdigest(),
-        pytest_args,
-        repeat=repeat,
-        vary=vary,
-        isolation=isolation,
-        timeout=timeout,
-        keep=keep,
-        installed=installed,
-    )
-
-
-_MISSING = re.compile(r"ModuleNotFoundError: No module named '([A-Za-z0-9_.]+)'")
-# Import names that are not their distribution's name.
-_DISTRIBUTIONS = {"yaml": "pyyaml", "pil": "pillow", "cv2": "opencv-python", "dateutil": "python-dateutil",
-                  "attr": "attrs", "sklearn": "scikit-learn", "bs4": "beautifulsoup4", "jwt": "pyjwt",
-                  "google": "protobuf", "socks": "pysocks", "magic": "python-magic"}  # fmt: skip
+    try:
+        return run_tests(
+            root,
+            python,
+            values,
+            hashlib.sha256(lock_bytes).hexdigest(),
+            pytest_args,
+            repeat=repeat,
+            vary=vary,
+            isolation=isolation,
+            timeout=timeout,
+            keep=keep,
+            installed=installed,
+        )
+    except NoReport as exc:
+        # A conftest.py that cannot import stops pytest before any test: no report, but
+        # the output names the module.
+        found = missing.hints(root, [exc.output])
+        if not found:
+            raise
+        raise DhtError(exc.message, where=exc.where, hint="\n  hint: ".join(found)) from None
 
 
 def missing_module_hints(root: Path, report: Report) -> list[str]:
-    """For each module the tests could not import: the group or extra of pyproject.toml that
-    provides it, to add to [project] in dht.toml (or where to declare it)."""
-    modules = sorted({m.split(".")[0] for run in report.runs for m in _MISSING.findall(run.output)})
-    if not modules:
-        return []
-    offers = _offers(root)
-    lines = []
-    for module in modules:
-        dist = canonicalize_name(_DISTRIBUTIONS.get(module.lower(), module))
-        where = offers.get(dist, [])
-        if where:
-            lines.append(
-                f"the tests import {module!r}, which .venv does not have: {', '.join(where)}"
-                f" of pyproject.toml list{'s' * (len(where) == 1)} {dist}; add "
-                + " or ".join(_intent_key(w) for w in where)
-                + " in dht.toml, then `dht lock && dht apply`"
-            )
-        else:
-            lines.append(
-                f"the tests import {module!r}, which .venv does not have, and no dependency group"
-                f" or extra of pyproject.toml lists {dist}: add it to one (say [dependency-groups]"
-                " tests), name that group in project.groups of dht.toml, then `dht lock && dht apply`"
-            )
-    return lines
+    """For each module the tests could not import: the dht.toml key that brings it
+    (a group or extra of pyproject.toml, a pytest plugin in pytest's `with`)."""
+    return missing.hints(
+        root, (run.output for run in report.runs), report.environment.get("python", "")
+    )
 
 
-def _intent_key(where: str) -> str:
-    kind, _, name = where.partition(" ")
-    return f'"{name}" to project.groups' if kind == "group" else f'"{name}" to project.extras'
-
-
-def _offers(root: Path) -> dict[str, list[str]]:
-    """distribution -> the groups and extras of pyproject.toml that list it."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    from dht.compile.project import read_pyproject
-
-    try:
-        project = read_pyproject(root)
-    except DhtError:
-        return {}  # a broken pyproject.toml: `dht lock` says what is wrong
-    if project is None:
-        return {}
-    sources = [
-        *((f"group {name}", items) for name, items in project.groups.items()),
-        *((f"extra {name}", items) for name, items in project.optional_dependencies.items()),
-    ]
-    found: dict[str, list[str]] = {}
-    for label, items in sources:
-        for item in items:
-            if not isinstance(item, str):
-                continue  # an include-group: its own group lists what it brings
-            try:
-                name = canonicalize_name(Requirement(item).name)
-            except InvalidRequirement:
-                continue
-            if label not in found.setdefault(name, []):
-                found[name].append(label)
-    return found
+def _counts(c: Counts) -> str:
+    return (
+        f"{c.passed} passed, {c.failed} failed, {c.error} errors, {c.skipped} skipped,"
+        f" {c.xfailed} xfailed, {c.xpassed} xpassed"
+    )
 
 
 def _counts_line(report: Report) -> str:
     c = report.baseline.counts
-    return (
-        f"{c.passed} passed, {c.failed} failed, {c.error} errors, {c.skipped} skipped"
-        f" ({c.total} tests)"
-    )
+    return f"{_counts(c)} ({c.total} tests)"
 
 
 def render_text(report: Report) -> str:
@@ -155,11 +105,9 @@ def render_text(report: Report) -> str:
     if len(report.runs) > 1:
         lines.append(f"runs: {len(report.runs)}")
         for run in report.runs:
-            c = run.counts
             varied = ", ".join(run.condition.describe()) or "baseline"
             lines.append(
-                f"  {run.number:>2}  {run.checksum[:12]}  {c.passed} passed, {c.failed} failed,"
-                f" {c.error} errors, {c.skipped} skipped  [{varied}]"
+                f"  {run.number:>2}  {run.checksum[:12]}  {_counts(run.counts)}  [{varied}]"
             )
         if report.unstable:
             lines.append(f"not deterministic: {len(report.unstable)} tests change outcome")

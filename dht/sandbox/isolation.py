@@ -7,9 +7,14 @@
   sockets refuse every address but loopback and name lookups but `localhost`.
 - `off`: asked for (`--isolation off`); the network is as on the host.
 
-Both cut-off levels also point every proxy variable at a dead port and tell
-pip and uv to stay offline. A namespace is only used after a probe proved,
-inside it, that loopback is the one interface and works.
+Both cut-off levels tell pip and uv to stay offline. Proxy variables (from the
+lock's [env]; nothing else reaches the sandbox) point to nothing reachable from
+inside, so the namespace level removes them all: an HTTP client then connects
+directly, to the private loopback. The socket level points the proxies at a dead
+port, the last line for programs the guard does not cover, with `no_proxy`
+naming loopback so that clients honouring the variables still reach the tests'
+own servers there. A namespace is only used after a probe proved, inside it,
+that loopback is the one interface and works.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +32,18 @@ from dht.process import run
 LEVELS = ("auto", "namespace", "socket", "off")
 DESCRIPTION = {
     "namespace": "network namespace: only a private loopback, nothing outside the sandbox is reachable",
-    "socket": "socket level: Python sockets reach loopback only, name lookups refused, proxies dead",
+    "socket": "socket level: Python sockets reach loopback only, name lookups refused,"
+    " proxies dead but for loopback",
     "off": "network allowed (--isolation off)",
 }
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port; nothing listens there
+# Loopback, in the forms clients understand: CIDR for requests, curl and httpx; urllib
+# compares names, so it needs 127.0.0.1 literally.
+NO_PROXY = "localhost,127.0.0.1,127.0.0.0/8,::1"
+# Not HTTP_PROXY: CGI and WSGI servers turn HTTP_* variables into request headers (wsgiref
+# copies os.environ into every request), so a test server would see a `Proxy:` header
+# (httpoxy). Python and curl read the lower-case http_proxy; only Go reads HTTP_PROXY too.
+DEAD_PROXIES = ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
 _PROBE = (
     "import os, socket\n"
     "names = sorted(n for _, n in socket.if_nameindex())\n"
@@ -54,6 +68,20 @@ class Isolation:
     @property
     def description(self) -> str:
         return DESCRIPTION[self.level]
+
+
+def is_proxy_variable(name: str) -> bool:
+    """http_proxy, HTTPS_PROXY, no_proxy, ftp_proxy, …: what HTTP clients read as proxies."""
+    return name.lower().endswith("_proxy")
+
+
+def proxy_env(env: Mapping[str, str], level: str) -> dict[str, str]:
+    """`env` with the proxy variables of an isolation level (see the module docstring)."""
+    out = {k: v for k, v in env.items() if not is_proxy_variable(k)}
+    if level == "socket":
+        out.update(dict.fromkeys(DEAD_PROXIES, DEAD_PROXY))
+        out["no_proxy"] = out["NO_PROXY"] = NO_PROXY
+    return out
 
 
 def _candidates() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -5,6 +5,11 @@ captured output and full tracebacks (they carry library line numbers and
 reprs). What is kept: per test id, the outcome and the one-line message, with
 machine-specific paths replaced by fixed tokens and memory addresses masked.
 Tests are sorted by id, so collection order does not change the checksum.
+
+Outcomes are pytest's: an xfail (`<skipped type="pytest.xfail">`) is `xfailed`; a
+non-strict xpass, a plain pass in JUnit, is `xpassed` when the sandbox's outcome
+plugin marked it (property `dht_xpassed`); a strict xpass is a failure, as pytest
+counts it. A collection error keeps the exception line of its traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import asdict, dataclass
 
 from dht.errors import DhtError
 
-OUTCOMES = ("passed", "failed", "error", "skipped")
+OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 # A shortened repr ('/tmp/dht-tes...x1b2/project') keeps a piece of the random sandbox
 # name on either side of the `...`; whole paths never get here (they are masked first).
@@ -26,7 +31,9 @@ _CUT_HEAD = re.compile(r"[^\s'\"]*dht-t[\w-]*\.\.\.")
 _CUT_TAIL = re.compile(r"\.\.\.[\w-]*(?=/(?:project|home|tmp|xdg|inject|junit\.xml)\b)")
 # The worst child decides the outcome of a test case with several (failure + teardown error).
 _CHILD_OUTCOME = {"error": "error", "failure": "failed", "skipped": "skipped"}
-_RANK = {"error": 3, "failed": 2, "skipped": 1, "passed": 0}
+_RANK = {"error": 3, "failed": 2, "skipped": 1, "xfailed": 1, "passed": 0, "xpassed": 0}
+XPASS_PROPERTY = "dht_xpassed"  # written by _inject/dht_sandbox_outcomes.py
+_EXCEPTION_LINE = re.compile(r"^E {3}(\S.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True, order=True)
@@ -43,6 +50,8 @@ class Counts:
     failed: int
     error: int
     skipped: int
+    xfailed: int = 0
+    xpassed: int = 0
 
 
 def mask(text: str, paths: Sequence[tuple[str, str]]) -> str:
@@ -67,15 +76,38 @@ def parse(xml_text: str, paths: Sequence[tuple[str, str]] = ()) -> list[TestResu
         name = case.get("name", "")
         test_id = mask(f"{classname}::{name}" if classname else name, paths)
         outcome, messages = "passed", []
+        xpassed = _property(case, XPASS_PROPERTY)
+        if xpassed is not None:
+            outcome = "xpassed"
+            messages.append(f"xpassed: {_first_line(xpassed)}")
         for child in case:
             kind = _CHILD_OUTCOME.get(child.tag)
             if kind is None:
                 continue  # system-out, system-err, properties
+            if kind == "skipped" and child.get("type") == "pytest.xfail":
+                kind = "xfailed"
             if _RANK[kind] > _RANK[outcome]:
                 outcome = kind
-            messages.append(f"{kind}: {_first_line(child.get('message', ''))}")
+            messages.append(f"{kind}: {_message(child)}")
         results.append(TestResult(test_id, outcome, mask("\n".join(messages), paths)))
     return sorted(results)
+
+
+def _property(case: ET.Element, name: str) -> str | None:
+    for prop in case.iter("property"):
+        if prop.get("name") == name:
+            return prop.get("value", "")
+    return None
+
+
+def _message(child: ET.Element) -> str:
+    message = _first_line(child.get("message", ""))
+    if message == "collection failure":
+        # The module that failed to import, or the error, is on the traceback's last E line.
+        found = _EXCEPTION_LINE.findall(child.text or "")
+        if found:
+            return f"{message}: {found[-1].strip()}"
+    return message
 
 
 def _first_line(message: str) -> str:

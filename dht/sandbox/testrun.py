@@ -64,7 +64,7 @@ _SKIP_NAMES = frozenset(
     {".venv", ".dht", ".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 )
 _SKIP_TOP = frozenset({"build", "dist"})
-_INJECT = ("dht_sandbox_launch.py", "dht_sandbox_order.py")
+_INJECT = ("dht_sandbox_launch.py", "dht_sandbox_order.py", "dht_sandbox_outcomes.py")
 
 
 @dataclass(frozen=True)
@@ -328,14 +328,20 @@ def sandbox_env(
             {k: os.environ[k] for k in ("SYSTEMROOT", "COMSPEC", "PATHEXT") if k in os.environ}
         )
     if isolation.level != "off":
-        for name in ("http_proxy", "https_proxy", "all_proxy"):
-            env[name] = env[name.upper()] = iso.DEAD_PROXY
-        env["no_proxy"] = env["NO_PROXY"] = ""
+        env = iso.proxy_env(env, isolation.level)
         env.update({"PIP_NO_INDEX": "1", "UV_OFFLINE": "1"})
     return env
 
 
 # Runs and the report
+
+
+class NoReport(DhtError):
+    """pytest ended without a JUnit report (a usage error, a conftest.py that fails)."""
+
+    def __init__(self, output: str, message: str, *, where: str, hint: str) -> None:
+        super().__init__(message, where=where, hint=hint)
+        self.output = output
 
 
 @dataclass(frozen=True)
@@ -475,7 +481,7 @@ def run_once(
         launcher = box.inject / "dht_sandbox_launch.py"
         argv = [*isolation.wrapper, str(python), "-I", str(launcher), *isolation.launch_options]
         argv += ["--", str(python), "-m", "pytest", *PYTEST_FLAGS, *found.assertion_flags()]
-        argv += [f"--junitxml={box.junit}"]
+        argv += ["-p", "dht_sandbox_outcomes", f"--junitxml={box.junit}"]
         if condition.order != "collected":
             argv += ["-p", "dht_sandbox_order"]
         argv += list(pytest_args)
@@ -496,7 +502,8 @@ def run_once(
                 hint="name the tests after --: dht test -- tests/",
             )
         if code not in (0, 1, 2) or not box.junit.is_file():
-            raise DhtError(
+            raise NoReport(
+                output,
                 f"pytest exited {code} without a test report:\n{output[-2000:].strip()}",
                 where=str(source),
                 hint="check the pytest arguments after -- and the project's pytest configuration",
