@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import io
 import re
-import tarfile
 import tempfile
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dht.errors import InputError
+from dht.sandbox import archives
 
 LAYERS = ("identical", "same-content", "metadata-only", "content")
 
@@ -50,28 +48,22 @@ class Comparison:
 
 def _members(path: Path) -> list[Member]:
     data = path.read_bytes()
-    try:
-        if path.name.endswith((".whl", ".zip")):
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return [
-                    Member(i.filename, hashlib.sha256(archive.read(i)).hexdigest(), (i.external_attr >> 16) & 0o7777,
-                           "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}".format(*i.date_time), str(i.compress_type), archive.read(i))
-                    for i in archive.infolist() if not i.is_dir()
-                ]  # fmt: skip
-        if path.name.endswith((".tar.gz", ".tgz")):
-            out = []
-            with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
-                for info in archive.getmembers():
-                    if not info.isfile():
-                        continue
-                    handle = archive.extractfile(info)
-                    body = handle.read() if handle else b""
-                    out.append(Member(info.name, hashlib.sha256(body).hexdigest(), info.mode, str(info.mtime),
-                                      f"uid={info.uid} gid={info.gid}", body))  # fmt: skip
-            return out
-    except (zipfile.BadZipFile, tarfile.TarError, OSError) as exc:
-        raise InputError(f"not a readable build: {exc}", where=str(path)) from None
-    raise InputError("not a wheel or sdist (.whl, .zip, .tar.gz)", where=str(path))
+    where = str(path)
+    if path.name.endswith((".whl", ".zip")):
+        return [
+            Member(i.filename, hashlib.sha256(body).hexdigest(), (i.external_attr >> 16) & 0o7777,
+                   "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}".format(*i.date_time), str(i.compress_type), body)
+            for i, body in archives.zip_members(data, where)
+            if not i.is_dir()
+        ]  # fmt: skip
+    if path.name.endswith((".tar.gz", ".tgz")):
+        return [
+            Member(i.name, hashlib.sha256(body).hexdigest(), i.mode, str(i.mtime),
+                   f"uid={i.uid} gid={i.gid}", body)
+            for i, body in archives.tar_members(data, where)
+            if body is not None
+        ]  # fmt: skip
+    raise InputError("not a wheel or sdist (.whl, .zip, .tar.gz)", where=where)
 
 
 def _fields(text: str) -> dict[str, list[str]]:

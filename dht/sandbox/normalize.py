@@ -29,6 +29,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from dht.errors import InputError
+from dht.sandbox import archives
 
 ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest date a zip can hold
 ZIP_LAST = 4354819198  # 2107-12-31T23:59:58Z, the latest
@@ -126,17 +127,14 @@ def _safe_member(name: str, where: str, link: str | None = None) -> None:
 
 
 def normalize_wheel(data: bytes, epoch: int, *, where: str = "wheel") -> Normalized:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = [i.filename for i in infos if not i.is_dir()]
-            if len(set(names)) != len(names):
-                raise InputError("the zip holds the same member twice", where=where)
-            for name in names:
-                _safe_member(name, where)
-            members = {i.filename: archive.read(i) for i in infos if not i.is_dir()}
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
-        raise InputError(f"not a readable zip: {exc}", where=where) from None
+    entries = archives.zip_members(data, where)
+    infos = [info for info, _ in entries]
+    names = [i.filename for i in infos if not i.is_dir()]
+    if len(set(names)) != len(names):
+        raise InputError("the zip holds the same member twice", where=where)
+    for name in names:
+        _safe_member(name, where)
+    members = {info.filename: body for info, body in entries if not info.is_dir()}
     dist_info = _dist_info(names, where)
     record_name = f"{dist_info}/RECORD"
     if record_name in members:
@@ -199,16 +197,11 @@ def _wheel_changes(infos: list[zipfile.ZipInfo], members: dict[str, bytes], reco
 
 
 def normalize_sdist(data: bytes, epoch: int, *, where: str = "sdist") -> Normalized:
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-            infos = archive.getmembers()
-            bodies: dict[str, bytes] = {}
-            for info in infos:
-                if info.isfile():
-                    handle = archive.extractfile(info)
-                    bodies[info.name] = handle.read() if handle else b""
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"not a readable .tar.gz: {exc}", where=where) from None
+    if data[:2] != b"\x1f\x8b":
+        raise InputError("not a readable .tar.gz: not gzip-compressed", where=where)
+    entries = archives.tar_members(data, where)
+    infos = [info for info, _ in entries]
+    bodies = {info.name: body for info, body in entries if body is not None}
     names = [i.name for i in infos]
     if len(set(names)) != len(names):
         raise InputError("the archive holds the same member twice", where=where)
