@@ -179,6 +179,8 @@ def _canonical(name: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _parse_version(text: str) -> Version | None:
+    if len(text) > 100:  # no release is spelled that long: what an index says is bounded
+        return None
     try:
         return Version(text)
     except InvalidVersion:
@@ -192,9 +194,11 @@ def _version_of(name: str, filename: str) -> Version | None:
         if len(parts) not in (5, 6) or _canonical(parts[0]) != name:
             return None
         return _parse_version(parts[1])
+    if len(filename) > 255:
+        return None
     try:
         found, version = parse_sdist_filename(filename)
-    except InvalidSdistFilename:
+    except (InvalidSdistFilename, InvalidVersion):
         return None
     return version if found == name else None
 

@@ -20,13 +20,13 @@ import re
 import shutil
 import sys
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import uv
 
 from dht.errors import DhtError, InputError
+from dht.model.toml import parse_toml, read_text
 from dht.process import clean_env, run
 from dht.sandbox import gitmeta
 
@@ -99,10 +99,7 @@ def backend(root: Path) -> str:
     """The project's build backend; a DhtError when it has none."""
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"not valid TOML: {exc}", where=str(pyproject)) from None
+        data = parse_toml(read_text(pyproject, "pyproject.toml"), str(pyproject))
         system = data.get("build-system", {})
         if isinstance(system, dict) and isinstance(system.get("build-backend"), str):
             return str(system["build-backend"])
