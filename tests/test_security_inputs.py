@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from dht.cli import app
@@ -54,3 +55,32 @@ def test_a_hostile_workflow_is_ignored_not_fatal(tmp_path: Path) -> None:
     code, output = init(tmp_path)
     assert code == 0, output  # a workflow dht cannot read says nothing about what CI runs
     assert (tmp_path / "dht.toml").exists()
+
+
+def test_limits_hold_just_under_and_refuse_just_over() -> None:
+    from dht.errors import InputError
+    from dht.model import toml
+    from dht.onboard import yamlfile
+
+    def nested_toml(levels: int) -> str:  # a table, then arrays inside it
+        return "x = " + "[" * (levels - 1) + "]" * (levels - 1) + "\n"
+
+    toml.parse_toml(nested_toml(toml.MAX_DEPTH), "t.toml")
+    with pytest.raises(InputError, match="deeper than 40"):
+        toml.parse_toml(nested_toml(toml.MAX_DEPTH + 1), "t.toml")
+
+    def nested_yaml(levels: int) -> str:
+        return "a: " + "[" * (levels - 1) + "]" * (levels - 1) + "\n"
+
+    yamlfile.load(nested_yaml(yamlfile.MAX_DEPTH))
+    with pytest.raises(yamlfile.LimitError, match="deeper than 40"):
+        yamlfile.load(nested_yaml(yamlfile.MAX_DEPTH + 1))
+
+    def fan_out(nodes: int) -> str:  # one anchored list of `nodes` items, named 1 time
+        return "a: &a [" + ", ".join(["1"] * nodes) + "]\nb: *a\n"
+
+    # the document root, 2 keys, 2 values sharing one list: 1 + 2 + 2 * (1 + n)
+    under = (yamlfile.MAX_NODES - 5) // 2
+    yamlfile.load(fan_out(under))
+    with pytest.raises(yamlfile.LimitError, match="expands to more than"):
+        yamlfile.load(fan_out(under + 1))
