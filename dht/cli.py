@@ -166,6 +166,13 @@ NoProbes = Annotated[
     bool,
     typer.Option("--no-probes", help="Skip behaviour probes (receipts, metadata and files only)."),
 ]
+RerunProbes = Annotated[
+    bool,
+    typer.Option(
+        "--probes",
+        help="Run every probe, also those whose tool is unchanged since its probe passed.",
+    ),
+]
 
 
 @app.command("apply")
@@ -182,6 +189,7 @@ def apply_command(
     only: OnlyOption = None,
     as_json: JsonOption = False,
     no_probes: NoProbes = False,
+    probes: RerunProbes = False,
     yes: Annotated[
         bool,
         typer.Option(
@@ -199,29 +207,46 @@ def apply_command(
 
       dht apply --only config   # only the managed config files
     """
-    _apply(check=check, dry_run=dry_run, only=only, as_json=as_json, no_probes=no_probes)
+    _apply(check=check, dry_run=dry_run, only=only, as_json=as_json, no_probes=no_probes,
+           probes=probes)  # fmt: skip
 
 
 @app.command("verify")
 def verify_command(
-    only: OnlyOption = None, as_json: JsonOption = False, no_probes: NoProbes = False
+    only: OnlyOption = None,
+    as_json: JsonOption = False,
+    no_probes: NoProbes = False,
+    probes: RerunProbes = False,
 ) -> None:
     """Check every entry of dht.lock against this machine, probes included; exit 3 on drift.
 
     Each entry that is not ok is shown with its class (missing, changed-in-lock,
-    drifted, broken) and the command that repairs it.
+    drifted, broken) and the command that repairs it. A tool whose probe passed and
+    whose files, interpreter and probe are unchanged since is trusted without running it
+    (`--probes` runs them all).
     """
-    _apply(check=True, dry_run=False, only=only, as_json=as_json, no_probes=no_probes)
+    _apply(check=True, dry_run=False, only=only, as_json=as_json, no_probes=no_probes,
+           probes=probes)  # fmt: skip
 
 
 def _apply(
-    *, check: bool, dry_run: bool, only: list[str] | None, as_json: bool, no_probes: bool
+    *,
+    check: bool,
+    dry_run: bool,
+    only: list[str] | None,
+    as_json: bool,
+    no_probes: bool,
+    probes: bool = False,
 ) -> None:
     from dht.apply.executor import Options
     from dht.commands.apply import lines, parse_only, run_apply, to_json
 
     options = Options(
-        check=check, dry_run=dry_run, only=_run(lambda: parse_only(only)), probes=not no_probes
+        check=check,
+        dry_run=dry_run,
+        only=_run(lambda: parse_only(only)),
+        probes=not no_probes,
+        rerun_probes=probes,
     )
     report = _run(lambda: run_apply(Path.cwd(), options))
     if as_json:

@@ -551,3 +551,29 @@ def test_a_tool_changing_environment_applies_in_one_run(
     assert os.path.islink(root / ".venv/bin/clicky") == (second == "true")
     verify = json.loads(dht(root, "verify", "--json").stdout)["entries"]
     assert {e["status"] for e in verify} == {"ok"}, verify
+
+
+def test_a_passing_probe_is_trusted_until_what_it_verified_changes(locked: Path) -> None:
+    first = json.loads(dht(locked, "apply", "--json").stdout)
+    assert first["probes"]["run"] == ["tool:clicky", "tool:toolish"]  # installed: probed
+    again = json.loads(dht(locked, "apply", "--json").stdout)
+    assert again["changed"] == 0
+    assert again["probes"] == {"run": [], "trusted": ["tool:clicky", "tool:toolish"]}
+    verify = dht(locked, "verify")
+    assert "probes: 0 run, 2 trusted" in verify.output
+    # A file of toolish's install changes (a hand edit, a half-written reinstall): re-probed.
+    script = next((locked / ".venv").glob("lib/python*/site-packages/toolish/__init__.py"))
+    script.write_text(script.read_text() + "\n# edited\n")
+    moved = json.loads(dht(locked, "verify", "--json").stdout)
+    assert moved["probes"] == {"run": ["tool:toolish"], "trusted": ["tool:clicky"]}
+    # A probe that fails is never trusted: it runs every time.
+    script.write_text("raise SystemExit(3)\n")
+    for _ in range(2):
+        broken = json.loads(dht(locked, "apply", "--json", "--only", "tool").stdout)
+        assert "tool:toolish" in broken["probes"]["run"]
+
+
+def test_verify_probes_runs_every_probe(locked: Path) -> None:
+    assert dht(locked, "apply").exit_code == 0
+    forced = json.loads(dht(locked, "verify", "--probes", "--json").stdout)
+    assert forced["probes"] == {"run": ["tool:clicky", "tool:toolish"], "trusted": []}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
@@ -20,6 +20,7 @@ from dht.apply import leftovers, managed, probes, shells, state
 from dht.apply.machine import require_target
 from dht.apply.paths import safe_path
 from dht.apply.plan import Record, Status, classify
+from dht.apply.probe_cache import ProbeCache, fingerprint
 from dht.apply.resources import (
     ConfigResource,
     EnvironmentResource,
@@ -54,12 +55,15 @@ class Options:
     dry_run: bool = False  # print the plan: change nothing
     only: frozenset[str] = frozenset()  # kinds; empty: all
     probes: bool = True
+    rerun_probes: bool = False  # run every probe, even one whose fingerprint is unchanged
 
 
 @dataclass
 class Report:
     records: list[Record]
     changed: int
+    probed: list[str] = field(default_factory=list)  # tools whose probe ran
+    trusted: list[str] = field(default_factory=list)  # tools checked by their fingerprint
 
     @property
     def pending(self) -> list[Record]:
@@ -219,10 +223,21 @@ def _removed_by_uv_sync(resource: Resource) -> str:
     )
 
 
-def run_probes(resources: Sequence[Resource], lock: Lock) -> None:
-    """Behaviour probes (a real use of each known tool) and the intent's argv probes, in parallel."""
+def run_probes(
+    resources: Sequence[Resource],
+    lock: Lock,
+    cache: ProbeCache | None = None,
+    *,
+    fresh: frozenset[str] = frozenset(),
+    record: bool = True,
+) -> tuple[list[str], list[str]]:
+    """Behaviour probes (a real use of each known tool) and the intent's argv probes, in
+    parallel. With a `cache`, a tool whose fingerprint is the one its last passing probe
+    recorded is trusted without running, unless it is in `fresh` (just installed or
+    repaired). Returns (probed, trusted) tool ids."""
     commands = _probe_commands(lock)
-    todo: list[tuple[ToolResource, probes.Probe]] = []
+    todo: list[tuple[ToolResource, probes.Probe, str | None]] = []
+    trusted: list[str] = []
     for resource in resources:
         if (
             not isinstance(resource, ToolResource)
@@ -244,15 +259,29 @@ def run_probes(resources: Sequence[Resource], lock: Lock) -> None:
             if argv
             else probes.behaviour_probe(resource.name)
         )
-        if probe is not None:
-            todo.append((resource, probe))
-    by_env: dict[Path, list[tuple[ToolResource, probes.Probe]]] = {}
+        if probe is None:
+            continue
+        print_ = None
+        if cache is not None:
+            print_ = fingerprint(resource.env.path, {*resource.closure, resource.name}, probe)
+            if resource.id not in fresh and cache.trusted(resource.id, print_):
+                resource.probe_problems = []
+                trusted.append(resource.id)
+                continue
+        todo.append((resource, probe, print_))
+    by_env: dict[Path, list[tuple[ToolResource, probes.Probe, str | None]]] = {}
     for item in todo:
         by_env.setdefault(item[0].env.path, []).append(item)
+    outcome: dict[str, str | None] = {}
     for env_path, items in sorted(by_env.items()):
-        results = probes.run_probes([p for _, p in items], bin_dir(env_path))
-        for (resource, _), result in zip(items, results, strict=True):
+        results = probes.run_probes([p for _, p, _ in items], bin_dir(env_path))
+        for (resource, _, print_), result in zip(items, results, strict=True):
             resource.probe_problems = [] if result.ok else [f"probe failed: {result.detail}"]
+            if print_ is not None:
+                outcome[resource.id] = print_ if result.ok else None
+    if cache is not None and record:
+        cache.update(outcome)
+    return sorted(r.id for r, _, _ in todo), sorted(trusted)
 
 
 def apply(root: Path, options: Options) -> Report:
@@ -262,10 +291,15 @@ def apply(root: Path, options: Options) -> Report:
     _probe_commands(lock)
     selected = [r for r in resources if not options.only or r.kind in options.only]
     prune = leftovers.find(root, resources, options.only)
+    cache = None if options.rerun_probes else ProbeCache(root)
     if options.check or options.dry_run:
+        probed: list[str] = []
+        trusted: list[str] = []
         if options.probes:
-            run_probes(selected, lock)
-        return Report([*(_record(r) for r in selected), *(p.record() for p in prune)], changed=0)
+            # verify changes nothing, the probe record included: it only reads it.
+            probed, trusted = run_probes(selected, lock, cache, record=False)
+        planned = [*(_record(r) for r in selected), *(p.record() for p in prune)]
+        return Report(planned, changed=0, probed=probed, trusted=trusted)
 
     with state.apply_lock(root):
         journal = state.Journal(root)
@@ -306,8 +340,13 @@ def apply(root: Path, options: Options) -> Report:
             )
             changed += 1
         # Verify: every entry again, probes included; what is still not ok fails the run.
+        # What this run installed or repaired is probed whatever its fingerprint says.
+        fresh = _fresh(records, selected)
+        probed, trusted = [], []
         if options.probes:
-            run_probes(selected, lock)
+            probed, trusted = run_probes(
+                selected, lock, cache if cache is not None else ProbeCache(root), fresh=fresh
+            )
         final = {r.id: _record(r) for r in selected}
         for record in records:
             after = final.get(record.id)
@@ -322,4 +361,16 @@ def apply(root: Path, options: Options) -> Report:
                 record.repair = after.repair
             elif record.action:
                 record.status = Status.OK
-        return Report(records, changed)
+        return Report(records, changed, probed=probed, trusted=trusted)
+
+
+def _fresh(records: Sequence[Record], resources: Sequence[Resource]) -> frozenset[str]:
+    """Tools whose environment (or themselves) this run changed."""
+    acted = {r.id for r in records if r.action}
+    out = set()
+    for resource in resources:
+        if isinstance(resource, ToolResource) and (
+            resource.id in acted or resource.env.id in acted
+        ):
+            out.add(resource.id)
+    return frozenset(out)

@@ -28,7 +28,7 @@ TAIL = 2000
 
 # Variables that would make a probe test something other than the installed tool:
 # an import path, a foreign interpreter home, or options injected from outside.
-_DROPPED_ENV = (
+DROPPED_ENV = (
     "PYTHONPATH",
     "PYTHONHOME",
     "PYTHONSTARTUP",
@@ -207,7 +207,7 @@ def _resolve(name: str, bin_dir: Path) -> Path | None:
 
 def _probe_env(base: Mapping[str, str] | None, root: Path, bin_dir: Path) -> dict[str, str]:
     env = dict(base) if base is not None else clean_env()
-    for name in _DROPPED_ENV:
+    for name in DROPPED_ENV:
         env.pop(name, None)
     home, tmp = root / "home", root / "tmp"
     home.mkdir()

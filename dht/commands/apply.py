@@ -48,6 +48,11 @@ def lines(report: Report, options: Options) -> list[str]:
                 f"{state:<16} {record.id}{action}"
                 + (f": {record.reason}" if record.status != Status.OK else "")
             )
+    if report.trusted:
+        out.append(
+            f"probes: {len(report.probed)} run, {len(report.trusted)} trusted "
+            "(unchanged since they passed: `dht verify --probes` runs them all)"
+        )
     total = len(report.records)
     pending = len(report.pending)
     if options.check or options.dry_run:
@@ -68,4 +73,5 @@ def to_json(report: Report) -> dict[str, Any]:
         "changed": report.changed,
         "ok": not report.pending,
         "entries": [r.to_json() for r in report.records],
+        "probes": {"run": report.probed, "trusted": report.trusted},
     }
