@@ -40,6 +40,7 @@ bench: setup
 	$(UV) run --frozen python bench/bench_sandbox.py
 	$(UV) run --frozen python bench/bench_project.py
 	$(UV) run --frozen python bench/bench_diff.py
+	$(UV) run --frozen python bench/bench_test.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache bench/results

@@ -1,0 +1,80 @@
+"""`dht test`'s overhead against plain pytest in the same environment, as a suite grows.
+
+A copy of the example project (its lock, `dht apply` from uv's cache) gets generated
+suites of 10, 1,000 and 20,000 tiny tests (100 per file); each size is run alternately
+by `dht test -q` (sandbox copy, network namespace, JUnit normalization and checksum)
+and by `python -m pytest -q` in the same `.venv`, with the settings the sandbox fixes
+(hash seed, time zone, a private HOME). Prints medians, the fixed cost and the relative
+cost per size.
+
+    uv run python bench/bench_test.py [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+from pathlib import Path
+
+from bench_lock import dht_bin
+from bench_lock import run as timed
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "example"
+SIZES = (10, 1_000, 20_000)
+PER_FILE = 100
+
+
+def generate(tests: Path, count: int) -> None:
+    for old in tests.glob("test_generated_*.py"):
+        old.unlink()
+    for index in range(0, count, PER_FILE):
+        n = min(PER_FILE, count - index)
+        body = "".join(f"def test_{i}():\n    assert {i} + 1 == {i + 1}\n\n\n" for i in range(n))
+        (tests / f"test_generated_{index // PER_FILE:04d}.py").write_text(body, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    dht = dht_bin()
+    if dht is None:
+        raise SystemExit("needs dht on PATH (uv run python bench/bench_test.py)")
+    work = Path(tempfile.mkdtemp(prefix="dht-bench-test-"))
+    project = work / "project"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".venv", ".dht", "__pycache__"))
+    env = dict(os.environ)
+    (work / "home").mkdir()
+    plain_env = {**env, "PYTHONHASHSEED": "0", "TZ": "UTC", "HOME": str(work / "home")}
+    python = str(project / ".venv" / "bin" / "python")
+    rows = []
+    try:
+        timed([dht, "apply", "--no-probes"], project, env)
+        for size in SIZES:
+            generate(project / "tests", size)
+            ours = [dht, "test", "-q"]
+            plain = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+            timed(ours, project, env)  # warm-up: bytecode, page cache
+            timed(plain, project, plain_env)
+            a, b = [], []
+            for _ in range(args.rounds):
+                a.append(timed(ours, project, env))
+                b.append(timed(plain, project, plain_env))
+            rows.append((size, statistics.median(a), statistics.median(b)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n{args.rounds} rounds, medians\n")
+    print("| tests | dht test | pytest | overhead | dht / pytest |")
+    print("|---:|---:|---:|---:|---:|")
+    for size, ours_s, plain_s in rows:
+        print(f"| {size + 5:,} | {ours_s:.2f} s | {plain_s:.2f} s | {ours_s - plain_s:+.2f} s "
+              f"| {ours_s / plain_s:.2f}x |")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
