@@ -319,3 +319,43 @@ def test_loopback_index_transitive_pin_to_a_yanked_release(
     assert "tools.p -> yanky-pinner==1.0 -> yanky==1.1" in str(info.value)
     assert "1.1: yanked (broken)" in str(info.value)
     assert direct.pins["yanky"].version == "1.1"
+
+
+def test_a_locked_yanked_release_is_marked_warned_diffed_and_explained(
+    index_server: Callable[..., IndexServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from dht.cli import app
+    from dht.model.lock import parse_lock
+
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+
+    def lock(pin: str) -> Any:
+        (tmp_path / "dht.toml").write_text(
+            f'[project]\npython = "3.11"\n[targets]\nplatforms = ["linux-x86_64"]\n'
+            f'[index]\nurl = "{server.url}"\n[tools]\nyanky = "{pin}"\n',
+            encoding="utf-8",
+        )
+        return CliRunner().invoke(app, ["lock"])
+
+    assert lock(">=1").exit_code == 0
+    (tmp_path / "old.lock").write_bytes((tmp_path / "dht.lock").read_bytes())
+    text = (tmp_path / "dht.lock").read_text(encoding="utf-8")
+    assert "yanked" not in text  # unchanged for releases that are not yanked
+
+    result = lock("==1.1")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: yanky 1.1 (project) is yanked on the index: broken; dht.toml pins exactly"
+        " this version" in result.output
+    )
+    (package,) = parse_lock((tmp_path / "dht.lock").read_text(encoding="utf-8")).packages
+    assert package.yanked == "broken"
+    assert 'yanked = "broken"' in (tmp_path / "dht.lock").read_text(encoding="utf-8")
+
+    diff = CliRunner().invoke(app, ["diff", "old.lock", "dht.lock"])
+    assert "yanky yanked: ∅ -> broken" in diff.stdout, diff.output
+    explained = CliRunner().invoke(app, ["explain", "yanky"])
+    assert "yanked on the index: broken" in explained.stdout
