@@ -3,6 +3,10 @@
 Each case is a small index, a target, root requirements, preferences and the
 expected pins (or the words the error must contain). The source is in memory:
 the resolver's only I/O goes through it, so these tests need no network.
+A project the case's index does not list answers as an HTTP 404 does
+(ProjectNotFound); a release with `metadata_unavailable` fails its metadata
+read. The outcomes match `uv pip compile` against the same index served on
+loopback, except where a case's `differs_from_uv` says why dht's policy differs.
 """
 
 from __future__ import annotations
