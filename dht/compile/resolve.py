@@ -777,12 +777,35 @@ def _explain(
         for n in names
         if n in provider.pinned
     )
+    for name in names:
+        if name not in provider.pinned and name not in provider.missing:
+            # What each side could have had: which of them to loosen, and to what.
+            lines.append(f"  {name} usable here: {_usable_list(name, provider)}")
     hint = "loosen one of these in dht.toml"
     tools = [{_tool(o) for o in _origins(c, provider)} for c in others]
     if len(tools) > 1 and not set.intersection(*tools):
         # Isolation helps only when the sides come from different tools.
         hint += ", or give one tool its own environment with `isolated = true`"
     return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
+
+
+def _usable(name: str, provider: _Provider) -> list[str]:
+    """The versions of `name` that run on the target, newest first."""
+    if provider.local is not None and name == provider.local.name:
+        return [provider.local.version]
+    return [
+        str(r.version)
+        for r in provider.releases(name)
+        if not r.yanked and (name, r.version) not in provider.unreadable
+    ]
+
+
+def _usable_list(name: str, provider: _Provider) -> str:
+    available = _usable(name, provider)
+    if not available:
+        return "none"
+    more = f" and {len(available) - 8} more" if len(available) > 8 else ""
+    return ", ".join(available[:8]) + more
 
 
 def _tool(origin: str) -> str:
@@ -830,14 +853,8 @@ def _no_version(
             f" need {req.name}, or add an index that has it (index.url)",
         )
     lines = [f"no version of {req.name} matches {_asked(cause, provider)} {where}"]
-    available = [
-        str(r.version)
-        for r in provider.releases(req.name)
-        if not r.yanked and (req.name, r.version) not in provider.unreadable
-    ]
-    if available:
-        more = f" and {len(available) - 8} more" if len(available) > 8 else ""
-        lines.append(f"  usable here: {', '.join(available[:8])}{more}")
+    if _usable(req.name, provider):
+        lines.append(f"  usable here: {_usable_list(req.name, provider)}")
     else:
         lines.append(f"  no version of {req.name} on the index is usable here")
     relevant = [
