@@ -3,6 +3,10 @@
 Each case is a small index, a target, root requirements, preferences and the
 expected pins (or the words the error must contain). The source is in memory:
 the resolver's only I/O goes through it, so these tests need no network.
+A project the case's index does not list answers as an HTTP 404 does
+(ProjectNotFound); a release with `metadata_unavailable` fails its metadata
+read. The outcomes match `uv pip compile` against the same index served on
+loopback, except where a case's `differs_from_uv` says why dht's policy differs.
 """
 
 from __future__ import annotations
@@ -11,16 +15,18 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from packaging.requirements import Requirement
 
-from dht.compile.index import Artifact, CoreMetadata, ProjectPage
+from dht.compile.index import Artifact, CoreMetadata, IndexClient, ProjectNotFound, ProjectPage
 from dht.compile.resolve import LocalProject, RootRequirement, resolve
 from dht.compile.targets import Target
-from dht.errors import NetworkError, ResolutionError
+from dht.errors import IndexError_, NetworkError, ResolutionError
+from tests.support.index_server import IndexServer
 
 CASES = Path(__file__).parent / "resolver_cases"
 
@@ -33,6 +39,8 @@ class FrozenIndex:
         self.metadata_reads: list[str] = []
 
     def project(self, name: str) -> ProjectPage:
+        if name not in self.index:  # as the index client says an HTTP 404
+            raise ProjectNotFound(f"no project named {name!r} on the index")
         artifacts = []
         for version, release in self.index.get(name, {}).items():
             stem = f"{name.replace('-', '_')}-{version}"
@@ -59,6 +67,8 @@ class FrozenIndex:
                 if artifact.filename.startswith(
                     (f"{name.replace('-', '_')}-{version}-", f"{name}-{version}.")
                 ):
+                    if release.get("metadata_unavailable"):  # e.g. a damaged .metadata file
+                        raise IndexError_(f"cannot read the metadata of {artifact.filename}")
                     return CoreMetadata(
                         name=name,
                         version=version,
@@ -283,3 +293,73 @@ def test_same_roots_in_any_order_give_the_same_pins() -> None:
 def test_no_roots_pin_nothing() -> None:
     result = resolve([], Target("linux-x86_64", "3.11"), FrozenIndex(_SIMPLE))
     assert result.pins == {}
+
+
+def test_loopback_index_backtracks_past_a_missing_project(
+    index_server: Callable[..., IndexServer], tmp_path: Path
+) -> None:
+    """The real index client answers HTTP 404 for the missing project: 2.0 is dropped."""
+    server = index_server()
+    target = Target("linux-x86_64", "3.11")
+    with IndexClient(server.url, cache_dir=tmp_path) as source:
+        result = resolve([RootRequirement(Requirement("ghostly"), "tools.ghostly")], target, source)
+        assert {n: p.version for n, p in result.pins.items()} == {"ghostly": "1.0"}
+        with pytest.raises(ResolutionError) as info:
+            resolve([RootRequirement(Requirement("ghostly>=2"), "tools.ghostly")], target, source)
+    text = str(info.value)
+    assert "no project named 'no-such-dependency' on the index" in text
+    assert "tools.ghostly -> ghostly==2.0 -> no-such-dependency>=1" in text
+
+
+def test_loopback_index_transitive_pin_to_a_yanked_release(
+    index_server: Callable[..., IndexServer], tmp_path: Path
+) -> None:
+    server = index_server()
+    target = Target("linux-x86_64", "3.11")
+    with IndexClient(server.url, cache_dir=tmp_path) as source:
+        with pytest.raises(ResolutionError) as info:
+            resolve([RootRequirement(Requirement("yanky-pinner"), "tools.p")], target, source)
+        direct = resolve([RootRequirement(Requirement("yanky==1.1"), "tools.y")], target, source)
+    assert "tools.p -> yanky-pinner==1.0 -> yanky==1.1" in str(info.value)
+    assert "1.1: yanked (broken)" in str(info.value)
+    assert direct.pins["yanky"].version == "1.1"
+
+
+def test_a_locked_yanked_release_is_marked_warned_diffed_and_explained(
+    index_server: Callable[..., IndexServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from dht.cli import app
+    from dht.model.lock import parse_lock
+
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+
+    def lock(pin: str) -> Any:
+        (tmp_path / "dht.toml").write_text(
+            f'[project]\npython = "3.11"\n[targets]\nplatforms = ["linux-x86_64"]\n'
+            f'[index]\nurl = "{server.url}"\n[tools]\nyanky = "{pin}"\n',
+            encoding="utf-8",
+        )
+        return CliRunner().invoke(app, ["lock"])
+
+    assert lock(">=1").exit_code == 0
+    (tmp_path / "old.lock").write_bytes((tmp_path / "dht.lock").read_bytes())
+    text = (tmp_path / "dht.lock").read_text(encoding="utf-8")
+    assert "yanked" not in text  # unchanged for releases that are not yanked
+
+    result = lock("==1.1")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: yanky 1.1 (project) is yanked on the index: broken; dht.toml pins exactly"
+        " this version" in result.output
+    )
+    (package,) = parse_lock((tmp_path / "dht.lock").read_text(encoding="utf-8")).packages
+    assert package.yanked == "broken"
+    assert 'yanked = "broken"' in (tmp_path / "dht.lock").read_text(encoding="utf-8")
+
+    diff = CliRunner().invoke(app, ["diff", "old.lock", "dht.lock"])
+    assert "yanky yanked: ∅ -> broken" in diff.stdout, diff.output
+    explained = CliRunner().invoke(app, ["explain", "yanky"])
+    assert "yanked on the index: broken" in explained.stdout

@@ -187,6 +187,13 @@ def _compile(
         packages.extend(_packages(BUILD_ENVIRONMENT, intent.index_url, build, source))
     # Before anything is written: a setting the locked tool version does not know.
     raise_unknown_settings(intent, tools, packages, root, warn)
+    if warn is not None:
+        for package in packages:
+            if package.yanked is not None:
+                warn(
+                    f"{package.name} {package.version} ({package.environment}) is yanked on the"
+                    f" index: {package.yanked}; dht.toml pins exactly this version"
+                )
     chosen, interpreter = pending.result()
     assert chosen == python, (chosen, python)
     lock = Lock(
@@ -283,6 +290,9 @@ def _packages(
             else:
                 sdist = locked
         first = entries[0][1]
+        yanked = next(
+            (p.artifact.yanked for _, p in entries if p.artifact.yanked is not None), None
+        )
         result.append(
             Package(
                 name=name,
@@ -296,6 +306,7 @@ def _packages(
                 dependencies=_union(pin.dependencies for _, pin in entries),
                 sdist=sdist,
                 wheels=tuple(wheels),
+                yanked=(yanked or "no reason given") if yanked is not None else None,
             )
         )
     return result

@@ -12,8 +12,13 @@ The rules, as users see them in the lock:
   a re-lock changes as little as it can (`upgrade` turns that off).
 - A version is usable on the target when it has a wheel whose tags the
   target accepts, or an sdist, and its files' requires-python admit the
-  target's `python_full_version`. Yanked files count only for a requirement
-  that pins that exact version (`==1.2.3`, no wildcard), as PEP 592 says.
+  target's `python_full_version`. Yanked files count only for dht.toml's own
+  requirement pinning that exact version (`==1.2.3`, no wildcard), as PEP 592
+  says and uv does; a dependency's `==` pin does not select them.
+- A project the index has no page for (404), or a release whose metadata
+  cannot be read, is a reason to drop the candidate that needs it and try an
+  older one (as uv), shown in the message when nothing else fits; only a
+  dht.toml entry naming such a project is an error of its own.
 - Pre-releases: packaging's rule, applied to all the requirements on a name
   together and to the whole page: only when a specifier names a pre-release
   (`>=2.0b1`), or when no final release on the page matches at all.
@@ -44,8 +49,9 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 from resolvelib.structs import RequirementInformation
 
+from dht.compile.index import ProjectNotFound
 from dht.compile.targets import Target, best_artifact, metadata_artifact
-from dht.errors import ResolutionError
+from dht.errors import IndexError_, IntegrityError, NetworkError, ResolutionError
 
 PYTHON = "<python>"  # a pseudo package: requires-python from metadata becomes a requirement on it
 
@@ -132,6 +138,9 @@ class _Req:
     specifier: SpecifierSet
     text: str  # as written, for messages
     origin: str | None = None  # set on root requirements
+    # May select a yanked release: dht.toml's own exact pin (PEP 592), or the
+    # name[extra] -> name link, which repeats a version already chosen.
+    allows_yanked: bool = False
 
     @property
     def identifier(self) -> str:
@@ -244,6 +253,10 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         self._release: dict[tuple[str, Version], _Release | None] = {}
         self._excluded: dict[tuple[str, Version], str] = {}
         self._deps: dict[tuple[str, Version], list[Requirement]] = {}
+        # Projects the index has no page for: a reason to drop whoever needs them
+        # (uv backtracks past them too); fatal only when dht.toml asks for one.
+        self.missing: set[str] = set()
+        self.unreadable: set[tuple[str, Version]] = set()  # releases whose metadata failed
         # Who asked for what, kept across backtracking: names the dht.toml
         # entries behind a conflict found deep in the graph.
         self.asked_by: dict[str, set[str]] = {}  # name -> parent names
@@ -268,7 +281,11 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
     def versions(self, name: str) -> dict[Version, list[Any]]:
         """The page's files grouped by version, newest first."""
         if name not in self._versions:
-            page = self.source.project(name)
+            try:
+                page = self.source.project(name)
+            except ProjectNotFound:
+                self.missing.add(name)
+                return {}
             by_version: dict[Version, list[Any]] = {}
             # Big pages hold thousands of files but few distinct names and versions.
             parsed: dict[str, Version | None] = {}
@@ -329,6 +346,18 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         """Every usable release (evaluates all versions: for messages, not the hot path)."""
         found = [self.release(name, v) for v in self.versions(name)]
         return [r for r in found if r is not None]
+
+    def usable(self, name: str, release: _Release) -> bool:
+        """Whether the release's dependencies can be read; the reason recorded when not."""
+        try:
+            self.dependencies_of(name, release)
+        except (NetworkError, IntegrityError):
+            raise  # the network or a tampered file: never a reason to pick another version
+        except IndexError_ as exc:
+            self._excluded[(name, release.version)] = f"its metadata is unavailable ({exc.message})"
+            self.unreadable.add((name, release.version))
+            return False
+        return True
 
     def excluded(self, name: str) -> list[tuple[Version, str]]:
         """Versions that cannot be used on the target and why, newest first."""
@@ -415,7 +444,7 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             here = Version(self.local.version)
             fits = all(r.specifier.contains(here, prereleases=True) for r in reqs)
             return [_Cand(name, here, extras, local=True)] if fits and here not in bad else []
-        exact = {v for r in reqs if (v := r.exact()) is not None}
+        exact = {v for r in reqs if r.allows_yanked and (v := r.exact()) is not None}
         # One combined set: packaging's filter then admits pre-releases only when a
         # specifier names one, or when nothing else matches. Versions ruled out by
         # backtracking are dropped after, so they never let pre-releases in.
@@ -433,7 +462,11 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             # Lazy: most resolutions look at one or two versions of a project with hundreds.
             for version in ordered:
                 release = self.release(name, version)
-                if release is not None and (not release.yanked or version in exact):
+                if (
+                    release is not None
+                    and (not release.yanked or version in exact)
+                    and self.usable(name, release)
+                ):
                     yield _Cand(name, version, extras, release)
 
         first = next(candidates(), None)
@@ -456,7 +489,13 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         if candidate.extras:
             # The package itself, at the same version, carries the files.
             out.append(
-                _Req(candidate.name, frozenset(), SpecifierSet(f"=={candidate.version}"), parent)
+                _Req(
+                    candidate.name,
+                    frozenset(),
+                    SpecifierSet(f"=={candidate.version}"),
+                    parent,
+                    allows_yanked=True,
+                )
             )
         if candidate.local:
             requires = list(self.local_requires)
@@ -552,6 +591,7 @@ def resolve(
                 req.specifier,
                 str(req),
                 root.origin,
+                allows_yanked=True,
             )
         )
         provider.origins.setdefault(name, set()).add(root.origin)
@@ -625,13 +665,46 @@ def _pins(result: Any, provider: _Provider) -> Resolution:
     return Resolution(target=provider.target, pins=pins)
 
 
+def _path_up(name: str, provider: _Provider) -> list[tuple[str, str]]:
+    """(origin, path) for each dht.toml entry whose closure reached `name`: the shortest
+    chain of package names from that entry's package down to `name`, both included."""
+    paths: dict[str, list[str]] = {}
+    seen = {name}
+    level = [[name]]
+    while level:
+        following: list[list[str]] = []
+        for path in level:
+            for origin in sorted(provider.origins.get(path[0], ())):
+                paths.setdefault(origin, path)
+            for parent in sorted(provider.asked_by.get(path[0], ())):
+                if parent not in seen:
+                    seen.add(parent)
+                    following.append([parent, *path])
+        level = following
+    return sorted((origin, " -> ".join(path)) for origin, path in paths.items())
+
+
 def _asked(info: RequirementInformation[_Req, _Cand], provider: _Provider) -> str:
-    """`c<2 (asked by a==1.0, for tools.a)`: the requirement, its parent and the intent entries."""
+    """`tools.a -> a -> b==1.0 -> c<2`: from each dht.toml entry down to the requirement."""
+    req = info.requirement
     if info.parent is None:
-        return f"{info.requirement.text} (asked by {info.requirement.origin})"
-    origins = provider.origins_of(info.parent.name)
-    via = f", for {', '.join(origins)}" if origins else ""
-    return f"{info.requirement.text} (asked by {_who(info)}{via})"
+        return f"{req.origin} -> {req.text}"
+    if info.parent.local:
+        return f"project -> {req.text}"
+    here = f"{info.parent.name}=={info.parent.version}"
+    chains = []
+    for origin, path in _path_up(info.parent.name, provider):
+        above = path.rsplit(" -> ", 1)[0] + " -> " if " -> " in path else ""
+        chains.append(f"{origin} -> {above}{here} -> {req.text}")
+    return "; ".join(chains) or f"{here} -> {req.text}"
+
+
+def _origins(info: RequirementInformation[_Req, _Cand], provider: _Provider) -> set[str]:
+    if info.parent is None:
+        return {str(info.requirement.origin)}
+    if info.parent.local:
+        return {"project"}
+    return set(provider.origins_of(info.parent.name))
 
 
 def _origin_of(cause: RequirementInformation[_Req, _Cand], provider: _Provider) -> str:
@@ -646,7 +719,10 @@ def _has_match(req: _Req, provider: _Provider) -> bool:
     if req.name in provider.pinned:
         return req.specifier.contains(provider.pinned[req.name][0], prereleases=True)
     usable = [
-        r.version for r in provider.releases(req.name) if not r.yanked or r.version == req.exact()
+        r.version
+        for r in provider.releases(req.name)
+        if (req.name, r.version) not in provider.unreadable
+        and (not r.yanked or (req.allows_yanked and r.version == req.exact()))
     ]
     return any(True for _ in req.specifier.filter(usable))
 
@@ -701,11 +777,46 @@ def _explain(
         for n in names
         if n in provider.pinned
     )
-    return ResolutionError(
-        "\n".join(lines),
-        hint="loosen one of these in dht.toml, or give one tool its own environment"
-        " with `isolated = true`",
-    )
+    for name in names:
+        if name not in provider.pinned and name not in provider.missing:
+            # What each side could have had: which of them to loosen, and to what.
+            lines.append(f"  {name} usable here: {_usable_list(name, provider)}")
+    hint = "loosen one of these in dht.toml"
+    tools = [{_tool(o) for o in _origins(c, provider)} for c in others]
+    if len(tools) > 1 and not set.intersection(*tools):
+        # Isolation helps only when the sides come from different tools.
+        hint += ", or give one tool its own environment with `isolated = true`"
+    return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
+
+
+def _usable(name: str, provider: _Provider) -> list[str]:
+    """The versions of `name` that run on the target, newest first."""
+    if provider.local is not None and name == provider.local.name:
+        return [provider.local.version]
+    return [
+        str(r.version)
+        for r in provider.releases(name)
+        if not r.yanked and (name, r.version) not in provider.unreadable
+    ]
+
+
+def _usable_list(name: str, provider: _Provider) -> str:
+    available = _usable(name, provider)
+    if not available:
+        return "none"
+    more = f" and {len(available) - 8} more" if len(available) > 8 else ""
+    return ", ".join(available[:8]) + more
+
+
+def _tool(origin: str) -> str:
+    """`tools.black.with` -> `tools.black`: the entry `isolated = true` would apply to."""
+    parts = origin.split(".")
+    return ".".join(parts[:2]) if parts[0] == "tools" else origin
+
+
+def _cutoff_note(provider: _Provider) -> str:
+    cutoff = getattr(provider.source, "exclude_newer", None)
+    return " (index.exclude-newer is set: later releases are hidden)" if cutoff else ""
 
 
 def _no_version(
@@ -729,11 +840,21 @@ def _no_version(
             f" {_origin_of(cause, provider)} in dht.toml to allow {version}, or move {who}"
             f" (`uv lock --upgrade-package {req.name}`)",
         )
+    if req.name in provider.missing:
+        if cause.parent is None:
+            return ResolutionError(
+                f"no project named {req.name!r} on the index ({req.origin} asks for {req.text})",
+                hint=f"check the name of {req.origin} in dht.toml (as on PyPI) and index.url",
+            )
+        return ResolutionError(
+            f"no project named {req.name!r} on the index, and every version dht could use"
+            f" {where} needs it: {_asked(cause, provider)}",
+            hint=f"pin a version of {_origin_of(cause, provider)} in dht.toml that does not"
+            f" need {req.name}, or add an index that has it (index.url)",
+        )
     lines = [f"no version of {req.name} matches {_asked(cause, provider)} {where}"]
-    available = [str(r.version) for r in provider.releases(req.name) if not r.yanked]
-    if available:
-        more = f" and {len(available) - 8} more" if len(available) > 8 else ""
-        lines.append(f"  usable here: {', '.join(available[:8])}{more}")
+    if _usable(req.name, provider):
+        lines.append(f"  usable here: {_usable_list(req.name, provider)}")
     else:
         lines.append(f"  no version of {req.name} on the index is usable here")
     relevant = [
@@ -750,8 +871,9 @@ def _no_version(
     if cause.parent is None:
         hint = f"change the version of {req.origin} in dht.toml"
     else:
-        hint = f"pin another version of the tool that needs {_who(cause)} in dht.toml"
-    return ResolutionError(
-        "\n".join(lines),
-        hint=hint + " (with index.exclude-newer set, later releases are hidden)",
-    )
+        hint = (
+            f"pin another version of {_origin_of(cause, provider)} in dht.toml, one whose"
+            f" {cause.parent.name if cause.parent is not None else req.name} does not need"
+            f" {req.text}"
+        )
+    return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))

@@ -96,6 +96,9 @@ class Package(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     """PEP 508 requirements of this package that apply on at least one target."""
     sdist: Artifact | None = None
     wheels: tuple[Artifact, ...] = ()
+    yanked: Text | None = None
+    """The index's reason when this release is yanked (PEP 592): locked only because
+    dht.toml pins exactly this version."""
 
     @property
     def key(self) -> tuple[str, str, Version]:

@@ -248,6 +248,10 @@ def _packages(old: Lock, new: Lock) -> list[Change]:
             if pa.index != pb.index:
                 out.append(Change("packages", f"{label} index", "changed", pa.index, pb.index,
                                   cause=cause, attention="installs from another index"))  # fmt: skip
+        if pb is not None and pb.yanked is not None and (pa is None or pa.yanked != pb.yanked):
+            out.append(Change("packages", f"{label} yanked", "changed",
+                              pa.yanked if pa is not None else None, pb.yanked, cause=roots_new(pb),
+                              attention="the index yanked this release (PEP 592)"))  # fmt: skip
     return out
 
 

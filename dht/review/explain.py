@@ -50,6 +50,10 @@ def explain(lock: Lock, name: str) -> list[str]:
         lines.append(
             f"{package.name} {package.version} in environment {package.environment}, for {', '.join(package.targets)}"
         )
+        if package.yanked is not None:
+            lines.append(
+                f"  yanked on the index: {package.yanked} (locked because dht.toml pins it)"
+            )
         lines.extend("  " + " -> ".join(chain) for chain in chains(lock, package))
     for entry in lock.system:
         if entry.id == name or entry.id.endswith(f"/{name}"):
