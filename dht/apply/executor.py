@@ -222,6 +222,12 @@ def _removed_by_uv_sync(resource: Resource) -> str:
 def run_probes(resources: Sequence[Resource], lock: Lock) -> None:
     """Behaviour probes (a real use of each known tool) and the intent's argv probes, in parallel."""
     commands = _probe_commands(lock)
+    # An isolated tool is used through its launcher: probe that, not its environment.
+    launched = {
+        r.tool: r.project_env.path
+        for r in resources
+        if isinstance(r, LauncherResource) and r.probe().present
+    }
     todo: list[tuple[ToolResource, probes.Probe]] = []
     for resource in resources:
         if (
@@ -248,7 +254,7 @@ def run_probes(resources: Sequence[Resource], lock: Lock) -> None:
             todo.append((resource, probe))
     by_env: dict[Path, list[tuple[ToolResource, probes.Probe]]] = {}
     for item in todo:
-        by_env.setdefault(item[0].env.path, []).append(item)
+        by_env.setdefault(launched.get(item[0].name, item[0].env.path), []).append(item)
     for env_path, items in sorted(by_env.items()):
         results = probes.run_probes([p for _, p in items], bin_dir(env_path))
         for (resource, _), result in zip(items, results, strict=True):
