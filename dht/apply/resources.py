@@ -751,11 +751,7 @@ class SystemResource:
         if not self.system:
             return "add this machine's system (ID+VERSION_ID of /etc/os-release) to targets.systems; run `dht lock`"
         commands = self.install_commands()
-        if (
-            hasattr(os, "geteuid")
-            and os.geteuid() != 0
-            and self.manager.name not in ("brew", "winget", "choco")
-        ):
+        if hasattr(os, "geteuid") and os.geteuid() != 0 and self.manager.needs_root:
             return " && ".join(f"sudo {' '.join(argv)}" for argv in commands)
         return "dht apply --only system"
 
@@ -770,8 +766,8 @@ class SystemResource:
                 f"installing {' '.join(self.packages or ())} needs root",
                 hint=f"run `{self.repair()}`",
             )
-        if self.manager.name == "apt":
-            run(["apt-get", "update", "-qq"], timeout=900)  # a fresh machine has no package lists
+        if self.manager.refresh:  # a fresh machine has no package lists
+            run(list(self.manager.refresh), timeout=900)
         for argv in self.install_commands():
             run(argv, timeout=1800, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
         self.receipts.set(self.id, self.fingerprint)
