@@ -45,8 +45,10 @@ def run(
     timeout: float = 600.0,
     check: bool = True,
     stdin: str | None = None,
+    umask: int | None = None,
 ) -> Completed:
-    """Run argv (no shell), capture stdout+stderr together; raise ProcessError when `check` and it fails."""
+    """Run argv (no shell), capture stdout+stderr together; raise ProcessError when `check` and it fails.
+    `umask` is set in the child only (POSIX; subprocess refuses it on Windows)."""
     if isinstance(argv, str) or not argv:
         raise TypeError("run() takes a non-empty argv list, never a shell string")
     try:
@@ -62,6 +64,7 @@ def run(
             errors="replace",
             timeout=timeout,
             check=False,
+            umask=-1 if umask is None else umask,
         )
     except FileNotFoundError:
         raise ProcessError(argv, 127, f"{argv[0]}: command not found") from None

@@ -9,11 +9,11 @@ from the index, as `uv sync` does, so `uv sync --check` agrees with dht.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dht import platform
 from dht.errors import DhtError
 from dht.process import ProcessError, clean_env, run
 
@@ -36,11 +36,11 @@ def uv_bin() -> str:
 
 
 def bin_dir(env: Path) -> Path:
-    return env / ("Scripts" if sys.platform == "win32" else "bin")
+    return platform.bin_dir(env, platform.current())
 
 
 def python_of(env: Path) -> Path:
-    return bin_dir(env) / ("python.exe" if sys.platform == "win32" else "python")
+    return platform.python_of(env, platform.current())
 
 
 def create_venv(path: Path, python: str) -> None:

@@ -119,6 +119,21 @@ def test_changing_one_tool_changes_only_its_entries(project: Project) -> None:
     assert project.dht("lock", "--check").exit_code == 0
 
 
+def test_check_accepts_a_crlf_checkout_of_a_canonical_lock(project: Project) -> None:
+    # Git for Windows checks text out with CRLF by default (core.autocrlf=true).
+    project.intent('toolish = "==1.1"')
+    assert project.dht("lock").exit_code == 0
+    good = project.lock_text()
+    project.lock_path.write_bytes(good.replace("\n", "\r\n").encode())
+    result = project.dht("lock", "--check")
+    assert result.exit_code == 0, result.output
+    # Line endings aside, a layout edit is still caught.
+    edited = good.replace("lock-version = 1", "lock-version    = 1")
+    project.lock_path.write_bytes(edited.replace("\n", "\r\n").encode())
+    result = project.dht("lock", "--check")
+    assert result.exit_code == 3 and "not in canonical form" in result.output
+
+
 def test_check_catches_stale_missing_and_hand_edited_locks(project: Project) -> None:
     project.intent('toolish = "==1.1"')
     result = project.dht("lock", "--check")

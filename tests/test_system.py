@@ -432,3 +432,92 @@ def test_a_dependency_with_wheels_for_every_target_infers_nothing(tmp_path: Path
     assert any(reason.startswith("lxml") for reason in why)  # not locked: cannot tell, inferred
     unlocked = {r for e in compile_system(parse_intent(BASE), [], tmp_path) for r in e.why}
     assert any(reason.startswith("coverage") for reason in unlocked)
+
+
+# Real `winget list` output, as users posted it in microsoft/winget-cli issues
+# #4718, #3072, #1481 and #2528 (winget 1.x; ids as asked for with --exact).
+WINGET_POWERSHELL = """\
+Name                                    Id                                                     Version      Available Source
+----------------------------------------------------------------------------------------------------------------------------
+PowerShell 7.4.3.0-x64                  Microsoft.PowerShell                                   7.4.3.0      7.4.4.0   winget
+Windows Terminal                        Microsoft.WindowsTerminal                              1.20.11781.0           winget
+Microsoft Azure PowerShell - April 2018 ARP\\Machine\\X64\\{3BA7CAA9-97BA-4528-B7E1-B640910BB149} 5.7.0.18831
+"""
+WINGET_PYTHON2 = """\
+Name                   Id                 Version    Available Source
+---------------------------------------------------------------------
+Python 2.7.14 (64-bit) Python.Python.2    < 3.12.0a1 3.12.0a5  winget
+"""
+WINGET_GIT = (
+    "   - \r   \\ \r"  # the spinner winget draws before the table
+    "Name                                     Id                                       Version             Available Source\r\n"
+    "-----------------------------------------------------------------------------------------------------------------------\r\n"
+    "Git                                      Git.Git                                  2.31.0.0.1          2.33.0.2  winget\r\n"
+    "CodeFlow                                 CodeFlow_is1                             Unknown\r\n"
+)
+WINGET_NONE = "No installed package found matching input criteria.\n"
+
+
+@pytest.mark.parametrize(
+    ("output", "package", "version"),
+    [
+        (WINGET_POWERSHELL, "Microsoft.PowerShell", "7.4.3.0"),
+        (WINGET_POWERSHELL, "microsoft.windowsterminal", "1.20.11781.0"),  # ids fold case
+        (WINGET_POWERSHELL, "Microsoft.Edge", None),
+        (WINGET_PYTHON2, "Python.Python.2", "< 3.12.0a1"),  # not a version a pin can match
+        (WINGET_GIT, "Git.Git", "2.31.0.0.1"),
+        (WINGET_GIT, "CodeFlow_is1", "Unknown"),
+        (WINGET_NONE, "Git.Git", None),
+        ("", "Git.Git", None),
+    ],
+)
+def test_winget_reads_the_installed_version(output: str, package: str, version: str | None) -> None:
+    from dht.apply.system.winget import listed_version
+
+    assert listed_version(output, package) == version
+
+
+def test_a_winget_pin_matches_after_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only winget itself is stood in for (it exists on Windows only): it answers with
+    # the recorded table, and the lock's pin is compared with the version it shows.
+    from dht.apply.plan import Status, classify
+    from dht.apply.resources import Receipts, SystemResource
+    from dht.apply.system import winget
+    from dht.process import Completed
+
+    asked: list[list[str]] = []
+
+    def fake_run(argv: list[str], **_: object) -> Completed:
+        asked.append(list(argv))
+        return Completed(tuple(argv), 0, WINGET_GIT)
+
+    monkeypatch.setattr(winget, "run", fake_run)
+    receipts = Receipts(tmp_path)
+    for pin, status in (("2.31.0.0.1", Status.OK), ("2.40.0", Status.DRIFTED)):
+        resource = SystemResource("git", "winget", ("Git.Git",), receipts, version=pin)
+        receipts.set(resource.id, resource.fingerprint)
+        verdict = classify(resource.fingerprint, resource.desired(), resource.probe())
+        assert verdict.status == status, pin
+    assert asked[-1] == ["winget", "list", "--id", "Git.Git", "--exact", "--disable-interactivity"]
+
+
+@pytest.mark.parametrize(
+    ("system", "root", "pin", "refresh"),
+    [
+        ("debian", True, True, ("apt-get", "update", "-qq")),
+        ("fedora", True, True, ()),
+        ("arch", True, False, ()),
+        ("alpine", True, True, ()),
+        ("opensuse", True, True, ()),
+        ("homebrew", False, True, ()),
+        ("winget", False, True, ()),
+        ("choco", False, True, ()),
+    ],
+)
+def test_managers_state_their_capabilities(
+    system: str, root: bool, pin: bool, refresh: tuple[str, ...]
+) -> None:
+    manager = manager_for(system)
+    assert (manager.needs_root, manager.can_pin, manager.refresh) == (root, pin, refresh)

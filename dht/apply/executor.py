@@ -236,6 +236,12 @@ def run_probes(
     recorded is trusted without running, unless it is in `fresh` (just installed or
     repaired). Returns (probed, trusted) tool ids."""
     commands = _probe_commands(lock)
+    # An isolated tool is used through its launcher: probe that, not its environment.
+    launched = {
+        r.tool: r.project_env.path
+        for r in resources
+        if isinstance(r, LauncherResource) and r.probe().present
+    }
     todo: list[tuple[ToolResource, probes.Probe, str | None]] = []
     trusted: list[str] = []
     for resource in resources:
@@ -271,7 +277,7 @@ def run_probes(
         todo.append((resource, probe, print_))
     by_env: dict[Path, list[tuple[ToolResource, probes.Probe, str | None]]] = {}
     for item in todo:
-        by_env.setdefault(item[0].env.path, []).append(item)
+        by_env.setdefault(launched.get(item[0].name, item[0].env.path), []).append(item)
     outcome: dict[str, str | None] = {}
     for env_path, items in sorted(by_env.items()):
         results = probes.run_probes([p for _, p, _ in items], bin_dir(env_path))

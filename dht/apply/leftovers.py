@@ -9,13 +9,13 @@ stops being managed.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dht import platform
 from dht.apply import managed, state
 from dht.apply.paths import safe_path
 from dht.apply.plan import Record, Status
@@ -108,8 +108,9 @@ def _environments(root: Path, resources: Sequence[Resource]) -> list[Leftover]:
     links = []
     project_bin = bin_dir(root / ".venv")
     for link in sorted(project_bin.glob("*")) if project_bin.is_dir() else []:
-        if link.is_symlink():
-            target = (link.parent / os.readlink(link)).resolve(strict=False)
+        runs = platform.read_launcher(link, platform.current())
+        if runs is not None:
+            target = runs.resolve(strict=False)
             if any(env.resolve() in target.parents for env in stale):
                 links.append(link)
     return [

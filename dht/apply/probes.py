@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from packaging.utils import canonicalize_name
 
+from dht import platform
 from dht.errors import InputError
 from dht.process import ProcessError, clean_env, run
 
@@ -197,11 +198,12 @@ def _argv_problem(argv: Sequence[str]) -> str | None:
 
 
 def _resolve(name: str, bin_dir: Path) -> Path | None:
-    suffixes = (".exe", "") if os.name == "nt" else ("", ".exe")
-    for suffix in suffixes:
-        candidate = bin_dir / f"{name}{suffix}"
-        if candidate.is_file():
-            return candidate
+    # A launcher in a project's bin is a .cmd shim on Windows: PATHEXT finds it.
+    # A file that is not executable is found, so the probe says it cannot start.
+    os_name = platform.current()
+    for candidate in platform.candidates(name, str(bin_dir), os_name, os.environ.get("PATHEXT")):
+        if os.path.isfile(candidate):
+            return Path(candidate)
     return None
 
 

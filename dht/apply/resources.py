@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from packaging.utils import canonicalize_name
 
+from dht import platform
 from dht.apply import managed, shells, state
 from dht.apply.plan import Observed, Status, Verdict
 from dht.model.regions import Change, summary
@@ -326,7 +327,7 @@ class ToolResource:
 
 
 def _script(env: Path, name: str) -> Path:
-    return bin_dir(env) / (f"{name}.exe" if sys.platform == "win32" else name)
+    return platform.executable(env, name, platform.current())
 
 
 def dist_info(env: Path, dist: str) -> Path | None:
@@ -436,8 +437,8 @@ class ProjectResource:
 
 @dataclass
 class LauncherResource:
-    """An isolated tool's commands in the project environment's bin: relative symlinks,
-    so they run exactly the tool's locked environment."""
+    """An isolated tool's commands in the project environment's bin, made the way the OS
+    runs them (dht.platform.launcher: relative symlinks, `.cmd` shims on Windows)."""
 
     tool: str
     tool_env: EnvironmentResource
@@ -452,12 +453,16 @@ class LauncherResource:
     def fingerprint(self) -> str:
         return _hash({"env": self.tool_env.fingerprint, "tool": self.tool})
 
-    def _links(self) -> dict[str, str]:
-        here = bin_dir(self.project_env.path)
+    def plans(self) -> dict[str, platform.Launcher]:
         return {
-            script: os.path.relpath(_script(self.tool_env.path, script), here)
+            script: platform.launcher(
+                script, self.tool_env.path, self.project_env.path, platform.current()
+            )
             for script in console_scripts(self.tool_env.path, self.tool)
         }
+
+    def _links(self) -> dict[str, str]:
+        return {script: plan.target for script, plan in self.plans().items()}
 
     def desired(self) -> Mapping[str, str]:
         return self._links()
@@ -468,10 +473,11 @@ class LauncherResource:
     def probe(self) -> Observed:
         here = bin_dir(self.project_env.path)
         found = {}
-        for script in self._links():
-            link = here / script
-            if link.is_symlink():
-                found[script] = os.readlink(link)
+        plans = self.plans()
+        for script, plan in plans.items():
+            target = platform.launcher_in_place(plan, here / plan.name)
+            if target is not None:
+                found[script] = target
         desired = self._links()
         present = bool(found) or not desired
         return Observed(
@@ -481,13 +487,13 @@ class LauncherResource:
     def apply(self, scratch: Path) -> str:
         here = bin_dir(self.project_env.path)
         here.mkdir(parents=True, exist_ok=True)
-        links = self._links()
-        for script, target in links.items():
-            temp = here / f".{script}{state.ASIDE}"
+        plans = self.plans()
+        for plan in plans.values():
+            temp = here / f".{plan.name}{state.ASIDE}"
             temp.unlink(missing_ok=True)
-            os.symlink(target, temp)
-            os.replace(temp, here / script)
-        return f"linked {', '.join(links) or 'nothing'}"
+            platform.make_launcher(plan, temp)
+            os.replace(temp, here / plan.name)
+        return f"linked {', '.join(plans) or 'nothing'}"
 
 
 # Files: activation scripts and config blobs. Their receipts live in .dht/state.
@@ -745,11 +751,7 @@ class SystemResource:
         if not self.system:
             return "add this machine's system (ID+VERSION_ID of /etc/os-release) to targets.systems; run `dht lock`"
         commands = self.install_commands()
-        if (
-            hasattr(os, "geteuid")
-            and os.geteuid() != 0
-            and self.manager.name not in ("brew", "winget", "choco")
-        ):
+        if hasattr(os, "geteuid") and os.geteuid() != 0 and self.manager.needs_root:
             return " && ".join(f"sudo {' '.join(argv)}" for argv in commands)
         return "dht apply --only system"
 
@@ -764,8 +766,8 @@ class SystemResource:
                 f"installing {' '.join(self.packages or ())} needs root",
                 hint=f"run `{self.repair()}`",
             )
-        if self.manager.name == "apt":
-            run(["apt-get", "update", "-qq"], timeout=900)  # a fresh machine has no package lists
+        if self.manager.refresh:  # a fresh machine has no package lists
+            run(list(self.manager.refresh), timeout=900)
         for argv in self.install_commands():
             run(argv, timeout=1800, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
         self.receipts.set(self.id, self.fingerprint)

@@ -12,11 +12,11 @@ import contextlib
 import json
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from dht import platform
 from dht.model.lock import atomic_write
 
 STATE = Path(".dht")
@@ -111,22 +111,11 @@ def apply_lock(root: Path) -> Iterator[None]:
     """One apply at a time per project: a second one waits, then finds nothing to do."""
     folder = make_state_folder(root)
     with open(folder / "apply.lock", "a+b") as handle:
-        if sys.platform == "win32":
-            import msvcrt
-
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        platform.lock_file(handle)  # waits, on every OS
         try:
             yield
         finally:
-            if sys.platform != "win32":
-                import fcntl
-
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            platform.unlock_file(handle)
 
 
 def crash_point(name: str) -> None:

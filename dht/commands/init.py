@@ -70,7 +70,7 @@ def report_lines(result: InitResult) -> list[str]:
             "to merge dht.lock without conflict markers (once per clone):",
             '  git config merge.dht.name "dht lock merge"',
             '  git config merge.dht.driver "dht merge-driver %O %A %B"',
-            '  echo "dht.lock merge=dht" >> .gitattributes',
+            '  echo "dht.lock merge=dht text eol=lf" >> .gitattributes',
         ]
     return out
 

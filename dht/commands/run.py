@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from dht import platform
 from dht.apply import shells
 from dht.errors import DhtError
 from dht.model.lock import LOCK_FILE, read_lock
@@ -46,7 +47,16 @@ def run_in_env(root: Path, command: Sequence[str]) -> int:
     env.update(values)
     env["PATH"] = os.pathsep.join([*(str(p) for p in prepend), env.get("PATH", "")])
     env["VIRTUAL_ENV"] = str(root / ".venv")
-    return call(list(command), env=env, cwd=root)
+    return call(resolve(command, env), env=env, cwd=root)
+
+
+def resolve(command: Sequence[str], env: dict[str, str]) -> list[str]:
+    """argv with its program found on the environment's PATH, as a shell would: Windows
+    looks a bare name up on the parent's PATH, which lacks .venv\\Scripts. Unresolved,
+    the name is passed on as given (and the OS says it is not found)."""
+    os_name = platform.current()
+    found = platform.which(command[0], env.get("PATH", ""), os_name, env.get("PATHEXT"))
+    return [found if found is not None else command[0], *command[1:]]
 
 
 def env_script(root: Path, shell: str) -> str:

@@ -29,6 +29,7 @@ from dht.compile.system import compile_system
 from dht.compile.targets import Target
 from dht.model.intent import Intent
 from dht.model.lock import Lock, Package, dumps
+from dht.platform import to_lf
 
 
 @dataclass(frozen=True, order=True)
@@ -42,7 +43,8 @@ class Finding:
 
 def check_lock(intent: Intent, lock: Lock, text: str, root: Path | None = None) -> list[Finding]:
     findings = [*stale_entries(intent, lock, root), *inconsistencies(lock)]
-    if not findings and dumps(lock) != text:
+    # Line endings are the checkout's (Git for Windows writes CRLF), not the lock's content.
+    if not findings and dumps(lock) != to_lf(text):
         findings.append(
             Finding("dht.lock", "not in canonical form (edited by hand or by another tool)")
         )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from dht.platform import name_key
+
 # Order is the canonical order in the lock.
 PLATFORMS: tuple[str, ...] = (
     "linux-x86_64",
@@ -75,12 +77,19 @@ RESERVED_FILES = ("dht.toml", "dht.lock")
 
 
 def reserved_path(relative: str) -> bool:
-    parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
+    # Compared as a case-insensitive file system would see them (macOS, Windows: the lock
+    # targets both), with Unicode compatibility forms folded: `DHT.lock` is dht.lock.
+    # Windows also drops trailing dots and spaces: `dht.lock.` is that file too.
+    parts = [
+        name_key(p).rstrip(". ") or p
+        for p in relative.replace("\\", "/").split("/")
+        if p not in ("", ".")
+    ]
     return bool(parts) and (
-        parts[0].lower() in RESERVED_PATHS
+        parts[0] in RESERVED_PATHS
         or (len(parts) == 1 and parts[0] in RESERVED_FILES)
         # Any repository's own folder, a nested one's too: its config and hooks run code.
-        or any(part.lower() == ".git" for part in parts)
+        or any(part == ".git" for part in parts)
     )
 
 

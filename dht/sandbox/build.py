@@ -4,7 +4,7 @@ in a copy of the project, under stated conditions.
 `reproducible` builds twice: once under a baseline, once with everything a
 build should not depend on changed (umask, time zone, locale, hash seed, HOME,
 build path, file modification times). Both builds get the same
-SOURCE_DATE_EPOCH. The umask is set in the child only, by a small wrapper.
+SOURCE_DATE_EPOCH. The umask is set in the child only (subprocess's umask=, POSIX).
 
 Each copy carries the checkout's git metadata (dht.sandbox.gitmeta), so a version
 taken from git (setuptools-scm, hatch-vcs, …) is the one the backend computes in
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import uv
 
+from dht import platform
 from dht.errors import DhtError, InputError
 from dht.model.toml import parse_toml, read_text
 from dht.process import clean_env, run
@@ -34,7 +35,6 @@ FALLBACK_EPOCH = 315532800  # 1980-01-01T00:00:00Z: the zip epoch, used when the
 TOUCHED_MTIME = 1_000_000_000  # 2001-09-09T01:46:40Z: every file of the varied copy
 SKIPPED = {".git", ".hg", ".svn", ".venv", "venv", ".dht", "dist", "build", "__pycache__",
            ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".nox"}  # fmt: skip
-_UMASK_EXEC = "import os, sys; os.umask(int(sys.argv[1], 8)); os.execv(sys.argv[2], sys.argv[2:])"
 
 
 def _iso(epoch: int) -> str:
@@ -186,7 +186,6 @@ def build_env(
     env = {k: v for k, v in clean_env().items() if k not in drop and not k.startswith("LC_")}
     env = {k: v for k, v in env.items() if k not in gitmeta.REDIRECTS}
     env.update(
-        HOME=str(home),
         TZ=conditions.tz,
         LC_ALL=conditions.locale,
         PYTHONHASHSEED=conditions.hash_seed,
@@ -197,6 +196,9 @@ def build_env(
         # happens to hold the temporary folder.
         GIT_CEILING_DIRECTORIES=str(work),
     )
+    # HOME and, per OS, the profile and temp variables: all point into the build's own folder.
+    os_name = platform.current()
+    env.update(platform.home_env(home, home.parent / f"tmp-{home.name}", os_name))
     return env
 
 
@@ -208,9 +210,9 @@ def uv_build(
     before = {p.name for p in out.iterdir()}
     argv = [uv.find_uv_bin(), "build", "--sdist", "--wheel", "--out-dir", str(out),
             "--python", sys.executable, "--no-progress"]  # fmt: skip
-    if umask is not None:
-        argv = [sys.executable, "-c", _UMASK_EXEC, f"{umask:03o}", *argv]
-    done = run(argv, cwd=source, env=env, timeout=900, check=False)
+    if not platform.has_umask(platform.current()):
+        umask = None  # Windows has none; file modes do not reach its archives either
+    done = run(argv, cwd=source, env=env, timeout=900, check=False, umask=umask)
     if done.code != 0:
         output = done.output.replace(str(source), "<copy>")
         raise DhtError(
@@ -367,6 +369,9 @@ def build_copy(
     """One build of the copy `source` under `conditions`; the folder holding its sdist and wheel."""
     home = work / f"home-{conditions.label}"
     home.mkdir()
+    (work / f"tmp-{home.name}").mkdir()
+    for folder in platform.home_folders(home, platform.current()):
+        folder.mkdir(parents=True)
     out = work / f"out-{conditions.label}"
     env = build_env(conditions, epoch, home, dirs, work)
     uv_build(source, out, env, conditions.umask, explain=explain)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from dht import platform
 from dht.errors import DhtError
 from dht.model.presets import ENV_PRESETS
 from dht.process import run
@@ -279,6 +280,8 @@ def make_sandbox(source: Path, *, socket_guard: bool) -> Sandbox:
     box = Sandbox(Path(tempfile.mkdtemp(prefix="dht-test-")).resolve())
     for folder in (box.project, box.home, box.tmp, box.inject):
         folder.mkdir()
+    for folder in platform.home_folders(box.home, platform.current()):
+        folder.mkdir(parents=True)
     for name in ("cache", "config", "data", "state"):
         box.xdg(name).mkdir(parents=True)
     for relative in project_files(source):
@@ -308,25 +311,24 @@ def sandbox_env(
         if (box.project / "src").is_dir():
             path.append(str(box.project / "src"))
         path.append(str(box.project))
+    os_name = platform.current()
+    env.update(platform.home_env(box.home, box.tmp, os_name))
     env.update(
         {
-            "HOME": str(box.home),
-            "TMPDIR": str(box.tmp),
-            "TEMP": str(box.tmp),
-            "TMP": str(box.tmp),
             "XDG_CACHE_HOME": str(box.xdg("cache")),
             "XDG_CONFIG_HOME": str(box.xdg("config")),
             "XDG_DATA_HOME": str(box.xdg("data")),
             "XDG_STATE_HOME": str(box.xdg("state")),
-            "PATH": os.pathsep.join([str(bin_dir(venv)), os.defpath]),
+            "PATH": platform.path_separator(os_name).join(
+                [str(bin_dir(venv)), platform.system_path(os.environ, os_name)]
+            ),
             "VIRTUAL_ENV": str(venv),
             "PYTHONPATH": os.pathsep.join(path),
         }
     )
-    if sys.platform == "win32":  # Windows cannot start processes without these
-        env.update(
-            {k: os.environ[k] for k in ("SYSTEMROOT", "COMSPEC", "PATHEXT") if k in os.environ}
-        )
+    env.update(
+        platform.keep_env(os.environ, os_name)
+    )  # Windows cannot start processes without these
     if isolation.level != "off":
         env = iso.proxy_env(env, isolation.level)
         env.update({"PIP_NO_INDEX": "1", "UV_OFFLINE": "1"})

@@ -16,8 +16,20 @@ from dht.process import run
 
 
 class Manager(Protocol):
+    """A system package manager: what it can do is said here, never decided on its name."""
+
     @property
     def name(self) -> str: ...
+    @property
+    def needs_root(self) -> bool: ...  # installs need root (sudo) on this system
+    @property
+    def can_pin(self) -> bool: ...  # installs an exact version asked for
+    @property
+    def single_id(self) -> bool: ...  # one package per install command
+    @property
+    def version_flag(self) -> bool: ...  # a pin is one flag for the whole command
+    @property
+    def refresh(self) -> tuple[str, ...]: ...  # argv that refreshes package lists, or ()
 
     def installed(
         self, packages: Sequence[str]
@@ -103,6 +115,6 @@ def install_commands(
     """The argvs that install `packages` (at `version`): one per package where the manager takes one id."""
     if not packages:
         return []
-    if (manager.name in ("winget", "choco") and version) or manager.name == "winget":
+    if manager.single_id or (manager.version_flag and version):
         return [manager.install_argv([p], version) for p in packages]
     return [manager.install_argv(packages, version)]

@@ -11,6 +11,11 @@ from dht.process import run
 @dataclass(frozen=True)
 class Apk:
     name: str = "apk"
+    needs_root: bool = True
+    can_pin: bool = True
+    single_id: bool = False
+    version_flag: bool = False
+    refresh: tuple[str, ...] = ()
 
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
         out: dict[str, str | None] = {}

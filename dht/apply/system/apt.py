@@ -11,6 +11,11 @@ from dht.process import run
 @dataclass(frozen=True)
 class Apt:
     name: str = "apt"
+    needs_root: bool = True
+    can_pin: bool = True
+    single_id: bool = False
+    version_flag: bool = False
+    refresh: tuple[str, ...] = ("apt-get", "update", "-qq")
 
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
         # `dpkg-query -W` succeeds for removed-but-not-purged packages: require status "ii".

@@ -11,6 +11,11 @@ from dht.process import run
 @dataclass(frozen=True)
 class Brew:
     name: str = "brew"
+    needs_root: bool = False
+    can_pin: bool = True
+    single_id: bool = False
+    version_flag: bool = False
+    refresh: tuple[str, ...] = ()
 
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
         # `brew list --versions` exit codes are unreliable: read the output.

@@ -11,6 +11,11 @@ from dht.process import run
 @dataclass(frozen=True)
 class Dnf:
     name: str = "dnf"
+    needs_root: bool = True
+    can_pin: bool = True
+    single_id: bool = False
+    version_flag: bool = False
+    refresh: tuple[str, ...] = ()
     dbpath: str | None = None  # a private rpm database (tests on Debian)
 
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:

@@ -12,6 +12,11 @@ from dht.process import run
 @dataclass(frozen=True)
 class Pacman:
     name: str = "pacman"
+    needs_root: bool = True
+    can_pin: bool = False
+    single_id: bool = False
+    version_flag: bool = False
+    refresh: tuple[str, ...] = ()
     dbpath: str | None = None  # a private pacman database (tests on Debian)
 
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:

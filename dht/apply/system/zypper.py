@@ -11,6 +11,11 @@ from dht.apply.system.dnf import Dnf
 @dataclass(frozen=True)
 class Zypper:
     name: str = "zypper"
+    needs_root: bool = True
+    can_pin: bool = True
+    single_id: bool = False
+    version_flag: bool = False
+    refresh: tuple[str, ...] = ()
 
     def installed(self, packages: Sequence[str]) -> dict[str, str | None]:
         return Dnf().installed(packages)  # both answer through the rpm database
