@@ -21,6 +21,13 @@ from dht.cli import app
         (["build", "--reproducible", "x.whl"], "files are taken by --normalize alone"),
         (["test", "--isolation", "bogus"], "unknown level 'bogus'"),
         (["lock", "--bogus"], "No such option"),
+        (["test", "--vary", "foo"], "error: --vary: unknown condition 'foo'"),
+        (["test", "--repeat", "-1"], "error: --repeat: -1 is below 0"),
+        (["test", "--timeout", "0"], "error: --timeout: 0 is not a positive number"),
+        (["test", "--isolation", "x"], "error: --isolation: unknown level 'x'"),
+        (["export", "--platform", "foo"], "error: --platform: unknown platform 'foo'"),
+        (["export", "--platform", "linux-x86-64"], "did you mean 'linux-x86_64'?"),
+        (["-C", "/nonexistent/dht-here", "lock"], "error: --directory: cannot enter"),
     ],
 )
 def test_bad_option_values_exit_2(
@@ -71,3 +78,19 @@ def test_messages_never_send_control_characters(capsys: pytest.CaptureFixture[st
     _say("error: a\x1b[2J\rb\u2028c\x9bd\ttab")
     err = capsys.readouterr().err
     assert err == "error: a\\x1b[2J\\rb\\u2028c\\x9bd\ttab\n"
+
+
+def test_click_usage_errors_use_the_same_format(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dht = Path(sys.executable).parent / "dht"
+    for args, message in [
+        (["lock", "--bogus"], "error: No such option: --bogus"),
+        (["bogus"], "error: No such command 'bogus'"),
+        (["-C", str(tmp_path / "missing"), "lock"], "error: --directory: cannot enter"),
+    ]:
+        done = subprocess.run([str(dht), *args], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(message), done.stderr
+        assert "hint:" in done.stderr and "Traceback" not in done.stderr
