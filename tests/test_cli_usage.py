@@ -94,3 +94,26 @@ def test_click_usage_errors_use_the_same_format(tmp_path: Path) -> None:
         assert done.returncode == 2, done.stderr
         assert done.stderr.startswith(message), done.stderr
         assert "hint:" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [["lock"], ["lock", "--check"]])
+def test_a_missing_dht_toml_suggests_dht_init(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1, result.output
+    assert "error: no dht.toml here" in result.output
+    assert "hint: run `dht init` to write one from what the project has" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dht_toml_without_project_shows_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "dht.toml").write_text('[tools]\nruff = "*"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["lock"])
+    assert result.exit_code == 1, result.output
+    assert "error: dht.toml: a [project] table is required" in result.output
+    assert '[project]\n    python = "3.12"' in result.output
