@@ -117,3 +117,20 @@ def test_a_dht_toml_without_project_shows_the_table(
     assert result.exit_code == 1, result.output
     assert "error: dht.toml: a [project] table is required" in result.output
     assert '[project]\n    python = "3.12"' in result.output
+
+
+def test_a_missing_working_folder_is_not_a_missing_program(tmp_path: Path) -> None:
+    import shutil
+
+    from dht.errors import DhtError
+    from dht.process import ProcessError, run
+
+    git = shutil.which("git")
+    assert git is not None, "git is needed by the suite"
+    with pytest.raises(DhtError) as gone:
+        run([git, "status"], cwd=tmp_path / "removed")
+    assert not isinstance(gone.value, ProcessError)
+    assert "working folder" in gone.value.message and "removed" in gone.value.message
+    assert "command not found" not in str(gone.value)
+    with pytest.raises(ProcessError, match="dht-no-such-program: command not found"):
+        run(["dht-no-such-program"], cwd=tmp_path)
