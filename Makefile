@@ -1,14 +1,25 @@
-# Everything a contributor or CI needs. Only Python 3.11+ and pip are assumed:
-# `setup` installs uv, and uv builds the project environment from uv.lock.
+# Everything a contributor or CI needs. Only Python 3.11+ is assumed: `setup` installs uv
+# with pip, or, where pip refuses (PEP 668: a distribution's own Python), into a private
+# venv (.uv-bootstrap); uv then builds the project environment from uv.lock.
 PYTHON ?= python3
-UV := $(PYTHON) -m uv
-RUN := $(UV) run --frozen
+BOOTSTRAP := .uv-bootstrap
+UV_SPEC := 'uv>=0.9,<1'
+# Expanded when each recipe runs, so it sees the bootstrap venv once setup made it.
+UV = $(if $(wildcard $(BOOTSTRAP)/bin/uv),$(BOOTSTRAP)/bin/uv,$(PYTHON) -m uv)
+RUN = $(UV) run --frozen
 
-.PHONY: setup test pytest lint format typecheck schemas example bench clean
+.PHONY: setup uv test pytest lint format typecheck schemas example bench clean
 
-setup:
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
+# Two targets: make expands a whole recipe before running it, so `sync` must come after.
+setup: uv
 	$(UV) sync --frozen --compile-bytecode
+
+uv:
+	@if [ -x $(BOOTSTRAP)/bin/uv ]; then :; \
+	elif $(PYTHON) -m pip install --quiet --disable-pip-version-check $(UV_SPEC); then :; \
+	else echo "setup: pip refused (PEP 668?); installing uv into $(BOOTSTRAP)/"; \
+	  $(PYTHON) -m venv $(BOOTSTRAP) && \
+	  $(BOOTSTRAP)/bin/pip install --quiet --disable-pip-version-check $(UV_SPEC); fi
 
 ## test: lint, type-check, schemas up to date, then the whole test suite (what CI runs)
 test: setup lint typecheck pytest
@@ -43,4 +54,4 @@ bench: setup
 	$(UV) run --frozen python bench/bench_test.py
 
 clean:
-	rm -rf .venv .mypy_cache .ruff_cache bench/results
+	rm -rf .venv $(BOOTSTRAP) .mypy_cache .ruff_cache bench/results

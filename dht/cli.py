@@ -17,7 +17,7 @@ from typing import Annotated, NoReturn, TypeVar
 import typer
 
 from dht import __version__
-from dht.errors import CheckFailed, DhtError, UsageError
+from dht.errors import CheckFailed, DhtError, UsageError, did_you_mean
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DIFF = 0, 1, 2, 3
@@ -56,7 +56,12 @@ def root(
         try:
             os.chdir(directory)
         except OSError as exc:
-            _fail(DhtError(f"cannot enter folder: {exc.strerror}", where=str(directory)))
+            _fail(
+                UsageError(
+                    f"--directory: cannot enter {str(directory)!r}: {exc.strerror}",
+                    hint="give a folder that exists",
+                )
+            )
 
 
 @app.command()
@@ -388,9 +393,18 @@ def export_command(
     """
     from dht.export.formats import FORMATS, as_json, pylock, requirements
     from dht.model.lock import LOCK_FILE, read_lock
+    from dht.model.names import PLATFORMS
 
     if fmt not in FORMATS:
         _fail(UsageError(f"--format: unknown format {fmt!r}", hint=f"use {' or '.join(FORMATS)}"))
+    if platform is not None and platform not in PLATFORMS:
+        close = did_you_mean(platform, PLATFORMS)
+        _fail(
+            UsageError(
+                f"--platform: unknown platform {platform!r}",
+                hint=close or f"use one of {', '.join(PLATFORMS)}",
+            )
+        )
 
     def render() -> str:
         lock, _ = read_lock(Path.cwd() / LOCK_FILE)
@@ -665,19 +679,23 @@ def test_command(
     dims = [v.strip() for v in vary.split(",") if v.strip()]
     # Bad values are usage errors (exit 2), found before anything runs.
     if repeat < 0:
-        raise typer.BadParameter(f"{repeat} is below 0 (0: run once)", param_hint="'--repeat'")
+        _fail(UsageError(f"--repeat: {repeat} is below 0", hint="0 runs once"))
     unknown = [v for v in dims if v not in DIMENSIONS]
     if unknown:
-        raise typer.BadParameter(
-            f"unknown condition {unknown[0]!r}; use {','.join(DIMENSIONS)}", param_hint="'--vary'"
+        _fail(
+            UsageError(
+                f"--vary: unknown condition {unknown[0]!r}", hint=f"use {','.join(DIMENSIONS)}"
+            )
         )
     if isolation not in LEVELS:
-        raise typer.BadParameter(
-            f"unknown level {isolation!r}; use {', '.join(LEVELS)}", param_hint="'--isolation'"
+        _fail(
+            UsageError(f"--isolation: unknown level {isolation!r}", hint=f"use {', '.join(LEVELS)}")
         )
     if not timeout > 0:  # also refuses nan
-        raise typer.BadParameter(
-            f"{timeout:g} is not a positive number of seconds", param_hint="'--timeout'"
+        _fail(
+            UsageError(
+                f"--timeout: {timeout:g} is not a positive number of seconds", hint="e.g. 600"
+            )
         )
     count = repeat or (1 + len(dims) if dims else 1)
     report = _run(
@@ -757,4 +775,20 @@ def _emit_json(data: object) -> None:
 
 
 def main() -> None:
-    app()
+    # Typer 0.28 vendors click; its UsageError is the base of typer.BadParameter.
+
+    from typer._click.exceptions import UsageError as ClickUsageError
+
+    try:
+        code = app(standalone_mode=False)
+    except ClickUsageError as exc:
+        # click's own errors (unknown option, missing value) in dht's format, exit 2.
+        hint = f"`{exc.ctx.command_path} --help` lists the options" if exc.ctx else None
+        try:
+            _fail(UsageError(exc.format_message(), hint=hint))
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
+    except typer.Abort:
+        _say("interrupted")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -66,8 +66,8 @@ def run(
             check=False,
             umask=-1 if umask is None else umask,
         )
-    except FileNotFoundError:
-        raise ProcessError(argv, 127, f"{argv[0]}: command not found") from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise _not_found(argv, cwd) from None
     except subprocess.TimeoutExpired as exc:
         out = (
             exc.output
@@ -79,6 +79,16 @@ def run(
     if check and proc.returncode != 0:
         raise ProcessError(argv, proc.returncode, result.output)
     return result
+
+
+def _not_found(argv: Sequence[str], cwd: Path | None, hint: str | None = None) -> DhtError:
+    """FileNotFoundError names neither side: a missing working folder is not a missing program."""
+    if cwd is not None and not Path(cwd).is_dir():
+        return DhtError(
+            f"cannot run `{argv[0]}`: working folder {str(cwd)!r} does not exist",
+            hint="was it removed or renamed while dht ran?",
+        )
+    return ProcessError(argv, 127, f"{argv[0]}: command not found", hint=hint)
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -97,7 +107,5 @@ def call(
         raise TypeError("call() takes a non-empty argv list, never a shell string")
     try:
         return subprocess.call(list(argv), env=dict(env) if env is not None else None, cwd=cwd)
-    except FileNotFoundError:
-        raise ProcessError(
-            argv, 127, f"{argv[0]}: command not found", hint="is it installed by `dht apply`?"
-        ) from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise _not_found(argv, cwd, hint="is it installed by `dht apply`?") from None

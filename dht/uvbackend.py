@@ -59,15 +59,28 @@ def create_venv(path: Path, python: str) -> None:
     try:
         run(argv, env=clean_env(), timeout=600)
     except ProcessError as exc:
-        if Path(python).is_absolute():
-            raise DhtError(
-                f"could not create the environment {path.name} with {python}: {exc.message}",
-                hint="check that this interpreter runs, and that the folder is writable",
-            ) from None
-        raise DhtError(
-            f"could not create the environment {path.name} with Python {python}: {exc.message}",
-            hint=f"install it (`uv python install {python}`), or let uv download it where the network allows",
-        ) from None
+        raise _venv_failure(path, python, exc) from None
+
+
+# What uv says when the interpreter itself is missing; anything else is another cause.
+_NO_INTERPRETER = ("no interpreter found", "no download found", "failed to inspect python")
+
+
+def _venv_failure(path: Path, python: str, exc: ProcessError) -> DhtError:
+    """The real cause: uv's last lines, and a hint about Python only when Python is what is missing."""
+    said = [line.strip() for line in exc.output.splitlines() if line.strip()]
+    cause = "\n".join(said[-3:]) or ("timed out" if exc.code is None else f"uv exited {exc.code}")
+    missing = any(marker in exc.output.lower() for marker in _NO_INTERPRETER)
+    shown_python = python if Path(python).is_absolute() else f"Python {python}"
+    message = f"could not create the environment {path.name} with {shown_python}:\n{cause}"
+    if not missing:
+        return DhtError(message, hint="check that its folder is writable and has free space")
+    if Path(python).is_absolute():
+        return DhtError(message, hint="check that this interpreter runs")
+    return DhtError(
+        message,
+        hint=f"install it (`uv python install {python}`), or let uv download it where the network allows",
+    )
 
 
 def requirement_lines(wheels: Sequence[Wheel]) -> str:

@@ -139,8 +139,9 @@ def test_errors_name_the_place(text: str, where: str, message: str, hint: str | 
 
 
 def test_missing_and_binary_files(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="intent file not found"):
+    with pytest.raises(InputError, match=r"no dht\.toml here") as missing:
         load_intent(tmp_path / "dht.toml")
+    assert missing.value.hint is not None and "dht init" in missing.value.hint
     (tmp_path / "dht.toml").write_bytes(b"\xff\xfe[project]")
     with pytest.raises(InputError, match="not UTF-8"):
         load_intent(tmp_path / "dht.toml")

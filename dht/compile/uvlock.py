@@ -590,8 +590,8 @@ def _dotted(path: Sequence[str | int]) -> str:
 
 
 def _line(text: str, path: Sequence[str | int]) -> int | None:
-    """The line of a key in uv.lock. find_line knows tables, not the n-th [[package]]:
-    cut out that package's block first; uv writes one list entry a line."""
+    """The line of a key in uv.lock: cut out the n-th [[package]] block (then its package 0)
+    and find the key there; uv writes one list entry a line."""
     if len(path) < 2 or path[0] != "package" or not isinstance(path[1], int):
         return find_line(text, [p for p in path if isinstance(p, str)]) if path else None
     lines = text.splitlines()
@@ -600,7 +600,7 @@ def _line(text: str, path: Sequence[str | int]) -> int | None:
         return None
     start = starts[path[1]]
     end = starts[path[1] + 1] if path[1] + 1 < len(starts) else len(lines)
-    keys: list[str] = ["package"]
+    keys: list[str] = ["package", "0"]
     item: int | None = None
     for part in path[2:]:
         if isinstance(part, int):

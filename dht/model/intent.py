@@ -204,6 +204,11 @@ class Intent(msgspec.Struct, frozen=True):
 
 
 def load_intent(path: Path) -> Intent:
+    if not path.exists():
+        raise InputError(
+            f"no {path.name} here",
+            hint="run `dht init` to write one from what the project has",
+        )
     text = read_text(path, "intent file")
     return parse_intent(text, shown(path))
 
@@ -225,6 +230,12 @@ def parse_intent(text: str, file: str = INTENT_FILE) -> Intent:
             **index,
             "exclude-newer": stamp.isoformat() if stamp.tzinfo else "naive:" + stamp.isoformat(),
         }
+    if "project" not in head:
+        raise InputError(
+            "a [project] table is required",
+            where=file,
+            hint='add it, e.g.\n    [project]\n    python = "3.12"',
+        )
     data = convert(head, IntentFile, file=file, text=text)
     for key, raw_table in (
         ("tools", tools_raw),

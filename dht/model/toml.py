@@ -118,17 +118,24 @@ def _split_key(raw: str) -> list[str]:
 def find_line(text: str, path: Sequence[str]) -> int | None:
     """The 1-based line where the dotted key `path` (or its closest parent) is set.
 
-    A light scan of headers and `key =` lines; good enough to point a user at
-    the right place, and it never raises.
+    Path parts may carry list positions (`packages[3]` or `packages`, `3`): the n-th
+    `[[packages]]` table is counted. A light scan of headers and `key =` lines; good
+    enough to point a user at the right place, and it never raises.
     """
-    if not path:
+    wanted = [seg for part in path for seg in _segments(part)] if path else []
+    if not wanted:
         return None
     best: tuple[int, int] | None = None  # (matched depth, line)
     table: list[str] = []
+    arrays: dict[tuple[str, ...], int] = {}  # [[x]] header -> index of its last table
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
         if header:
-            table = _split_key(header.group(1))
+            table = _indexed(_split_key(header.group(1)), arrays)
+            if line.lstrip().startswith("[["):
+                own = tuple(table)
+                arrays[own] = arrays.get(own, -1) + 1
+                table = [*table, str(arrays[own])]
             keys = table
         else:
             key = _KEY.match(line)
@@ -136,13 +143,24 @@ def find_line(text: str, path: Sequence[str]) -> int | None:
                 continue
             keys = [*table, *_split_key(key.group(1))]
         depth = 0
-        for have, want in zip(keys, path, strict=False):
+        for have, want in zip(keys, wanted, strict=False):
             if have != want:
                 break
             depth += 1
-        if depth and depth == min(len(keys), len(path)) and (best is None or depth > best[0]):
+        if depth and depth == min(len(keys), len(wanted)) and (best is None or depth > best[0]):
             best = (depth, number)
     return best[1] if best else None
+
+
+def _indexed(keys: list[str], arrays: dict[tuple[str, ...], int]) -> list[str]:
+    """`[packages.extra]` after `[[packages]]` belongs to the last package: insert its index."""
+    out: list[str] = []
+    for i, key in enumerate(keys):
+        out.append(key)
+        position = arrays.get(tuple(out))
+        if position is not None and i < len(keys) - 1:
+            out.append(str(position))
+    return out
 
 
 def dotted_key(path: Sequence[str]) -> str:
