@@ -134,3 +134,14 @@ def test_a_missing_working_folder_is_not_a_missing_program(tmp_path: Path) -> No
     assert "command not found" not in str(gone.value)
     with pytest.raises(ProcessError, match="dht-no-such-program: command not found"):
         run(["dht-no-such-program"], cwd=tmp_path)
+
+
+def test_a_missing_lock_says_to_make_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dht.cli import app
+
+    for command in (["apply"], ["verify"], ["explain", "ruff"]):
+        result = CliRunner().invoke(app, ["-C", str(tmp_path), *command])
+        assert result.exit_code == 1, command
+        assert "dht.lock: missing" in result.output and "run `dht lock`" in result.output

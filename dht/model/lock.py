@@ -538,6 +538,10 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def read_lock(path: Path) -> tuple[Lock, str]:
     """The validated lock and its text (to compare with the canonical form)."""
+    if not path.exists():
+        raise InputError(
+            "missing", where=shown(path), hint="run `dht lock` to make one from dht.toml"
+        )
     text = read_text(path, "lock file")
     return parse_lock(text, shown(path)), text
 
