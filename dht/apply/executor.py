@@ -83,11 +83,7 @@ def build(root: Path, lock: Lock, platform: str) -> list[Resource]:
             if package.environment != name or platform not in package.targets:
                 continue
             artifact = next(
-                (
-                    a
-                    for a in (*package.wheels, *([package.sdist] if package.sdist else []))
-                    if platform in a.targets
-                ),
+                (a for a in package.artifacts if platform in a.targets),
                 None,
             )
             if artifact is None:

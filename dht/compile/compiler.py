@@ -23,7 +23,7 @@ from dht.compile.settings import compile_configs, compile_env, raise_unknown_set
 from dht.compile.system import compile_system
 from dht.compile.targets import Target
 from dht.errors import IndexError_, InputError
-from dht.model.artifacts import artifact_problem, host
+from dht.model.artifacts import host
 from dht.model.intent import ENVIRONMENT_PROJECT, Intent, Tool
 from dht.model.lock import (
     LOCK_VERSION,
@@ -35,6 +35,7 @@ from dht.model.lock import (
     LockInterpreter,
     Package,
     canonical,
+    lock_artifact_problem,
 )
 
 Progress = Callable[[str], None]
@@ -223,16 +224,8 @@ def _refuse_foreign_artifacts(lock: Lock) -> None:
     """What the index lists must be what `dht apply` would accept from the lock: a file
     elsewhere than the index's hosts is refused now, not at the first apply."""
     for package in lock.packages:
-        for artifact in (*package.wheels, *([package.sdist] if package.sdist else [])):
-            problem = artifact_problem(
-                artifact.url,
-                artifact.name,
-                package=package.name,
-                version=package.version,
-                sdist=artifact is package.sdist,
-                index_url=lock.index.url,
-                file_hosts=lock.index.file_hosts,
-            )
+        for artifact in package.artifacts:
+            problem = lock_artifact_problem(lock, package, artifact)
             if problem is not None:
                 raise IndexError_(
                     f"the index lists {package.name} {package.version} as {artifact.url}: {problem}",

@@ -538,7 +538,7 @@ def index_mismatches(lock: Lock, source: Any) -> list[Finding]:
     out: list[Finding] = []
     for package in lock.packages:
         listed = {a.filename: a for a in source.project(package.name).artifacts}
-        for artifact in (*package.wheels, *([package.sdist] if package.sdist else [])):
+        for artifact in package.artifacts:
             found = listed.get(artifact.name)
             where = _where(package)
             if found is None:

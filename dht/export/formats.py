@@ -29,11 +29,7 @@ def _selected(lock: Lock, environment: str, platform: str) -> list[tuple[Package
     out = []
     for package in lock.packages:
         if package.environment == environment and platform in package.targets:
-            artifact = next(
-                a
-                for a in (*package.wheels, *([package.sdist] if package.sdist else []))
-                if platform in a.targets
-            )
+            artifact = next(a for a in package.artifacts if platform in a.targets)
             out.append((package, artifact))
     return out
 

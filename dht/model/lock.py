@@ -104,6 +104,11 @@ class Package(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     def key(self) -> tuple[str, str, Version]:
         return (self.environment, self.name, Version(self.version))
 
+    @property
+    def artifacts(self) -> tuple[Artifact, ...]:
+        """Its wheels, then its sdist."""
+        return (*self.wheels, *([self.sdist] if self.sdist else []))
+
 
 class LockedTool(_Strict, kw_only=True, frozen=True):
     name: Name
@@ -571,6 +576,20 @@ def _located(key: str, message: str, file: str, text: str) -> InputError:
     return InputError(f"{key}: {message}", where=f"{file}:{line}" if line else file)
 
 
+def lock_artifact_problem(lock: Lock, package: Package, artifact: Artifact) -> str | None:
+    """Why `dht apply` would refuse this artifact of the lock's package (another host,
+    another file, credentials…), or None: the one rule the compiler and the reader share."""
+    return artifact_problem(
+        artifact.url,
+        artifact.name,
+        package=package.name,
+        version=package.version,
+        sdist=artifact is package.sdist,
+        index_url=lock.index.url,
+        file_hosts=lock.index.file_hosts,
+    )
+
+
 def _validate(lock: Lock, bad: Callable[[str, str], InputError]) -> None:
     """What the types cannot say: known platforms, parseable versions, consistent filenames."""
     for name in lock.platforms:
@@ -599,18 +618,9 @@ def _validate(lock: Lock, bad: Callable[[str, str], InputError]) -> None:
             )
         if package.index != lock.index.url:
             raise bad(f"{where}.index", f"{package.index} is not the lock's index {lock.index.url}")
-        artifacts = [*package.wheels, *([package.sdist] if package.sdist else [])]
-        for artifact in artifacts:
+        for artifact in package.artifacts:
             kind = "sdist" if artifact is package.sdist else "wheels"
-            problem = artifact_problem(
-                artifact.url,
-                artifact.name,
-                package=package.name,
-                version=package.version,
-                sdist=artifact is package.sdist,
-                index_url=lock.index.url,
-                file_hosts=lock.index.file_hosts,
-            )
+            problem = lock_artifact_problem(lock, package, artifact)
             if problem is not None:
                 raise bad(
                     f"{where}.{kind}",

@@ -210,7 +210,7 @@ def _artifacts(package: Package) -> dict[str, tuple[str, str, int, str, tuple[st
     return {
         a.name: ("sdist" if a is package.sdist else "wheel", a.url, a.size, a.hashes.sha256,
                  a.targets)
-        for a in (*package.wheels, *([package.sdist] if package.sdist else []))
+        for a in package.artifacts
     }  # fmt: skip
 
 
