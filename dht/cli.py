@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Annotated, NoReturn, TypeVar
 import typer
 
 from dht import __version__
-from dht.errors import CheckFailed, DhtError, UsageError, did_you_mean
+from dht.errors import CheckFailed, DhtError, UsageError, did_you_mean, shown_safely
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DIFF = 0, 1, 2, 3
@@ -760,14 +759,8 @@ def _fail(exc: DhtError) -> NoReturn:
     raise typer.Exit(code)
 
 
-# What a lock, an index or a project file may smuggle into a message: terminal escape
-# sequences, carriage returns that overwrite a line. Shown escaped, never interpreted.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def _say(line: str) -> None:
-    safe = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), line)
-    print(safe, file=sys.stderr)
+    print(shown_safely(line, lines=True), file=sys.stderr)
 
 
 def _emit_json(data: object) -> None:

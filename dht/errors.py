@@ -8,7 +8,20 @@ exit codes; nothing below the CLI prints or exits.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+
+# What a lock, an index or a project file may smuggle into text dht shows: terminal
+# escape sequences, carriage returns that overwrite a line, C1 controls, U+2028/9.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_KEEPING_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shown_safely(text: str, *, lines: bool = False) -> str:
+    """`text` with its control characters escaped (`\\x1b`), never interpreted; with
+    `lines`, tabs and line breaks stay (a multi-line message)."""
+    pattern = _CONTROL_KEEPING_LINES if lines else _CONTROL
+    return pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class DhtError(Exception):

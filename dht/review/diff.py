@@ -7,7 +7,6 @@ text for a terminal, Markdown for a pull request, or JSON (a stable shape).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 import msgspec
 from packaging.version import InvalidVersion, Version
 
+from dht.errors import shown_safely
 from dht.model.lock import Lock, LockConfig, Package
 
 FORMAT_VERSION = 1
@@ -422,13 +422,6 @@ TITLES = {
     "env": "Environment variables", "config": "Config",
 }  # fmt: skip
 FIRST = "Review first: these run code or change whom the machine trusts"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _safe(text: str) -> str:
-    """Lock text as a terminal or a pull-request comment may show it: control characters
-    (escape sequences, carriage returns) escaped, never interpreted."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _line(change: Change) -> str:
@@ -442,7 +435,7 @@ def _line(change: Change) -> str:
         if change.kind in ("downgraded", "hash-changed"):
             body += f"  [{change.kind.upper()}]"
     cause = f"  <- {', '.join(change.cause)}" if change.cause and change.section != "tools" else ""
-    return _safe(body + cause)
+    return shown_safely(body + cause)
 
 
 def _first(change: Change) -> str:
