@@ -549,7 +549,7 @@ def build_command(
     if paths:
         if not normalize or reproducible:
             _fail(UsageError("files are taken by --normalize alone", hint="dht build --normalize dist/*"))  # fmt: skip
-        from dht.sandbox.build import source_date
+        from dht.gitrepo import source_date
 
         done = _run(lambda: builds.normalize_files(paths, source_date(root)))
         if as_json:

@@ -17,13 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 from dht.cli import app
+from dht.gitrepo import REDIRECTS
 from dht.sandbox import gitmeta
 from dht.sandbox.build import Explain
 from tests.support.network import SKIP_REASON, pypi_reachable
 
 COMMIT_TIME = 1767225600  # 2026-01-01T00:00:00Z
 GIT_ENV = {
-    **{k: v for k, v in os.environ.items() if k not in gitmeta.REDIRECTS},
+    **{k: v for k, v in os.environ.items() if k not in REDIRECTS},
     "GIT_AUTHOR_DATE": f"@{COMMIT_TIME} +0000",
     "GIT_COMMITTER_DATE": f"@{COMMIT_TIME} +0000",
     "GIT_CONFIG_NOSYSTEM": "1",
@@ -265,7 +266,7 @@ def _backend_in_checkout(root: Path, out: Path) -> list[str]:
     """What the backend builds in the checkout itself (uv build there), for comparison."""
     import uv
 
-    env = {k: v for k, v in os.environ.items() if k not in gitmeta.REDIRECTS}
+    env = {k: v for k, v in os.environ.items() if k not in REDIRECTS}
     env["SOURCE_DATE_EPOCH"] = str(COMMIT_TIME)
     subprocess.run([uv.find_uv_bin(), "build", "--out-dir", str(out), "--no-progress"], cwd=root,
                    env=env, capture_output=True, check=True)  # fmt: skip

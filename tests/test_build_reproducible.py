@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dht.cli import app
-from dht.sandbox.build import FALLBACK_EPOCH
+from dht.gitrepo import FALLBACK_EPOCH
 from dht.sandbox.normalize import normalize
 from tests.support.network import SKIP_REASON, pypi_reachable
 

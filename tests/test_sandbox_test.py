@@ -21,8 +21,8 @@ import pytest
 
 from dht.errors import DhtError
 from dht.model.lock import Lock, LockEnv, LockIndex, content_hash, write_lock
+from dht.projectfiles import project_files
 from dht.sandbox import isolation, junit
-from dht.sandbox.testrun import project_files
 from dht.uvbackend import python_of, uv_bin
 
 FIXTURE = Path(__file__).parent / "data" / "sandbox_project"

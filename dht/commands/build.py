@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from dht.errors import DhtError, InputError
+from dht.gitrepo import SourceDate, source_date
 from dht.sandbox.build import (
     BASELINE,
     VARIED,
     Explain,
-    SourceDate,
     backend,
     build_baseline,
     build_twice,
-    source_date,
 )
 from dht.sandbox.compare import Comparison, compare_files
 from dht.sandbox.normalize import ZLIB_VERSION, kind_of, normalize

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dht.errors import DhtError
+from dht.gitrepo import exists, git
 from dht.model.lock import LOCK_FILE, LOCK_VERSION, Lock, LockIndex, parse_lock, read_lock
-from dht.process import run
 from dht.review.diff import LockDiff, diff
 
 # What a revision without dht.lock holds: nothing, so every entry of the other side is added.
@@ -20,34 +19,22 @@ def load(root: Path, spec: str, notes: list[str] | None = None) -> Lock:
     path = root / spec
     if path.is_file():
         return read_lock(path)[0]
-    prefix = _git(root, ["rev-parse", "--show-prefix"]).strip()
+    prefix = git(root, "rev-parse", "--show-prefix", hint=_HINT).strip()
     at = f"{spec}:{prefix}{LOCK_FILE}"
-    if (spec == "HEAD" or _exists(root, f"{spec}^{{commit}}")) and not _exists(root, at):
+    if (spec == "HEAD" or exists(root, f"{spec}^{{commit}}")) and not exists(root, at):
         if notes is not None:
-            fresh = spec == "HEAD" and not _exists(root, "HEAD")
+            fresh = spec == "HEAD" and not exists(root, "HEAD")
             notes.append(
                 f"{spec} has no {prefix}{LOCK_FILE}"
                 + (" (no commit yet)" if fresh else "")
                 + ": compared with an empty lock"
             )
         return EMPTY
-    text = _git(root, ["show", at], what=f"{LOCK_FILE} at {spec!r}")
+    text = git(root, "show", at, what=f"{LOCK_FILE} at {spec!r}", hint=_HINT)
     return parse_lock(text, at)
 
 
-def _exists(root: Path, rev: str) -> bool:
-    result = run(["git", "cat-file", "-e", rev], cwd=root, check=False, timeout=60)
-    return result.code == 0
-
-
-def _git(root: Path, args: list[str], what: str | None = None) -> str:
-    result = run(["git", *args], cwd=root, check=False, timeout=60)
-    if result.code != 0:
-        raise DhtError(
-            f"cannot read {what or 'the git repository'}: {result.output.strip().splitlines()[-1] if result.output.strip() else 'git failed'}",
-            hint="give a lock file path, or a git revision that exists (HEAD, origin/main, a commit)",
-        )
-    return result.output
+_HINT = "give a lock file path, or a git revision that exists (HEAD, origin/main, a commit)"
 
 
 def run_diff(root: Path, old: str | None, new: str | None) -> LockDiff:

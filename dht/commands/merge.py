@@ -15,38 +15,31 @@ from pathlib import Path
 
 from dht.compile.staleness import check_lock
 from dht.errors import DhtError
+from dht.gitrepo import git, try_git
 from dht.model.intent import parse_intent
 from dht.model.lock import Lock, dumps, parse_lock, write_lock
 from dht.model.toml import read_text
-from dht.process import run
 from dht.review.merge import Conflict, merge
-
-
-def _git(root: Path, *args: str) -> str:
-    result = run(["git", *args], cwd=root, check=False, timeout=60)
-    if result.code != 0:
-        raise DhtError(f"git {' '.join(args)} failed: {result.output.strip()[-300:]}")
-    return result.output
 
 
 def _merged_intent(root: Path) -> str:
     """dht.toml as this merge will leave it: git may merge dht.lock before dht.toml, so
     merge dht.toml's three versions here (git exports the other head as GITHEAD_<sha>)."""
-    head = _git(root, "rev-parse", "HEAD").strip()
+    head = git(root, "rev-parse", "HEAD").strip()
     heads = [k.removeprefix("GITHEAD_") for k in os.environ if k.startswith("GITHEAD_")]
     theirs = [h for h in heads if h != head]
     if not theirs:
         raise DhtError("cannot tell which commit is being merged (no GITHEAD_ variable from git)")
-    base = _git(root, "merge-base", "HEAD", theirs[0]).strip()
-    prefix = _git(root, "rev-parse", "--show-prefix").strip()
+    base = git(root, "merge-base", "HEAD", theirs[0]).strip()
+    prefix = git(root, "rev-parse", "--show-prefix").strip()
     with tempfile.TemporaryDirectory(prefix="dht-merge-") as temp:
         paths = []
         for label, rev in (("ours", "HEAD"), ("base", base), ("theirs", theirs[0])):
             path = Path(temp) / label
-            path.write_text(_git(root, "show", f"{rev}:{prefix}dht.toml"), encoding="utf-8")
+            path.write_text(git(root, "show", f"{rev}:{prefix}dht.toml"), encoding="utf-8")
             paths.append(str(path))
-        result = run(["git", "merge-file", "-p", *paths], cwd=root, check=False)
-    if result.code != 0:
+        result = try_git(root, "merge-file", "-p", *paths)
+    if result is None or result.code != 0:
         raise DhtError(
             "both branches changed the same lines of dht.toml: the lock is re-made from it, so resolve it first",
             hint="resolve dht.toml, then run `dht lock` and add dht.lock",

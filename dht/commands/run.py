@@ -9,8 +9,9 @@ from pathlib import Path
 from dht import platform
 from dht.apply import shells
 from dht.errors import DhtError
+from dht.gitrepo import source_date
 from dht.model.lock import LOCK_FILE, read_lock
-from dht.process import call, run
+from dht.process import call
 from dht.uvbackend import bin_dir
 
 
@@ -22,21 +23,8 @@ def locked_env(root: Path) -> tuple[dict[str, str], list[Path]]:
             shells.validate_env(key, value, where=f"{LOCK_FILE}: env.values.{key}")
         values.update(lock.env.values)
         if lock.env.source_date_epoch:
-            values["SOURCE_DATE_EPOCH"] = _last_commit_time(root)
+            values["SOURCE_DATE_EPOCH"] = str(source_date(root).epoch)
     return values, [bin_dir(root / ".venv")]
-
-
-def _last_commit_time(root: Path) -> str:
-    try:
-        out = run(["git", "log", "-1", "--format=%ct"], cwd=root, timeout=30).output.strip()
-    except DhtError as exc:
-        raise DhtError(
-            "SOURCE_DATE_EPOCH comes from the last commit, and git could not say",
-            hint=f"run inside a git repository with at least one commit ({exc.message.splitlines()[0]})",
-        ) from None
-    if not out.isdigit():
-        raise DhtError(f"git log gave {out!r}, not a commit time")
-    return out
 
 
 def run_in_env(root: Path, command: Sequence[str]) -> int:

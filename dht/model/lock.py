@@ -137,7 +137,7 @@ class LockEnv(_Strict, omit_defaults=True, kw_only=True, frozen=True):
 
     preset: Text | None = None
     source_date_epoch: bool = False
-    """SOURCE_DATE_EPOCH is set at run time from the last commit."""
+    """SOURCE_DATE_EPOCH is set at run time (dht.gitrepo.source_date: as builds set it)."""
     values: dict[EnvName, EnvValue] = {}
     sha256: Annotated[str, msgspec.Meta(pattern=SHA256)]
 

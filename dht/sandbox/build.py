@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -27,14 +26,13 @@ import uv
 
 from dht import platform
 from dht.errors import DhtError, InputError
+from dht.gitrepo import REDIRECTS
 from dht.model.toml import parse_toml, read_text
 from dht.process import clean_env, run
+from dht.projectfiles import copy_entry, project_files
 from dht.sandbox import gitmeta
 
-FALLBACK_EPOCH = 315532800  # 1980-01-01T00:00:00Z: the zip epoch, used when there is no commit
 TOUCHED_MTIME = 1_000_000_000  # 2001-09-09T01:46:40Z: every file of the varied copy
-SKIPPED = {".git", ".hg", ".svn", ".venv", "venv", ".dht", "dist", "build", "__pycache__",
-           ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".nox"}  # fmt: skip
 
 
 def _iso(epoch: int) -> str:
@@ -68,33 +66,6 @@ VARIED = Conditions("B", 0o002, "Pacific/Kiritimati", "C", "1",
                     "b/a-longer-build-path-than-the-first-one", TOUCHED_MTIME)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class SourceDate:
-    epoch: int
-    source: str  # "SOURCE_DATE_EPOCH", "last commit" or "fixed (no git commit)"
-
-
-def source_date(root: Path) -> SourceDate:
-    """SOURCE_DATE_EPOCH from the environment, else the last commit's time, else 1980-01-01."""
-    given = os.environ.get("SOURCE_DATE_EPOCH")
-    if given is not None:
-        if not given.strip().isdigit():
-            raise InputError(
-                f"SOURCE_DATE_EPOCH={given!r} is not a number of seconds",
-                where="environment",
-                hint="unset it to use the last commit's time",
-            )
-        return SourceDate(int(given), "SOURCE_DATE_EPOCH")
-    try:
-        out = run(["git", "log", "-1", "--format=%ct"], cwd=root, timeout=30, check=False)
-    except DhtError:  # git is not installed
-        return SourceDate(FALLBACK_EPOCH, "fixed (no git)")
-    text = out.output.strip()
-    if out.code == 0 and text.isdigit():
-        return SourceDate(int(text), "last commit")
-    return SourceDate(FALLBACK_EPOCH, "fixed (no git commit)")
-
-
 def backend(root: Path) -> str:
     """The project's build backend; a DhtError when it has none."""
     pyproject = root / "pyproject.toml"
@@ -113,25 +84,6 @@ def backend(root: Path) -> str:
     )  # fmt: skip
 
 
-def project_files(root: Path) -> list[str]:
-    """What a build from this working tree sees: git's tracked and untracked-but-not-ignored
-    files; outside git, everything but VCS folders, virtualenvs, build output and caches."""
-    try:
-        listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                     cwd=root, timeout=60, check=False)  # fmt: skip
-    except DhtError:
-        listed = None
-    if listed is not None and listed.code == 0:
-        names = {n for n in listed.output.split("\0") if n}
-        return sorted(n for n in names if os.path.lexists(root / n))
-    out: list[str] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED and not d.endswith(".egg-info"))
-        base = Path(folder).relative_to(root)
-        out.extend((base / f).as_posix() for f in files)
-    return sorted(out)
-
-
 def copy_project(root: Path, files: list[str], dest: Path, conditions: Conditions) -> None:
     """A fresh checkout as git would make it under the umask: modes from the execute bit only."""
     dirmode = 0o777 & ~conditions.umask
@@ -145,13 +97,9 @@ def copy_project(root: Path, files: list[str], dest: Path, conditions: Condition
                 if parent == dest:
                     break
                 os.chmod(parent, dirmode)
-        if source.is_symlink():
-            os.symlink(os.readlink(source), target)
+        copy_entry(source, target)
+        if source.is_symlink() or source.is_dir():
             continue
-        if source.is_dir():  # a git submodule
-            shutil.copytree(source, target, symlinks=True)
-            continue
-        shutil.copy2(source, target)
         executable = os.stat(source).st_mode & 0o111
         os.chmod(target, (0o777 if executable else 0o666) & ~conditions.umask)
     if conditions.touch is not None:
@@ -184,7 +132,7 @@ def build_env(
 ) -> dict[str, str]:
     drop = ("LANG", "LANGUAGE", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
     env = {k: v for k, v in clean_env().items() if k not in drop and not k.startswith("LC_")}
-    env = {k: v for k, v in env.items() if k not in gitmeta.REDIRECTS}
+    env = {k: v for k, v in env.items() if k not in REDIRECTS}
     env.update(
         TZ=conditions.tz,
         LC_ALL=conditions.locale,

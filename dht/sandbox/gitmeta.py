@@ -28,13 +28,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from dht.errors import DhtError
-from dht.process import run
+from dht.gitrepo import git, git_env, try_git
+from dht.process import Completed
 
-# Variables that would point git in the copy at another repository.
-REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
-              "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM")  # fmt: skip
 # Settings that decide whether a file differs from the index (and so the -dirty suffix).
 _CORE = ("core.autocrlf", "core.eol", "core.filemode", "core.symlinks", "core.ignorecase",
          "core.precomposeunicode", "core.checkroundtripencoding", "core.attributesfile")  # fmt: skip
@@ -70,35 +66,30 @@ class Snapshot:
         return bool(self.shallow.strip())
 
 
-def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The caller's environment for git, without redirections, never taking optional locks."""
-    env = {k: v for k, v in os.environ.items() if k not in REDIRECTS}
-    env.update({"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"})
-    env.update(extra or {})
-    return env
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    # Without GIT_DIR and the like: the checkout read is the folder's, the copy's its own.
+    return git_env(extra, redirected=False)
 
 
 def _git(cwd: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
-    return run(["git", *args], cwd=cwd, env=env or git_env(), timeout=120, stdin=stdin).output
+    return git(cwd, *args, stdin=stdin, env=env or _env())
+
+
+def _ask(cwd: Path, *args: str) -> Completed | None:
+    return try_git(cwd, *args, env=_env(), timeout=60)
 
 
 def read(root: Path) -> Snapshot | None:
     """The checkout `root` is in, as a build copy needs it; None outside git (or without git)."""
-    try:
-        probe = run(["git", "rev-parse", "--show-toplevel"], cwd=root, env=git_env(), timeout=60,
-                    check=False)  # fmt: skip
-    except DhtError:  # git is not installed
-        return None
-    if probe.code != 0 or not probe.output.strip():
+    probe = _ask(root, "rev-parse", "--show-toplevel")
+    if probe is None or probe.code != 0 or not probe.output.strip():
         return None
     top = Path(probe.output.strip().splitlines()[-1])
     prefix = _git(root, "rev-parse", "--show-prefix").strip().rstrip("/")
-    fmt = run(["git", "rev-parse", "--show-object-format"], cwd=root, env=git_env(), timeout=60,
-              check=False)  # fmt: skip
-    object_format = fmt.output.strip() if fmt.code == 0 and fmt.output.strip() else "sha1"
-    branch = run(["git", "symbolic-ref", "-q", "HEAD"], cwd=root, env=git_env(), timeout=60,
-                 check=False)  # fmt: skip
-    if branch.code == 0:
+    fmt = _ask(root, "rev-parse", "--show-object-format")
+    object_format = fmt.output.strip() if fmt and fmt.code == 0 and fmt.output.strip() else "sha1"
+    branch = _ask(root, "symbolic-ref", "-q", "HEAD")
+    if branch is not None and branch.code == 0:
         head = f"ref: {branch.output.strip()}"
     else:
         head = _git(root, "rev-parse", "--verify", "HEAD").strip()
@@ -118,8 +109,8 @@ def read(root: Path) -> Snapshot | None:
         skipped |= {p for p in listed if not p.startswith(inside)}
     config = []
     for key in _CORE:
-        got = run(["git", "config", "--get", key], cwd=root, env=git_env(), timeout=60, check=False)
-        if got.code == 0:
+        got = _ask(root, "config", "--get", key)
+        if got is not None and got.code == 0:
             config.append((key, got.output.strip()))
     return Snapshot(
         top=top,
@@ -150,7 +141,7 @@ def _read(path: Path) -> str:
 
 def plant_env(home: Path) -> dict[str, str]:
     """git's environment in a copy: none of the user's or system's configuration."""
-    return git_env({"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull})
+    return _env({"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull})
 
 
 def plant(snap: Snapshot, top: Path, home: Path) -> None:
@@ -177,9 +168,12 @@ def plant(snap: Snapshot, top: Path, home: Path) -> None:
 
 def describe(project: Path, home: Path) -> str:
     """`git describe` in a planted copy, as a person would read it: tag-distance-gsha[-dirty]."""
-    got = run(["git", "describe", "--tags", "--long", "--dirty", "--always"], cwd=project,
-              env=plant_env(home), timeout=120, check=False)  # fmt: skip
-    return got.output.strip().splitlines()[-1] if got.code == 0 and got.output.strip() else ""
+    got = try_git(
+        project, "describe", "--tags", "--long", "--dirty", "--always", env=plant_env(home)
+    )
+    return (
+        got.output.strip().splitlines()[-1] if got and got.code == 0 and got.output.strip() else ""
+    )
 
 
 def versioning(root: Path) -> str | None:

@@ -37,6 +37,7 @@ from dht import platform
 from dht.errors import DhtError
 from dht.model.presets import ENV_PRESETS
 from dht.process import run
+from dht.projectfiles import copy_entry, project_files
 from dht.sandbox import isolation as iso
 from dht.sandbox import junit
 from dht.uvbackend import bin_dir
@@ -61,10 +62,6 @@ PYTEST_FLAGS = (
 # name and escapes the masking. pytest >= 8 has an option for just that; older ones -vv.
 FULL_ASSERTIONS = ("-o", "verbosity_assertions=2")
 FULL_ASSERTIONS_OLD = ("-vv",)
-_SKIP_NAMES = frozenset(
-    {".venv", ".dht", ".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
-)
-_SKIP_TOP = frozenset({"build", "dist"})
 _INJECT = ("dht_sandbox_launch.py", "dht_sandbox_order.py", "dht_sandbox_outcomes.py")
 
 
@@ -236,46 +233,6 @@ class Sandbox:
         return self.root / "xdg" / name
 
 
-def project_files(source: Path) -> list[str]:
-    """Relative paths to copy: git's tracked and unignored files, else a filtered walk."""
-    listed = None
-    if shutil.which("git") is not None:
-        result = run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=source,
-            env={"PATH": os.defpath, "LC_ALL": "C.UTF-8", "GIT_CONFIG_NOSYSTEM": "1"},
-            timeout=120,
-            check=False,
-        )
-        if result.code == 0:
-            listed = [p for p in result.output.split("\0") if p]
-    if listed is None:
-        listed = [p.relative_to(source).as_posix() for p in _walk(source)]
-    # Symlinks are kept (to files or folders, even dangling) and copied as links.
-    return sorted(
-        p for p in listed if _wanted(p) and ((source / p).is_symlink() or (source / p).is_file())
-    )
-
-
-def _walk(folder: Path, top: bool = True) -> Iterator[Path]:
-    for entry in sorted(folder.iterdir()):
-        if not _wanted_name(entry.name, top):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            yield from _walk(entry, top=False)
-        else:
-            yield entry
-
-
-def _wanted_name(name: str, top: bool) -> bool:
-    return not (name in _SKIP_NAMES or name.endswith(".egg-info") or (top and name in _SKIP_TOP))
-
-
-def _wanted(relative: str) -> bool:
-    parts = relative.split("/")
-    return all(_wanted_name(name, i == 0) for i, name in enumerate(parts))
-
-
 def make_sandbox(source: Path, *, socket_guard: bool) -> Sandbox:
     box = Sandbox(Path(tempfile.mkdtemp(prefix="dht-test-")).resolve())
     for folder in (box.project, box.home, box.tmp, box.inject):
@@ -287,7 +244,7 @@ def make_sandbox(source: Path, *, socket_guard: bool) -> Sandbox:
     for relative in project_files(source):
         target = box.project / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / relative, target, follow_symlinks=False)
+        copy_entry(source / relative, target)
     package = resources.files("dht.sandbox._inject")
     for name in (*_INJECT, *(("sitecustomize.py",) if socket_guard else ())):
         (box.inject / name).write_text(package.joinpath(name).read_text("utf-8"), "utf-8")
