@@ -177,8 +177,8 @@ def test_env_and_config() -> None:
     [
         ('[env]\npreset = "determinstic"\n', "unknown preset 'determinstic'"),
         ('[env]\n"BAD-NAME" = "x"\n', "not a valid environment variable name"),
-        ('[env]\nX = "a\\nb"\n', "without control characters"),
-        ('[env]\nX = "a\\u001b[2Jb"\n', "without control characters"),
+        ('[env]\nX = "a\\nb"\n', "contains a control character"),
+        ('[env]\nX = "a\\u001b[2Jb"\n', "contains a control character"),
         ("[env]\nX = 1\n", "env.X: must be a string"),
         (
             '[config.x]\nfile = "../outside.toml"\ntable = "tool.x"\n',

@@ -152,11 +152,11 @@ def test_unknown_shell_suggests() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("1ABC", "x", "name '1ABC' is not allowed"),
-        ("A-B", "x", "name 'A-B' is not allowed"),
-        ("", "x", "name '' is not allowed"),
-        ("A B", "x", "not allowed"),
-        ("A;rm", "x", "not allowed"),
+        ("1ABC", "x", "'1ABC' is not a valid environment variable name"),
+        ("A-B", "x", "'A-B' is not a valid environment variable name"),
+        ("", "x", "'' is not a valid environment variable name"),
+        ("A B", "x", "not a valid"),
+        ("A;rm", "x", "not a valid"),
         ("A", "line\nbreak", "a control character"),
         ("A", "cr\rhere", "a control character"),
         ("A", "nul\0here", "a control character"),

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dht.model.names import ENV_VALUE
+
 
 @dataclass(frozen=True)
 class Family:
@@ -302,3 +304,26 @@ def refusal(name: str) -> tuple[str, str]:
         f"the {family.name} family is refused for every lock (README: Security model); "
         "set it in your own shell if you mean it",
     )
+
+
+VARIABLE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+MAX_ENV_VALUE = 4096
+_VARIABLE = re.compile(VARIABLE_NAME)
+
+
+def env_problem(name: str, value: str) -> tuple[str, str] | None:
+    """(message, hint) when dht.toml or a lock may not carry `name = value`: a refused
+    family, a name some shell cannot set, a value some shell or terminal would not
+    carry literally (one rule for the intent, the lock and the scripts written)."""
+    if refused(name) is not None:
+        return refusal(name)
+    if not _VARIABLE.match(name):
+        return (f"{name!r} is not a valid environment variable name",
+                "use letters, digits and _, not starting with a digit")  # fmt: skip
+    if not re.match(ENV_VALUE, value):
+        return (f"the value of {name} contains a control character (NUL, a line break, an escape)",
+                "environment values are single lines of text")  # fmt: skip
+    if len(value) > MAX_ENV_VALUE:
+        return (f"the value of {name} is {len(value)} characters long",
+                f"environment values are at most {MAX_ENV_VALUE} characters")  # fmt: skip
+    return None

@@ -22,12 +22,11 @@ from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError, did_you_mean
 from dht.model.artifacts import has_credentials, without_credentials
-from dht.model.env_policy import refusal, refused
+from dht.model.env_policy import env_problem
 from dht.model.names import (
     DEFAULT_PLATFORMS,
     DEFAULT_SYSTEMS,
     ECOSYSTEMS,
-    ENV_VALUE,
     HOSTNAME,
     NORMALIZED_NAME,
     PLATFORMS,
@@ -451,10 +450,6 @@ def _normalize_system(table: dict[str, Any], bad: _Bad) -> tuple[SystemRequest, 
     return tuple(out)
 
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-MAX_VALUE = 4096
-
-
 def _normalize_env(table: dict[str, Any], bad: _Bad) -> EnvRequest | None:
     if not table:
         return None
@@ -473,22 +468,11 @@ def _normalize_env(table: dict[str, Any], bad: _Bad) -> EnvRequest | None:
     for key, value in table.items():
         if key in ("preset", "source-date-epoch"):
             continue
-        if refused(key) is not None:
-            raise bad(f"env.{key}", *refusal(key))
-        if not _ENV_NAME.match(key):
-            raise bad(
-                f"env.{key}",
-                f"{key!r} is not a valid environment variable name",
-                "use letters, digits and _ (not starting with a digit)",
-            )
+        problem = env_problem(key, value if isinstance(value, str) else "")
+        if problem is not None:
+            raise bad(f"env.{key}", *problem)
         if not isinstance(value, str):
             raise bad(f"env.{key}", "must be a string", f'write {key} = "{value}"')
-        if not re.match(ENV_VALUE, value) or len(value) > MAX_VALUE:
-            raise bad(
-                f"env.{key}",
-                f"values are one line of at most {MAX_VALUE} characters, without control "
-                "characters (NUL, line breaks, escape sequences)",
-            )
         values[key] = value
     if epoch and "SOURCE_DATE_EPOCH" in values:
         raise bad("env.SOURCE_DATE_EPOCH", "is set twice: by source-date-epoch = true and by hand")

@@ -26,6 +26,7 @@ from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError
 from dht.model.artifacts import artifact_problem, has_credentials
+from dht.model.env_policy import MAX_ENV_VALUE, VARIABLE_NAME
 from dht.model.names import (
     ENV_VALUE,
     HOSTNAME,
@@ -127,8 +128,8 @@ class LockIndex(_Strict, omit_defaults=True, kw_only=True, frozen=True):
     """Packages whose sdists the lock may hold (dht.toml's index.build-from-source)."""
 
 
-EnvName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
-EnvValue = Annotated[str, msgspec.Meta(pattern=ENV_VALUE, max_length=4096)]
+EnvName = Annotated[str, msgspec.Meta(pattern=VARIABLE_NAME, max_length=200)]
+EnvValue = Annotated[str, msgspec.Meta(pattern=ENV_VALUE, max_length=MAX_ENV_VALUE)]
 RelPath = Annotated[str, msgspec.Meta(pattern=r"^[^/\\\x00\n][^\\\x00\n]*$", max_length=500)]
 
 
