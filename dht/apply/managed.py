@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from dht.apply import ini_edit
 from dht.apply.paths import safe_path
 from dht.errors import InputError
-from dht.model.lock import atomic_write
+from dht.files import atomic_write
 from dht.model.regions import Change, changes, header_path, same, toml_table_path
 
 Format = Literal["toml", "ini", "file"]

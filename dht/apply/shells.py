@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from dht.errors import InputError, UsageError, did_you_mean
+from dht.files import atomic_write
 from dht.model.env_policy import env_problem
-from dht.model.lock import atomic_write
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 _ALIASES = {"pwsh": "powershell", "sh": "bash"}

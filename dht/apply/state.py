@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dht import platform
-from dht.model.lock import atomic_write
+from dht.files import atomic_write
 
 STATE = Path(".dht")
 ASIDE = ".dht-new"

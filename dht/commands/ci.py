@@ -11,7 +11,8 @@ from dht import __version__
 from dht.errors import DhtError, InputError, UsageError
 from dht.export.github import Facts, check_spec, covered, render, workflow_path
 from dht.export.install_spec import DISTRIBUTION, installed
-from dht.model.lock import LOCK_FILE, atomic_write, read_lock
+from dht.files import atomic_write
+from dht.model.lock import LOCK_FILE, read_lock
 from dht.model.toml import parse_toml, read_text
 from dht.process import run
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,6 +23,7 @@ import msgspec
 from packaging.version import InvalidVersion, Version
 
 from dht.errors import InputError
+from dht.files import atomic_write
 from dht.model.artifacts import artifact_problem, has_credentials
 from dht.model.env_policy import MAX_ENV_VALUE, VARIABLE_NAME
 from dht.model.names import (
@@ -521,22 +520,6 @@ def write_lock(path: Path, lock: Lock) -> bool:
         pass
     atomic_write(path, text)
     return True
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: readers see old or new, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # Reading

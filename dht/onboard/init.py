@@ -26,8 +26,8 @@ from packaging.utils import canonicalize_name
 
 from dht.apply.managed import Region, read_ini_values
 from dht.errors import DhtError
+from dht.files import atomic_write
 from dht.model.intent import DEFAULT_INDEX, INTENT_FILE, parse_intent
-from dht.model.lock import atomic_write
 from dht.model.toml import parse_toml, read_text
 from dht.onboard.adopt import adopted_text
 from dht.onboard.ci import CiRun, command_runs, precommit_ci, workflow_runs
