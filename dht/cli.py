@@ -115,7 +115,7 @@ def lock(
       dht lock -P ruff              # move ruff to the newest allowed version, nothing else
     """
     if check:
-        from dht.commands.lock import check_lock_file
+        from dht.compile.staleness import check_lock_file
 
         findings = _run(
             lambda: check_lock_file(Path.cwd(), verify_index=verify_index, offline=offline)

@@ -29,6 +29,38 @@ def current(platform: str = sys.platform) -> OS:
     return "linux"  # and the other POSIX systems, which share its layout
 
 
+def target_platform(platform: str, machine: str, musl: bool = False) -> str | None:
+    """dht's target platform name for `sys.platform` and `platform.machine()`; None for a
+    machine the lock cannot target (another OS, another architecture)."""
+    machine = machine.lower()
+    if platform.startswith("linux"):
+        arch = {
+            "amd64": "x86_64",
+            "x86_64": "x86_64",
+            "aarch64": "aarch64",
+            "arm64": "aarch64",
+        }.get(machine)
+        if arch == "x86_64" and musl:
+            return "linux-musl-x86_64"
+        return f"linux-{arch}" if arch else None
+    if platform == "darwin":
+        return "macos-arm64" if machine == "arm64" else "macos-x86_64"
+    if platform == "win32":
+        return "windows-arm64" if machine == "arm64" else "windows-x86_64"
+    return None
+
+
+def package_managers(os_name: OS) -> tuple[str, ...] | None:
+    """The system package managers dht drives on this OS, most preferred first; None on
+    Linux, where the distribution (os-release) decides."""
+    return {"macos": ("homebrew",), "windows": ("winget", "choco")}.get(os_name)
+
+
+def has_namespaces(platform: str = sys.platform) -> bool:
+    """Network namespaces (`unshare --net`), for the sandbox's strongest isolation: Linux only."""
+    return platform.startswith("linux")
+
+
 # -- venv layout ---------------------------------------------------------------------
 
 
@@ -51,6 +83,25 @@ def executable(env: Path, name: str, os_name: OS) -> Path:
 
 def python_of(env: Path, os_name: OS) -> Path:
     return executable(env, "python", os_name)
+
+
+def site_packages_patterns(os_name: OS) -> tuple[str, ...]:
+    """Where a venv keeps its distributions, as globs under the venv (POSIX: per minor)."""
+    return ("Lib/site-packages",) if os_name == "windows" else ("lib/python3*/site-packages",)
+
+
+def script_name(file_name: str, os_name: OS) -> str:
+    """The command a console-script file provides (`ruff.exe` is `ruff` on Windows)."""
+    if os_name == "windows" and file_name.lower().endswith(".exe"):
+        return file_name[:-4]
+    return file_name
+
+
+def file_url_path(path: str, os_name: OS) -> str:
+    """The path of a `file://` URL's (unquoted) path part: `/C:/x` is `C:/x` on Windows."""
+    if os_name == "windows" and len(path) > 2 and path[0] == "/" and path[2] == ":":
+        return path[1:]
+    return path
 
 
 # -- launchers -----------------------------------------------------------------------

@@ -43,6 +43,12 @@ def python_of(env: Path) -> Path:
     return platform.python_of(env, platform.current())
 
 
+def site_packages(env: Path) -> list[Path]:
+    """The venv's site-packages folders that exist, sorted."""
+    patterns = platform.site_packages_patterns(platform.current())
+    return sorted(path for pattern in patterns for path in env.glob(pattern) if path.is_dir())
+
+
 def create_venv(path: Path, python: str) -> None:
     """A relocatable venv (scripts find their interpreter relative to themselves),
     so it can be built aside and renamed into place."""

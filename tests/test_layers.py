@@ -33,3 +33,114 @@ def test_apply_and_verify_do_not_load_the_writers_or_the_intent_parser() -> None
     assert "tomlkit" not in modules
     assert "packaging.requirements" not in modules
     assert "dht.model.intent" not in modules
+
+
+# The import contract between dht's packages, read from the source (lazy imports
+# inside functions count). Shared machinery sits at the package base; the model
+# above it; the compiler, the executor, review and export each on the model only.
+BASE = {"dht", "dht.errors", "dht.platform", "dht.files", "dht.process", "dht.gitrepo",
+        "dht.projectfiles", "dht.uvbackend", "dht.host", "dht.__version__", "dht.data"}  # fmt: skip
+ALLOWED: dict[str, set[str]] = {
+    "base": set(),
+    "model": set(),
+    "compile": {"model"},
+    "apply": {"model"},
+    "review": {"model"},
+    "export": {"model"},
+    # The sandbox names the group or extra that lists a missing module: it reads
+    # pyproject.toml with the compiler's reader.
+    "sandbox": {"model", "dht.compile.project"},
+    "buildcheck": {"model", "compile", "sandbox"},
+    # init adopts configs with the executor's editors; doctor runs the executor and
+    # the lock check.
+    "onboard": {"model", "compile", "apply"},
+    "commands": {
+        "model",
+        "compile",
+        "apply",
+        "review",
+        "export",
+        "sandbox",
+        "onboard",
+        "buildcheck",
+    },
+    "cli": {
+        "model",
+        "compile",
+        "apply",
+        "review",
+        "export",
+        "sandbox",
+        "onboard",
+        "buildcheck",
+        "commands",
+    },
+}
+
+
+def _layer(module: str) -> str:
+    if module in BASE or module.startswith("dht.data."):
+        return "base"
+    if module in ("dht.cli", "dht.__main__"):
+        return "cli"
+    return module.split(".")[1]
+
+
+def _imports() -> dict[str, set[str]]:
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).parent.parent / "dht"
+    found: dict[str, set[str]] = {}
+    for path in sorted(package.rglob("*.py")):
+        if "_inject" in path.parts:
+            continue  # runs in the sandbox's own interpreter, imports nothing of dht
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        names = found.setdefault(module, set())
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(a.name for a in node.names if a.name.startswith("dht"))
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module == "dht":
+                    names.update(f"dht.{a.name}" for a in node.names)
+                elif node.module.startswith("dht."):
+                    names.add(node.module)
+    return found
+
+
+def _violations(graph: dict[str, set[str]]) -> list[str]:
+    broken = []
+    for module, names in sorted(graph.items()):
+        layer = _layer(module)
+        allowed = ALLOWED[layer]
+        for name in sorted(names):
+            target = _layer(name)
+            if target in (layer, "base") or target in allowed:
+                continue
+            if any(name == a or name.startswith(a + ".") for a in allowed if "." in a):
+                continue
+            broken.append(f"{module} imports {name} ({layer} -> {target})")
+    return broken
+
+
+def test_every_package_keeps_the_import_contract() -> None:
+    graph = _imports()
+    assert "dht.apply.executor" in graph and "dht.compile.resolve" in graph  # the walk saw them
+    broken = _violations(graph)
+    assert not broken, "\n".join(broken)
+
+
+def test_the_contract_check_catches_violations() -> None:
+    graph = {
+        "dht.apply.executor": {"dht.compile.resolve", "dht.model.lock", "dht.platform"},
+        "dht.model.lock": {"dht.apply.state"},
+        "dht.sandbox.missing": {"dht.compile.project", "dht.compile.index"},
+        "dht.platform": {"dht.model.names"},
+    }
+    assert _violations(graph) == [
+        "dht.apply.executor imports dht.compile.resolve (apply -> compile)",
+        "dht.model.lock imports dht.apply.state (model -> apply)",
+        "dht.platform imports dht.model.names (base -> model)",
+        "dht.sandbox.missing imports dht.compile.index (sandbox -> compile)",
+    ]

@@ -317,3 +317,49 @@ def test_sandbox_env_home_and_path_per_os(tmp_path: Path, monkeypatch: pytest.Mo
         else:
             assert env["PATH"] == f"{venv}/bin:/bin:/usr/bin"
             assert "USERPROFILE" not in env and "SYSTEMROOT" not in env
+
+
+@pytest.mark.parametrize(
+    ("sys_platform", "machine", "musl", "name"),
+    [
+        ("linux", "x86_64", False, "linux-x86_64"),
+        ("linux", "AMD64", False, "linux-x86_64"),
+        ("linux", "x86_64", True, "linux-musl-x86_64"),
+        ("linux", "aarch64", False, "linux-aarch64"),
+        ("linux", "arm64", False, "linux-aarch64"),
+        ("linux", "riscv64", False, None),
+        ("darwin", "arm64", False, "macos-arm64"),
+        ("darwin", "x86_64", False, "macos-x86_64"),
+        ("win32", "AMD64", False, "windows-x86_64"),
+        ("win32", "ARM64", False, "windows-arm64"),
+        ("freebsd14", "amd64", False, None),
+    ],
+)
+def test_target_platform_per_os(
+    sys_platform: str, machine: str, musl: bool, name: str | None
+) -> None:
+    assert platform.target_platform(sys_platform, machine, musl) == name
+
+
+def test_package_managers_and_namespaces_per_os() -> None:
+    assert platform.package_managers("macos") == ("homebrew",)
+    assert platform.package_managers("windows") == ("winget", "choco")
+    assert platform.package_managers("linux") is None  # os-release decides
+    assert platform.has_namespaces("linux") and not platform.has_namespaces("darwin")
+    assert not platform.has_namespaces("win32")
+
+
+def test_site_packages_scripts_and_file_urls_per_os(tmp_path: Path) -> None:
+    assert platform.site_packages_patterns("windows") == ("Lib/site-packages",)
+    assert platform.site_packages_patterns("macos") == ("lib/python3*/site-packages",)
+    assert platform.script_name("Ruff.EXE", "windows") == "Ruff"
+    assert platform.script_name("ruff.exe", "linux") == "ruff.exe"
+    assert platform.file_url_path("/C:/work/p", "windows") == "C:/work/p"
+    assert platform.file_url_path("/C:/work/p", "linux") == "/C:/work/p"
+    assert platform.file_url_path("/srv/p", "windows") == "/srv/p"
+    from dht.uvbackend import site_packages
+
+    (tmp_path / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    (tmp_path / "lib" / "python3.12").mkdir()
+    if platform.current() != "windows":
+        assert site_packages(tmp_path) == [tmp_path / "lib" / "python3.11" / "site-packages"]

@@ -21,9 +21,8 @@ from packaging.utils import canonicalize_name
 
 from dht.apply import state
 from dht.apply.probes import DROPPED_ENV, Probe
-from dht.apply.resources import site_packages
 from dht.process import clean_env
-from dht.uvbackend import python_of
+from dht.uvbackend import python_of, site_packages
 
 CACHE = "probes.json"
 

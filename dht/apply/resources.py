@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from dht import platform
 from dht.apply import managed, shells, state
 from dht.apply.plan import Observed, Status, Verdict
 from dht.model.regions import Change, summary
-from dht.uvbackend import Wheel, bin_dir, create_venv, install, python_of, uninstall
+from dht.uvbackend import Wheel, bin_dir, create_venv, install, python_of, site_packages, uninstall
 
 
 class Resource(Protocol):
@@ -47,12 +46,6 @@ def _hash(data: object) -> str:
 
 
 # Python environments
-
-
-def site_packages(env: Path) -> list[Path]:
-    if sys.platform == "win32":
-        return [env / "Lib" / "site-packages"]
-    return sorted(env.glob("lib/python3*/site-packages"))
 
 
 def installed(env: Path) -> dict[str, str]:
@@ -119,9 +112,7 @@ def _bin_files(record: Path, lib: Path, here: Path) -> list[str]:
         target = (lib / relative).resolve(strict=False)
         if target.parent == here:
             name = target.name
-            if sys.platform == "win32" and name.lower().endswith(".exe"):
-                name = name[:-4]
-            names.append(name)
+            names.append(platform.script_name(name, platform.current()))
     return names
 
 
@@ -364,9 +355,7 @@ def _file_path(url: str) -> Path | None:
     parsed = urlparse(url)
     if parsed.scheme != "file":
         return None
-    path = unquote(parsed.path)
-    if sys.platform == "win32" and len(path) > 2 and path[0] == "/" and path[2] == ":":
-        path = path[1:]  # file:///C:/x -> C:/x
+    path = platform.file_url_path(unquote(parsed.path), platform.current())
     try:
         return Path(path).resolve()
     except OSError:

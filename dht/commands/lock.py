@@ -10,7 +10,6 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from dht.compile.staleness import Finding, check_lock
 from dht.errors import InputError
 from dht.model.intent import INTENT_FILE, load_intent
 from dht.model.lock import LOCK_FILE, Lock, read_lock, write_lock
@@ -155,25 +154,6 @@ def _project_line(lock: Lock) -> str:
     if project.request.extras:
         parts.append(f"extras {', '.join(project.request.extras)}")
     return f"{project.name or '(not a package)'} [{'; '.join(parts)}]"
-
-
-def check_lock_file(
-    root: Path, *, verify_index: bool = False, offline: bool = False
-) -> list[Finding]:
-    intent = load_intent(root / INTENT_FILE)
-    lock_path = root / LOCK_FILE
-    if not lock_path.exists():
-        return [Finding(LOCK_FILE, "missing: run `dht lock` to create it")]
-    lock, text = read_lock(lock_path)  # one dht refuses to read is an error (exit 1), as in apply
-    findings = check_lock(intent, lock, text, root)
-    if verify_index:
-        from dht.compile.index import IndexClient
-        from dht.compile.staleness import index_mismatches
-
-        with IndexClient(lock.index.url, offline=offline) as client:
-            client.prefetch(sorted({p.name for p in lock.packages}))
-            findings += index_mismatches(lock, client)
-    return sorted(set(findings))
 
 
 def changes(old: Lock | None, new: Lock) -> tuple[Change, ...]:

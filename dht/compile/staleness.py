@@ -27,8 +27,8 @@ from packaging.version import Version
 from dht.compile.settings import compile_configs, compile_env
 from dht.compile.system import compile_system
 from dht.compile.targets import Target
-from dht.model.intent import Intent
-from dht.model.lock import Lock, Package, dumps
+from dht.model.intent import INTENT_FILE, Intent, load_intent
+from dht.model.lock import LOCK_FILE, Lock, Package, dumps, read_lock
 from dht.platform import to_lf
 
 
@@ -557,3 +557,23 @@ def index_mismatches(lock: Lock, source: Any) -> list[Finding]:
                     Finding(where, f"{artifact.name}: size or sha256 differs from the index")
                 )
     return out
+
+
+def check_lock_file(
+    root: Path, *, verify_index: bool = False, offline: bool = False
+) -> list[Finding]:
+    """`dht lock --check`: what is stale in dht.lock against dht.toml (and, with
+    `verify_index`, against the index), sorted; a missing lock is one finding."""
+    intent = load_intent(root / INTENT_FILE)
+    lock_path = root / LOCK_FILE
+    if not lock_path.exists():
+        return [Finding(LOCK_FILE, "missing: run `dht lock` to create it")]
+    lock, text = read_lock(lock_path)  # one dht refuses to read is an error (exit 1), as in apply
+    findings = check_lock(intent, lock, text, root)
+    if verify_index:
+        from dht.compile.index import IndexClient
+
+        with IndexClient(lock.index.url, offline=offline) as client:
+            client.prefetch(sorted({p.name for p in lock.packages}))
+            findings += index_mismatches(lock, client)
+    return sorted(set(findings))

@@ -243,7 +243,7 @@ def _project(root: Path, doctor: Doctor, lock: Lock | None) -> None:
     doctor.project = project
     if not project["intent"]:
         return
-    from dht.commands.lock import check_lock_file
+    from dht.compile.staleness import check_lock_file
 
     try:
         findings = check_lock_file(root)

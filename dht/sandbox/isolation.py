@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dht import platform
 from dht.errors import DhtError
 from dht.process import run
 
@@ -86,7 +86,7 @@ def proxy_env(env: Mapping[str, str], level: str) -> dict[str, str]:
 
 def _candidates() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     unshare = shutil.which("unshare")
-    if sys.platform != "linux" or unshare is None:
+    if not platform.has_namespaces() or unshare is None:
         return []
     user = (unshare, "--user", "--map-root-user", "--net")
     if os.geteuid() == 0:

@@ -144,7 +144,7 @@ def _cannot_hint(
 
 def _installed(venv: Path, module: str) -> tuple[str, str]:
     """The distribution in the environment that owns `module`, and its version."""
-    from dht.apply.resources import site_packages
+    from dht.uvbackend import site_packages
 
     top = module.split(".")[0]
     owned = (f"{top}/__init__.py", f"{top}.py", f"{top}/")

@@ -25,7 +25,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -483,7 +482,7 @@ def _run_pytest(
     open would keep a reader waiting.
     """
     log = box.root / "output.log"
-    posix = sys.platform != "win32"
+    posix = platform.current() != "windows"
     with log.open("wb") as sink:
         try:
             proc = subprocess.Popen(

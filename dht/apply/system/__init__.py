@@ -97,15 +97,12 @@ def query_lines(argv: list[str]) -> list[str]:
 
 def machine_system(declared: Sequence[str]) -> str | None:
     """Which of the lock's systems this machine is: the most specific match, or None."""
-    import sys
+    from dht import platform
 
-    if sys.platform == "darwin":
-        candidates = ["homebrew"]
-    elif sys.platform == "win32":
-        candidates = ["winget", "choco"]
-    else:
+    candidates = platform.package_managers(platform.current())
+    if candidates is None:
         release = read_os_release()
-        candidates = release.candidates() if release else []
+        candidates = tuple(release.candidates()) if release else ()
     return next((c for c in candidates if c in declared), None)
 
 
