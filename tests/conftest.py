@@ -51,3 +51,35 @@ def index_server(fixture_index: FixtureIndex) -> Iterator[Callable[..., IndexSer
 @pytest.fixture
 def cache_dir(tmp_path: Path) -> Path:
     return tmp_path / "cache"
+
+
+# Strict skips (CI): with DHT_TEST_STRICT_SKIPS=1 a skip fails the run unless its reason
+# matches DHT_TEST_ALLOWED_SKIPS (a regular expression): each CI job lists the skips it
+# expects on its OS, so a test that silently stopped running there is noticed.
+def strict_skip_problem(reason: str, environ: dict[str, str]) -> str | None:
+    """Why a skip with `reason` fails the run under `environ`, or None when it may skip."""
+    import re
+
+    if environ.get("DHT_TEST_STRICT_SKIPS") != "1":
+        return None
+    allowed = environ.get("DHT_TEST_ALLOWED_SKIPS", "")
+    if allowed and re.search(allowed, reason):
+        return None
+    return (
+        f"skipped under DHT_TEST_STRICT_SKIPS=1 and not allowed by DHT_TEST_ALLOWED_SKIPS: {reason}"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    import os
+
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail") and isinstance(report.longrepr, tuple):
+        problem = strict_skip_problem(
+            str(report.longrepr[2]).removeprefix("Skipped: "), dict(os.environ)
+        )
+        if problem is not None:
+            report.outcome = "failed"
+            report.longrepr = problem
