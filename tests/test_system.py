@@ -521,3 +521,39 @@ def test_managers_state_their_capabilities(
 ) -> None:
     manager = manager_for(system)
     assert (manager.needs_root, manager.can_pin, manager.refresh) == (root, pin, refresh)
+
+
+def test_a_pin_a_manager_cannot_install_is_refused_at_lock_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_intent(
+            BASE + '[system]\nlibpq = { version = { debian = "15.1-1", arch = "15.1-1" } }\n'
+        )
+    assert "system.libpq.version.arch" in str(caught.value)
+    assert "a version cannot be pinned on arch: pacman installs only the current release" in str(
+        caught.value
+    )
+    assert "remove version.arch" in str(caught.value)
+    assert entries('[system]\nlibpq = { version = { debian = "15.1-1" } }\n')  # others keep theirs
+    # A lock from elsewhere that pins on arch anyway is refused when read (untrusted input).
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dht.toml").write_text(
+        BASE
+        + f'[index]\nurl = "{server.url}"\n[system]\nlibpq = {{ version = {{ debian = "15.1-1" }} }}\n'
+    )
+    assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+    text = (tmp_path / "dht.lock").read_text()
+    assert 'debian = "15.1-1"' in text
+    with pytest.raises(InputError) as bad:
+        parse_lock(text.replace('debian = "15.1-1"', 'arch = "15.1-1", debian = "15.1-1"'))
+    assert "versions.arch: a version cannot be pinned on arch" in str(bad.value)
+
+
+def test_the_lock_rule_and_the_managers_agree_on_pins() -> None:
+    from dht.model.names import ECOSYSTEMS, pin_problem
+
+    for system in ECOSYSTEMS:
+        assert manager_for(system).can_pin == (pin_problem(system) is None), system
+        assert pin_problem(f"{system}+1") == pin_problem(system)

@@ -36,6 +36,7 @@ from dht.model.names import (
     config_claim_problem,
     config_text_problem,
     is_python_version,
+    pin_problem,
     platform_order,
     reserved_path,
     section_problem,
@@ -429,6 +430,9 @@ def _normalize_system(table: dict[str, Any], bad: _Bad) -> tuple[SystemRequest, 
             if not isinstance(version, str) or not re.match(SYSTEM_VERSION, version):
                 raise bad(f"{where}.version.{system}", f"{version!r} is not a package version",
                           "an exact version as the package manager prints it: 2.10-3, 1:2.1.5-2")  # fmt: skip
+            if pin_problem(system) is not None:
+                raise bad(f"{where}.version.{system}", f"a version cannot be pinned on {system}: {pin_problem(system)}",
+                          f"remove version.{system}; the other systems keep their pins")  # fmt: skip
         for system, packages in sorted(value.items()):
             if not re.match(SYSTEM_ID, system):
                 close = did_you_mean(system, ECOSYSTEMS)

@@ -38,6 +38,7 @@ from dht.model.names import (
     SYSTEM_VERSION,
     config_claim_problem,
     config_text_problem,
+    pin_problem,
     platform_order,
     section_problem,
 )
@@ -615,6 +616,14 @@ def _validate(lock: Lock, bad: Callable[[str, str], InputError]) -> None:
                 raise bad(
                     f"{where}.wheels",
                     f"{artifact.name} serves {sorted(extra)[0]!r}, not a target of {package.name}",
+                )
+    for i, entry in enumerate(lock.system):
+        for system in sorted(entry.versions):
+            problem = pin_problem(system)
+            if problem is not None:
+                raise bad(
+                    f"system[{i}].versions.{system}",
+                    f"a version cannot be pinned on {system}: {problem}",
                 )
 
 

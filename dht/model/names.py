@@ -64,6 +64,19 @@ ECOSYSTEMS: tuple[str, ...] = (
     "choco",
 )
 DEFAULT_SYSTEMS = ECOSYSTEMS
+# Systems whose package manager cannot install an exact version: a version pin there could
+# never be applied nor checked, so dht.toml and dht.lock refuse it (each manager's
+# `can_pin` in dht/apply/system/ agrees; a test holds them together).
+UNPINNABLE: dict[str, str] = {
+    "arch": "pacman installs only the current release of Arch's archive (no older versions)",
+}
+
+
+def pin_problem(system: str) -> str | None:
+    """Why a version cannot be pinned on `system` (`arch`, `debian+12`), or None."""
+    return UNPINNABLE.get(system.split("+", 1)[0])
+
+
 SYSTEM_ID = r"^(debian|ubuntu|fedora|arch|alpine|opensuse|homebrew|winget|choco)(\+[0-9][0-9.]*)?$"
 # A system package name as package managers spell them; never a shell word.
 # apt reads a trailing `-` as "remove" (and `+` as "install"): a name ends with a letter, digit or +.
