@@ -42,6 +42,10 @@ class InputError(DhtError):
     """A file the user gave (dht.toml, dht.lock) is malformed or invalid."""
 
 
+class NewerFormatError(InputError):
+    """A file written by a newer dht: never rewritten from scratch by this one."""
+
+
 class IndexError_(DhtError):
     """The package index could not be read, or answered something unusable."""
 

@@ -521,3 +521,17 @@ def test_package_from_another_index_is_inconsistent(project: Project) -> None:
     )
     result = project.dht("lock", "--check")
     assert result.exit_code == 1 and "not the lock's index" in result.output
+
+
+def test_a_newer_lock_is_never_relocked_a_broken_one_is(project: Project) -> None:
+    project.intent('toolish = ""')
+    newer = "lock-version = 99\n# written by a newer dht\n"
+    project.lock_path.write_text(newer, encoding="utf-8")
+    result = project.dht("lock")
+    assert result.exit_code == 1 and "newer than this dht understands" in result.output
+    assert project.lock_text() == newer  # untouched
+    project.lock_path.write_text("lock-version = 1\npython = 3\n", encoding="utf-8")
+    result = project.dht("lock")
+    assert result.exit_code == 0, result.output
+    assert "ignoring the pins of the existing lock" in result.output
+    assert parse_lock(project.lock_text()).packages

@@ -10,7 +10,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from dht.errors import InputError
+from dht.errors import InputError, NewerFormatError
 from dht.model.intent import INTENT_FILE, load_intent
 from dht.model.lock import LOCK_FILE, Lock, read_lock, write_lock
 
@@ -182,9 +182,9 @@ def _previous(path: Path) -> Lock | None:
         return None
     try:
         return read_lock(path)[0]
+    except NewerFormatError:
+        raise
     except InputError as exc:
-        if "newer than this dht" in exc.message:
-            raise
         import sys
 
         print(f"warning: ignoring the pins of the existing lock: {exc}", file=sys.stderr)

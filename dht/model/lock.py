@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from packaging.version import InvalidVersion, Version
 
-from dht.errors import InputError
+from dht.errors import InputError, NewerFormatError
 from dht.files import atomic_write
 from dht.model.artifacts import artifact_problem, has_credentials
 from dht.model.env_policy import MAX_ENV_VALUE, VARIABLE_NAME
@@ -540,7 +540,7 @@ def parse_lock(text: str, file: str = LOCK_FILE) -> Lock:
     raw = parse_toml(text, file)
     version = raw.get("lock-version")
     if isinstance(version, int) and version > LOCK_VERSION:
-        raise InputError(
+        raise NewerFormatError(
             f"lock-version {version} is newer than this dht understands ({LOCK_VERSION})",
             where=file,
             hint="upgrade dht to read this lock",
