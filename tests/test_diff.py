@@ -330,3 +330,28 @@ def test_probe_env_and_whole_file_configs_are_shown_first() -> None:
         "+ editorconfig (.editorconfig)  <- config.editorconfig  !! dht writes this whole file"
         in first
     )
+
+
+def test_a_package_locked_at_two_versions_is_compared_version_by_version() -> None:
+    import msgspec
+
+    from dht.commands.lock import changes
+    from dht.review.diff import diff
+
+    base = _example()
+    mypy = next(p for p in base.packages if p.name == "mypy")
+    # The same package at a second version for some platforms (as markers or
+    # requires-python split a resolution): both entries are compared.
+    wheel = mypy.wheels[0]
+    second = msgspec.structs.replace(mypy, version="0.1", wheels=(wheel,), targets=wheel.targets)
+    moved = msgspec.structs.replace(wheel, url=wheel.url.replace("/packages/", "/other/"))
+    old = msgspec.structs.replace(base, packages=(*base.packages, second))
+    new = msgspec.structs.replace(
+        base, packages=(*base.packages, msgspec.structs.replace(second, wheels=(moved,)))
+    )
+    found = [c.name for c in diff(old, new).changes if c.section == "artifacts"]
+    assert found == [f"{wheel.name} url"]  # the 0.1 entry's change is not lost
+    removed = [c for c in diff(old, base).changes if c.section == "packages"]
+    assert [(c.kind, c.old) for c in removed] == [("removed", "0.1")]
+    summary = [c.line() for c in changes(old, base)]
+    assert summary == [f" ~ mypy 0.1, {mypy.version} -> {mypy.version}"]

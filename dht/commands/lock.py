@@ -157,15 +157,12 @@ def _project_line(lock: Lock) -> str:
 
 
 def changes(old: Lock | None, new: Lock) -> tuple[Change, ...]:
-    def pins(lock: Lock | None) -> dict[tuple[str, str], str]:
-        if lock is None:
-            return {}
-        found: dict[tuple[str, str], set[str]] = {}
-        for p in lock.packages:
-            found.setdefault((p.environment, p.name), set()).add(p.version)
-        return {k: ", ".join(sorted(v)) for k, v in found.items()}
+    from dht.review.diff import pins
 
-    before, after = pins(old), pins(new)
+    def versions(lock: Lock | None) -> dict[tuple[str, str], str]:
+        return {k: ", ".join(sorted(v)) for k, v in pins(lock).items()} if lock else {}
+
+    before, after = versions(old), versions(new)
     if old is not None and old.python != new.python:
         before[("", "python")], after[("", "python")] = old.python, new.python
     out = [

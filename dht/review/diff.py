@@ -224,34 +224,63 @@ def _sdist_attention(package: Package, before: Package | None) -> str:
     return SDIST.format(targets=", ".join(package.sdist.targets))
 
 
+def pins(lock: Lock) -> dict[tuple[str, str], dict[str, Package]]:
+    """(environment, name) -> version -> its entry: a package may be locked at two
+    versions in one environment (one per group of platforms)."""
+    found: dict[tuple[str, str], dict[str, Package]] = {}
+    for package in lock.packages:
+        found.setdefault((package.environment, package.name), {})[package.version] = package
+    return found
+
+
 def _packages(old: Lock, new: Lock) -> list[Change]:
     out: list[Change] = []
-    before = {(p.environment, p.name): p for p in old.packages}
-    after = {(p.environment, p.name): p for p in new.packages}
+    before, after = pins(old), pins(new)
     roots_old, roots_new = _Roots(old), _Roots(new)
     for key in sorted(before.keys() | after.keys()):
-        pa, pb = before.get(key), after.get(key)
         label = key[1] if key[0] == "project" else f"{key[1]} ({key[0]})"
-        if pb is not None and pa is None:
-            out.append(Change("packages", label, "added", None, pb.version, cause=roots_new(pb),
-                              attention=_sdist_attention(pb, None)))  # fmt: skip
-        elif pa is not None and pb is None:
-            out.append(Change("packages", label, "removed", pa.version, None, cause=roots_old(pa)))
-        elif pa is not None and pb is not None:
-            cause = roots_new(pb)
-            if pa.version != pb.version:
-                kind, jump = _jump(pa.version, pb.version)
-                out.append(Change("packages", label, kind, pa.version, pb.version, jump, cause,
-                                  attention=_sdist_attention(pb, pa)))  # fmt: skip
-            else:
-                out += _same_version(pa, pb, cause)
-            if pa.index != pb.index:
-                out.append(Change("packages", f"{label} index", "changed", pa.index, pb.index,
-                                  cause=cause, attention="installs from another index"))  # fmt: skip
-        if pb is not None and pb.yanked is not None and (pa is None or pa.yanked != pb.yanked):
-            out.append(Change("packages", f"{label} yanked", "changed",
-                              pa.yanked if pa is not None else None, pb.yanked, cause=roots_new(pb),
-                              attention="the index yanked this release (PEP 592)"))  # fmt: skip
+        va, vb = before.get(key, {}), after.get(key, {})
+        pairs: list[tuple[Package | None, Package | None]]
+        if len(va) == 1 and len(vb) == 1:
+            pairs = [(next(iter(va.values())), next(iter(vb.values())))]
+        else:  # added, removed, or locked at several versions: version by version
+            pairs = [(va.get(v), vb.get(v)) for v in sorted(va.keys() | vb.keys(), key=_order)]
+        for pa, pb in pairs:
+            out += _package(label, pa, pb, roots_old, roots_new)
+    return out
+
+
+def _order(version: str) -> tuple[int, Version | str]:
+    try:
+        return (0, Version(version))
+    except InvalidVersion:
+        return (1, version)
+
+
+def _package(
+    label: str, pa: Package | None, pb: Package | None, roots_old: _Roots, roots_new: _Roots
+) -> list[Change]:
+    out: list[Change] = []
+    if pb is not None and pa is None:
+        out.append(Change("packages", label, "added", None, pb.version, cause=roots_new(pb),
+                          attention=_sdist_attention(pb, None)))  # fmt: skip
+    elif pa is not None and pb is None:
+        out.append(Change("packages", label, "removed", pa.version, None, cause=roots_old(pa)))
+    elif pa is not None and pb is not None:
+        cause = roots_new(pb)
+        if pa.version != pb.version:
+            kind, jump = _jump(pa.version, pb.version)
+            out.append(Change("packages", label, kind, pa.version, pb.version, jump, cause,
+                              attention=_sdist_attention(pb, pa)))  # fmt: skip
+        else:
+            out += _same_version(pa, pb, cause)
+        if pa.index != pb.index:
+            out.append(Change("packages", f"{label} index", "changed", pa.index, pb.index,
+                              cause=cause, attention="installs from another index"))  # fmt: skip
+    if pb is not None and pb.yanked is not None and (pa is None or pa.yanked != pb.yanked):
+        out.append(Change("packages", f"{label} yanked", "changed",
+                          pa.yanked if pa is not None else None, pb.yanked, cause=roots_new(pb),
+                          attention="the index yanked this release (PEP 592)"))  # fmt: skip
     return out
 
 
