@@ -85,6 +85,15 @@ def python_of(env: Path, os_name: OS) -> Path:
     return executable(env, "python", os_name)
 
 
+def pyenv_pythons(root: Path, version: str, os_name: OS) -> list[Path]:
+    """Where pyenv (pyenv-win on Windows, its PYENV_ROOT) keeps one version's
+    interpreter, in the order to look."""
+    folder = root / "versions" / version
+    if os_name == "windows":
+        return [folder / "python.exe", folder / "python3.exe"]
+    return [folder / "bin" / "python3", folder / "bin" / "python"]
+
+
 def site_packages_patterns(os_name: OS) -> tuple[str, ...]:
     """Where a venv keeps its distributions, as globs under the venv (POSIX: per minor)."""
     return ("Lib/site-packages",) if os_name == "windows" else ("lib/python3*/site-packages",)

@@ -363,3 +363,14 @@ def test_site_packages_scripts_and_file_urls_per_os(tmp_path: Path) -> None:
     (tmp_path / "lib" / "python3.12").mkdir()
     if platform.current() != "windows":
         assert site_packages(tmp_path) == [tmp_path / "lib" / "python3.11" / "site-packages"]
+
+
+def test_pyenv_layout_per_os(tmp_path: Path) -> None:
+    assert (
+        platform.pyenv_pythons(tmp_path, "3.11.7", "windows")[0]
+        == tmp_path / "versions" / "3.11.7" / "python.exe"
+    )
+    assert (
+        platform.pyenv_pythons(tmp_path, "3.11.7", "macos")[0]
+        == tmp_path / "versions" / "3.11.7" / "bin" / "python3"
+    )

@@ -10,11 +10,12 @@ path), then uv's own build for this platform, which the lock names
 from __future__ import annotations
 
 import os
-import platform
+import platform as _platform
 import re
 import sys
 from pathlib import Path
 
+from dht import platform
 from dht.errors import DhtError
 from dht.process import clean_env, run
 from dht.uvbackend import uv_bin
@@ -62,7 +63,7 @@ def local_version(minor: str) -> str | None:
 
 def _running(version: str) -> str | None:
     """The interpreter running dht, when it is the one: no search at all."""
-    if platform.python_implementation() != "CPython" or platform.python_version() != version:
+    if _platform.python_implementation() != "CPython" or _platform.python_version() != version:
         return None
     base = getattr(sys, "_base_executable", None) or sys.executable
     return base if base and Path(base).is_file() else None
@@ -90,8 +91,7 @@ def pyenv_versions() -> list[str]:
 
 def _pyenv(version: str) -> str | None:
     root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
-    for name in ("python3", "python", "python.exe"):
-        candidate = root / "versions" / version / ("" if name == "python.exe" else "bin") / name
+    for candidate in platform.pyenv_pythons(root, version, platform.current()):
         if candidate.is_file():
             return str(candidate)
     return None
