@@ -166,3 +166,20 @@ def test_reproducible_build_verifies_the_kept_build(tmp_path: Path) -> None:
     kept = sorted(p.name for p in (root / "out").iterdir())
     assert kept == ["vdemo-1.0-py3-none-any.whl", "vdemo-1.0.tar.gz"]
     assert [a["name"] for a in data["verification"]["artifacts"]] == kept
+
+
+@pytest.mark.online
+@pytest.mark.usefixtures("_network")
+def test_files_named_relative_to_the_folder(tmp_path: Path) -> None:
+    """The sdist is rebuilt in a scratch folder: a relative name must still find it."""
+    import subprocess
+
+    import uv
+
+    root = _project(tmp_path / "p", "VALUE = 1\n")
+    subprocess.run([uv.find_uv_bin(), "build", "--out-dir", str(tmp_path / "dist"), "--no-progress", str(root)],
+                   check=True, capture_output=True)  # fmt: skip
+    code, out, err = invoke(tmp_path, "verify-build", "--json", "dist/vdemo-1.0.tar.gz")
+    assert code == 0, out + err
+    checks = {c["check"]: c for c in json.loads(out)["artifacts"][0]["checks"]}
+    assert checks["metadata"] == {"check": "metadata", "status": "ok", "reasons": []}

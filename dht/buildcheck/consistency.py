@@ -47,6 +47,7 @@ def _build_wheel(sdist: Path, out: Path, ctx: Context) -> Path | Verdict:
     import uv
 
     out.mkdir(parents=True, exist_ok=True)
+    sdist = sdist.resolve()  # uv runs in `out`: a relative path would point there
     argv = [uv.find_uv_bin(), "build", "--wheel", "--out-dir", str(out), "--python",
             sys.executable, "--no-progress", "--no-config", str(sdist)]  # fmt: skip
     if ctx.offline:

@@ -102,7 +102,13 @@ def _no_library_check(names: list[str]) -> str:
         return f"shared libraries are checked on Linux only (this is {sys.platform})"
     if shutil.which("ldd") is None:
         return "ldd is not installed: shared libraries not checked"
+    if any(_is_binary_name(n) for n in names):
+        return "its binaries are not Linux (ELF) files: shared libraries not checked here"
     return "no binaries in the wheel: no shared libraries to check"
+
+
+def _is_binary_name(name: str) -> bool:
+    return name.endswith((".so", ".pyd", ".dll", ".dylib")) or ".so." in name
 
 
 def _safe(name: str) -> bool:
@@ -158,7 +164,7 @@ def smoke_import(subject: Subject, names: list[str], work: Path, ctx: Context) -
         argv += ["--index-url", ctx.lock.index.url]
     if ctx.offline:
         argv.append("--offline")
-    done = run([*argv, str(subject.path)], env=clean_env(), timeout=1800, check=False)
+    done = run([*argv, str(subject.path.resolve())], env=clean_env(), timeout=1800, check=False)
     if done.code != 0:
         tail = " / ".join([x.strip() for x in done.output.splitlines() if x.strip()][-3:])
         if ctx.offline:
