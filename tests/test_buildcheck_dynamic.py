@@ -321,3 +321,32 @@ def test_verify_reports_each_artifact_sorted_and_renders_stably(
     assert "  loadable FAILED:\n    - " in section
     assert text.endswith("\n\nverified 3 artifacts: 1 failed\n")
     assert render(report) == text
+
+
+def test_smoke_import_has_no_network_where_a_namespace_is_possible(tmp_path: Path) -> None:
+    from importlib import resources
+
+    from dht.sandbox import isolation
+
+    launcher = resources.files("dht.sandbox._inject").joinpath("dht_sandbox_launch.py")
+    with resources.as_file(launcher) as path:
+        if isolation.choose("auto", Path(sys.executable), path).level != "namespace":
+            pytest.skip("no network namespace on this machine: the import is not cut off")
+    # Loopback outside the sandbox stands for the world: a namespace has its own loopback.
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    files = {
+        "netty/__init__.py": f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5).close()\n"
+    }
+    name, data, _ = build_wheel("netty", "1.0", "py3-none-any", {"files": files})
+    (tmp_path / name).write_bytes(data)
+    try:
+        verdict = loadable.check(Subject(tmp_path / name, "wheel"), ctx(tmp_path, offline=True))
+    finally:
+        server.close()
+    assert verdict.status == "failed"
+    assert verdict.reasons[0].startswith("import netty: ConnectionRefusedError")

@@ -24,7 +24,7 @@ from dht import platform
 from dht.buildcheck import coremeta
 from dht.buildcheck.verdict import Context, Subject, Verdict, failed, ok, skipped
 from dht.errors import DhtError
-from dht.process import clean_env, run
+from dht.process import Completed, clean_env, run
 
 CHECK = "loadable"
 ELF = b"\x7fELF"
@@ -178,8 +178,7 @@ def smoke_import(subject: Subject, names: list[str], work: Path, ctx: Context) -
         folder.mkdir(parents=True, exist_ok=True)
     env = clean_env(platform.home_env(home, tmp, platform.current()))
     env.pop("PYTHONSTARTUP", None)
-    result = run([str(python_of(venv)), "-I", "-c", _IMPORT, *modules], cwd=empty, env=env,
-                 timeout=300, check=False)  # fmt: skip
+    result = _run_isolated(python_of(venv), ["-I", "-c", _IMPORT, *modules], empty, env)
     reasons = [
         f"import {line.removeprefix('DHT-IMPORT-FAILED ').strip()}"
         for line in result.output.splitlines()
@@ -191,6 +190,24 @@ def smoke_import(subject: Subject, names: list[str], work: Path, ctx: Context) -
             f"importing {', '.join(modules)} crashed the interpreter (exit {result.code}): {tail}"
         )
     return failed(CHECK, reasons) if reasons else None
+
+
+def _run_isolated(python: Path, args: list[str], cwd: Path, env: dict[str, str]) -> Completed:
+    """`python args` cut off from the network as `dht test` does, where this machine
+    allows a network namespace (Linux); elsewhere with every proxy pointing nowhere."""
+    from importlib import resources
+
+    from dht.sandbox import isolation as iso
+
+    launcher = resources.files("dht.sandbox._inject").joinpath("dht_sandbox_launch.py")
+    with resources.as_file(launcher) as launcher_path:
+        chosen = iso.choose("auto", python, launcher_path)
+        argv = [str(python), *args]
+        if chosen.level == "namespace":
+            argv = [*chosen.wrapper, str(python), "-I", str(launcher_path),
+                    *chosen.launch_options, "--", *argv]  # fmt: skip
+        env = iso.proxy_env(env, chosen.level)
+        return run(argv, cwd=cwd, env=env, timeout=300, check=False)
 
 
 def platform_python() -> str:
