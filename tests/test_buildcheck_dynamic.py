@@ -350,3 +350,12 @@ def test_smoke_import_has_no_network_where_a_namespace_is_possible(tmp_path: Pat
         server.close()
     assert verdict.status == "failed"
     assert verdict.reasons[0].startswith("import netty: ConnectionRefusedError")
+
+
+def test_sdist_with_dynamic_requirements_is_left_to_its_wheel(tmp_path: Path) -> None:
+    from tests.support.wheels import build_sdist
+
+    name, data, _ = build_sdist("vague", "1.0", {"dynamic": ["Requires-Dist"]})
+    (tmp_path / name).write_bytes(data)
+    verdict = installable.check(Subject(tmp_path / name, "sdist"), ctx(tmp_path))
+    assert verdict.status == "skipped" and "marks Requires-Dist dynamic" in verdict.reasons[0]

@@ -31,6 +31,12 @@ def check(subject: Subject, ctx: Context) -> Verdict:
         meta = coremeta.read(subject)
     except DhtError as exc:
         return failed(CHECK, [exc.message])
+    dynamic = {d.lower() for d in coremeta.fields(meta, "Dynamic")}
+    if subject.kind == "sdist" and "requires-dist" in dynamic:
+        return skipped(
+            CHECK,
+            "PKG-INFO marks Requires-Dist dynamic: the wheel's requirements are the ones to check",
+        )
     name = coremeta.field(meta, "Name") or subject.path.name
     roots, reasons = [], []
     for text in coremeta.fields(meta, "Requires-Dist"):
@@ -70,6 +76,8 @@ def check(subject: Subject, ctx: Context) -> Verdict:
                 try:
                     resolve(roots, Target(platform, python), client, from_source=from_source)
                 except ResolutionError as exc:
+                    # The resolver names the dependency, what asked for it, and why each
+                    # version is out (no wheel for the platform, no sdist).
                     reasons.append(f"on {platform}: {_one_line(exc.message)}")
     except NetworkError as exc:
         why = "offline and not in the cache" if ctx.offline else "the index is out of reach"
@@ -89,4 +97,4 @@ def _ok(scope: str) -> Verdict:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
