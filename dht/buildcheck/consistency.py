@@ -50,6 +50,8 @@ def _build_wheel(sdist: Path, out: Path, ctx: Context) -> Path | Verdict:
     sdist = sdist.resolve()  # uv runs in `out`: a relative path would point there
     argv = [uv.find_uv_bin(), "build", "--wheel", "--out-dir", str(out), "--python",
             sys.executable, "--no-progress", "--no-config", str(sdist)]  # fmt: skip
+    if ctx.lock is not None:
+        argv += ["--index-url", ctx.lock.index.url]  # build requirements from the lock's index
     if ctx.offline:
         argv.append("--offline")
     done = run(
