@@ -183,3 +183,12 @@ def test_files_named_relative_to_the_folder(tmp_path: Path) -> None:
     assert code == 0, out + err
     checks = {c["check"]: c for c in json.loads(out)["artifacts"][0]["checks"]}
     assert checks["metadata"] == {"check": "metadata", "status": "ok", "reasons": []}
+
+
+def test_what_the_artifact_says_is_shown_not_interpreted(tmp_path: Path) -> None:
+    raising = "raise ImportError('\\x1b[2J\\x1b[31mall good\\rfake')\n"
+    bad = wheel(tmp_path, "noisy", {"files": {"noisy/__init__.py": raising}})
+    code, out, _ = invoke(tmp_path, "verify-build", "--offline", bad.name)
+    assert code == 3
+    assert "\x1b" not in out and "\r" not in out
+    assert "import noisy: ImportError: \\x1b[2J\\x1b[31mall good\\rfake" in out

@@ -36,6 +36,7 @@ for name in sys.argv[1:]:
         importlib.import_module(name)
     except BaseException as exc:
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        last = last.replace("\\r", "\\\\r").replace("\\n", "\\\\n")  # one line per name
         print(f"DHT-IMPORT-FAILED {name}: {last}")
 """
 

@@ -19,7 +19,7 @@ from dht.buildcheck.verdict import (
     Verdict,
     failed,
 )
-from dht.errors import DhtError, UsageError
+from dht.errors import DhtError, UsageError, shown_safely
 
 
 def kind_of(path: Path) -> Kind:
@@ -123,16 +123,17 @@ def render(report: Report) -> str:
     for artifact in report.artifacts:
         status = {v.check: v.status for v in artifact.verdicts}
         cells = [status.get(c, "-").ljust(w) for c, w in zip(shown, widths, strict=True)]
-        lines.append("  ".join([artifact.name.ljust(width), *cells]).rstrip())
+        lines.append("  ".join([shown_safely(artifact.name).ljust(width), *cells]).rstrip())
     for artifact in report.artifacts:
         noted = [v for v in artifact.verdicts if v.reasons]
         if not noted:
             continue
-        lines.extend(["", f"{artifact.name}:"])
+        lines.extend(["", f"{shown_safely(artifact.name)}:"])
         for verdict in noted:
             label = {"failed": "FAILED", "skipped": "skipped", "ok": "ok"}[verdict.status]
             lines.append(f"  {verdict.check} {label}:")
-            lines.extend(f"    - {reason}" for reason in verdict.reasons)
+            # Reasons quote what the artifact said (an import error, uv's output): shown, never interpreted.
+            lines.extend(f"    - {shown_safely(reason)}" for reason in verdict.reasons)
     bad = sum(not a.ok for a in report.artifacts)
     count = len(report.artifacts)
     lines.append("")
