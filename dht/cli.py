@@ -590,7 +590,11 @@ def build_command(
 def verify_build_command(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Wheels and sdists to verify (e.g. dist/*).", show_default=False),
+        typer.Argument(
+            help="Wheels and sdists to verify (e.g. dist/*).",
+            show_default=False,
+            metavar="FILES...",
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
     offline: Annotated[
