@@ -50,7 +50,10 @@ def check(subject: Subject, ctx: Context) -> Verdict:
         names = coremeta.wheel_names(subject.path)
     except (OSError, zipfile.BadZipFile) as exc:
         return failed(CHECK, [f"cannot read the wheel: {exc}"])
-    libraries = shared_libraries(subject.path, names, work / "unpacked")
+    try:
+        libraries = shared_libraries(subject.path, names, work / "unpacked")
+    except (OSError, zipfile.BadZipFile) as exc:  # members that cannot all be files (a/ and a)
+        return failed(CHECK, [f"cannot unpack the wheel's binaries: {exc}"])
     smoke = smoke_import(subject, names, work, ctx)
     reasons = [*(libraries or []), *(smoke.reasons if smoke and smoke.status == "failed" else [])]
     if reasons:
@@ -71,19 +74,12 @@ def shared_libraries(wheel: Path, names: list[str], unpacked: Path) -> list[str]
         elves = [n for n in names if _safe(n) and _is_elf(archive, n)]
         if not elves:
             return None
-        for name in elves:  # ldd resolves $ORIGIN: the wheel's bundled .libs must sit beside
+        # Every ELF member, bundled libraries (auditwheel's foo.libs/) included: ldd
+        # resolves $ORIGIN, so they must sit where the wheel puts them.
+        for name in elves:
             target = unpacked.joinpath(*PurePosixPath(name).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.read(name))
-        for name in names:  # libraries a repair tool bundled (foo.libs/), even without the ELF test
-            if (
-                _safe(name)
-                and ".libs/" in name
-                and not unpacked.joinpath(*PurePosixPath(name).parts).exists()
-            ):
-                target = unpacked.joinpath(*PurePosixPath(name).parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(archive.read(name))
     reasons = []
     for name in elves:
         done = run(
