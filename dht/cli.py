@@ -524,6 +524,13 @@ def build_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Verify the kept build (as `dht verify-build`); exit 3 when a check fails.",
+        ),
+    ] = True,
 ) -> None:
     """Build the project's sdist and wheel with its own build backend (via uv build).
 
@@ -532,6 +539,9 @@ def build_command(
     from the last commit, and says per file: identical, identical after
     normalizing, or different. Exit 0 when all are byte-identical (with
     --normalize: identical after normalizing), 3 otherwise.
+
+    The build kept (dist/, or --reproducible's first build) is then verified as
+    `dht verify-build` does; a failed check exits 3 and leaves the files in place.
 
     Examples:
 
@@ -557,17 +567,62 @@ def build_command(
         else:
             sys.stdout.write(builds.render_normalized(done))
         return
+    target = out_dir or root / "dist"
     if reproducible:
-        report = _run(lambda: builds.reproducible(root, normalize_builds=normalize, out_dir=out_dir))  # fmt: skip
+        report = _run(lambda: builds.reproducible(root, normalize_builds=normalize, out_dir=out_dir, verify=verify))  # fmt: skip
     else:
-        target = out_dir or root / "dist"
-        report = _run(lambda: builds.build(root, target, normalize_builds=normalize))
+        report = _run(lambda: builds.build(root, target, normalize_builds=normalize, verify=verify))  # fmt: skip
     if as_json:
         _emit_json(report.to_json())
     else:
         sys.stdout.write(builds.render_build(report, reproducible_check=reproducible))
+    if report.verification is not None and not report.verification.ok:
+        kept = (
+            f"the files stay in {target}" if not reproducible or out_dir else "no files were kept"
+        )
+        _fail(CheckFailed(f"the build failed verification: {kept}",
+                          hint="the reasons are listed above, per artifact and check"))  # fmt: skip
     if not report.ok:
         raise typer.Exit(EXIT_DIFF)
+
+
+@app.command("verify-build")
+def verify_build_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Wheels and sdists to verify (e.g. dist/*).",
+            show_default=False,
+            metavar="FILES...",
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="No network: installs and the index from caches only.")
+    ] = False,
+) -> None:
+    """Verify built wheels and sdists: a verdict per check (well-formed, contents,
+    metadata, platform, loadable, installable) with its reasons. Exit 3 when a check fails.
+
+    Uses the dht.lock of the current folder, when there is one, for the index, the
+    target platforms and the Python; without one, PyPI and this machine.
+
+    Examples:
+
+      dht verify-build dist/*
+
+      dht verify-build --json downloaded/*.whl
+    """
+    from dht.buildcheck.run import render
+    from dht.commands.verify_build import verify_files
+
+    report = _run(lambda: verify_files(paths, root=None, lock_root=Path.cwd(), offline=offline))
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        sys.stdout.write(render(report))
+    if not report.ok:
+        _fail(CheckFailed("verification failed", hint="the reasons are listed above, per artifact and check"))  # fmt: skip
 
 
 @app.command("init")

@@ -120,13 +120,15 @@ def test_matrix_is_the_locks_platforms_on_pinned_runners(repo: Path) -> None:
         "dht apply --yes",
         "dht verify",
         "dht test",
-        "dht build --reproducible --out-dir dist",
+        "dht build --reproducible --verify --out-dir dist",
         'dht compare-builds "$first" "$build"',
         'dht diff "origin/$BASE_REF" HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"',
     ):
         assert command in text
     assert "cache-dependency-glob: dht.lock" in text
     assert "Not covered" not in text
+    # Only verified builds are uploaded and compared: the verifying build comes first.
+    assert text.index("dht build --reproducible --verify") < text.index("Upload the build")
 
 
 def test_platforms_without_a_hosted_runner_are_named_not_covered() -> None:

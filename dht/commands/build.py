@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dht.buildcheck import verdict
 from dht.errors import DhtError, InputError
 from dht.gitrepo import SourceDate, source_date
 from dht.sandbox.build import (
@@ -51,6 +52,8 @@ class Report:
     conditions: dict[str, dict[str, str]] = field(default_factory=dict)
     git: dict[str, Any] | None = None
     """How the version from git was given to the builds; None when the project takes none."""
+    verification: verdict.Report | None = None
+    """The kept build's verification (dht.buildcheck); None with --no-verify."""
 
     @property
     def ok(self) -> bool:
@@ -69,6 +72,7 @@ class Report:
             "git": self.git,
             "ok": self.ok,
             "artifacts": [asdict(a) for a in self.artifacts],
+            "verification": None if self.verification is None else self.verification.to_json(),
         }
 
 
@@ -102,8 +106,18 @@ def normalize_files(paths: list[Path], epoch: SourceDate) -> list[Artifact]:
     return out
 
 
+def _verified(paths: list[Path], root: Path) -> verdict.Report:
+    from dht.commands.verify_build import verify_files
+
+    return verify_files(paths, root=root, lock_root=root)
+
+
 def reproducible(
-    root: Path, *, normalize_builds: bool = False, out_dir: Path | None = None
+    root: Path,
+    *,
+    normalize_builds: bool = False,
+    out_dir: Path | None = None,
+    verify: bool = False,
 ) -> Report:
     """Build twice under varied conditions and compare, raw and after normalizing."""
     name = backend(root)
@@ -140,8 +154,10 @@ def reproducible(
             artifacts.append(artifact)
         if out_dir is not None:
             _keep(out_a, out_dir)
+        # Build A is the one kept: verified as it will be published (normalized when asked).
+        checked = _verified(sorted(_built(out_a).values()), root) if verify else None
     conditions = {c.label: c.describe() for c in (BASELINE, VARIED)}
-    return Report(name, date, normalize_builds, artifacts, conditions, _git(explain))
+    return Report(name, date, normalize_builds, artifacts, conditions, _git(explain), checked)
 
 
 def _git(explain: Explain) -> dict[str, Any] | None:
@@ -201,7 +217,9 @@ def _keep(built: Path, out_dir: Path) -> None:
         os.replace(temp, out_dir / path.name)
 
 
-def build(root: Path, out_dir: Path, *, normalize_builds: bool = False) -> Report:
+def build(
+    root: Path, out_dir: Path, *, normalize_builds: bool = False, verify: bool = False
+) -> Report:
     """One build of a fresh copy of the project under the baseline conditions (build A of
     `--reproducible`), with SOURCE_DATE_EPOCH set, kept in `out_dir`."""
     name = backend(root)
@@ -220,7 +238,8 @@ def build(root: Path, out_dir: Path, *, normalize_builds: bool = False) -> Repor
                 artifact.sha256, artifact.changes = artifact.normalized_sha256, result.changes
             artifacts.append(artifact)
         _keep(built, out_dir)
-    return Report(name, date, normalize_builds, artifacts, git=_git(explain))
+    checked = _verified([out_dir / a.name for a in artifacts], root) if verify else None
+    return Report(name, date, normalize_builds, artifacts, git=_git(explain), verification=checked)
 
 
 def render_build(report: Report, *, reproducible_check: bool) -> str:
@@ -254,6 +273,11 @@ def render_build(report: Report, *, reproducible_check: bool) -> str:
     if reproducible_check:
         counts = {v: sum(a.verdict == v for a in report.artifacts) for v in VERDICTS}
         lines.append(", ".join(f"{n} {v}" for v, n in counts.items() if n))
+    if report.verification is not None:
+        from dht.buildcheck.run import render
+
+        lines.append("")
+        lines.append(render(report.verification).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 

@@ -259,7 +259,10 @@ def render(facts: Facts, *, command: str = "dht ci github") -> str:
     if facts.builds:
         out += [
             "      - name: dht build --reproducible",
-            "        run: dht build --reproducible --out-dir dist",
+            "        # Builds twice and compares, then verifies the kept build on this runner:",
+            "        # metadata, shared libraries, a smoke import, installable on every locked",
+            "        # platform. A failure stops here: only verified builds are uploaded.",
+            "        run: dht build --reproducible --verify --out-dir dist",
             "      - name: Upload the build",
             f"        uses: {a['actions/upload-artifact'].uses}",
             "        with:",
@@ -286,7 +289,7 @@ def render(facts: Facts, *, command: str = "dht ci github") -> str:
             "      - name: Install dht",
             '        run: uv tool install "$DHT_SPEC"',
             "      - name: dht compare-builds",
-            "        # Every platform's build against the first in name order: a pure-Python",
+            "        # Every platform's (verified) build against the first in name order: a pure-Python",
             "        # project builds the same bytes everywhere; platform wheels differ by design.",
             "        run: |",
             "          first=",
