@@ -12,6 +12,7 @@ from typing import Any
 
 from dht.buildcheck import verdict
 from dht.errors import DhtError, InputError
+from dht.files import atomic_write
 from dht.gitrepo import SourceDate, source_date
 from dht.sandbox.build import (
     BASELINE,
@@ -80,12 +81,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.dht-tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
-
-
 def normalize_files(paths: list[Path], epoch: SourceDate) -> list[Artifact]:
     """Rewrite each wheel/sdist in place into canonical form. All are read and checked
     before any is written, so a bad one among them changes nothing."""
@@ -100,7 +95,7 @@ def normalize_files(paths: list[Path], epoch: SourceDate) -> list[Artifact]:
     out = []
     for path, kind, data, result in planned:
         if result.data != data:
-            _write_atomic(path, result.data)
+            atomic_write(path, result.data)
         out.append(Artifact(path.name, kind, sha256=_sha(result.data),
                             normalized_sha256=_sha(result.data), changes=result.changes))  # fmt: skip
     return out
@@ -147,7 +142,7 @@ def reproducible(
                     artifact.verdict = "different"
                 if normalize_builds:
                     artifact.changes = norm_a.changes
-                    _write_atomic(a, norm_a.data)
+                    atomic_write(a, norm_a.data)
                     artifact.sha256 = artifact.normalized_sha256
             else:
                 artifact.verdict = "different"
@@ -234,7 +229,7 @@ def build(
             artifact = Artifact(path.name, kind_of(path.name), sha256=_sha(data),
                                 normalized_sha256=_sha(result.data))  # fmt: skip
             if normalize_builds:
-                _write_atomic(path, result.data)
+                atomic_write(path, result.data)
                 artifact.sha256, artifact.changes = artifact.normalized_sha256, result.changes
             artifacts.append(artifact)
         _keep(built, out_dir)
