@@ -13,8 +13,9 @@ The rules, as users see them in the lock:
 - A version is usable on the target when it has a wheel whose tags the
   target accepts, or an sdist, and its files' requires-python admit the
   target's `python_full_version`. Yanked files count only for dht.toml's own
-  requirement pinning that exact version (`==1.2.3`, no wildcard), as PEP 592
-  says and uv does; a dependency's `==` pin does not select them.
+  requirement pinning that exact version (`==1.2.3`, no wildcard), or uv.lock's
+  pin of it, as PEP 592 says and uv does; a dependency's `==` pin does not
+  select them.
 - A project the index has no page for (404), or a release whose metadata
   cannot be read, is a reason to drop the candidate that needs it and try an
   older one (as uv), shown in the message when nothing else fits; only a
@@ -445,6 +446,9 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             fits = all(r.specifier.contains(here, prereleases=True) for r in reqs)
             return [_Cand(name, here, extras, local=True)] if fits and here not in bad else []
         exact = {v for r in reqs if r.allows_yanked and (v := r.exact()) is not None}
+        if name in self.pinned:
+            # uv.lock's pin is the user's exact choice too (uv keeps it): yanked or not.
+            exact.add(self.pinned[name][0])
         # One combined set: packaging's filter then admits pre-releases only when a
         # specifier names one, or when nothing else matches. Versions ruled out by
         # backtracking are dropped after, so they never let pre-releases in.
@@ -747,7 +751,7 @@ def _explain(
             release = (
                 provider.release(name, version) if version in provider.versions(name) else None
             )
-            if release is None or release.yanked:
+            if release is None:
                 why = dict(provider.excluded(name)).get(version, "the index does not list it")
                 cutoff = getattr(provider.source, "exclude_newer", None)
                 hint = f"move {who} (`uv lock --upgrade-package {name}`)"
