@@ -262,6 +262,12 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         # entries behind a conflict found deep in the graph.
         self.asked_by: dict[str, set[str]] = {}  # name -> parent names
         self.origins: dict[str, set[str]] = {}  # name -> root origins ("tools.black")
+        # What resolvelib reported while backtracking, for messages: why each candidate
+        # was dropped (the first conflict it met), and how often each name backtracked.
+        self.rejected: dict[tuple[str, Version], list[RequirementInformation[_Req, _Cand]]] = {}
+        self.backtracked: dict[str, int] = {}
+        self.roots: list[_Req] = []  # dht.toml's requirements, as the resolver got them
+        self.conflict_origins: set[str] = set()  # the tools behind every conflict met
 
     def origins_of(self, name: str) -> list[str]:
         """The dht.toml entries whose closure reached `name`, sorted."""
@@ -530,6 +536,51 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         return out
 
 
+class _Recorder(resolvelib.BaseReporter[_Req, _Cand, str]):
+    """Keeps what the messages need from the resolver's progress; passes it all on."""
+
+    def __init__(self, provider: _Provider, inner: resolvelib.BaseReporter[Any, Any, str]) -> None:
+        self.provider = provider
+        self.inner = inner
+
+    def starting(self) -> None:
+        self.inner.starting()
+
+    def starting_round(self, index: int) -> None:
+        self.inner.starting_round(index)
+
+    def ending_round(self, index: int, state: Any) -> None:
+        self.inner.ending_round(index, state)
+
+    def ending(self, state: Any) -> None:
+        self.inner.ending(state)
+
+    def adding_requirement(self, requirement: _Req, parent: _Cand | None) -> None:
+        self.inner.adding_requirement(requirement, parent)
+
+    def pinning(self, candidate: _Cand) -> None:
+        self.inner.pinning(candidate)
+
+    def resolving_conflicts(self, causes: Collection[RequirementInformation[_Req, _Cand]]) -> None:
+        provider = self.provider
+        for cause in causes:
+            # The package whose versions are walked: the asker, or a root's own project.
+            name = cause.parent.name if cause.parent is not None else cause.requirement.name
+            if name != PYTHON:
+                provider.backtracked[name] = provider.backtracked.get(name, 0) + 1
+            provider.conflict_origins.update(_tool(o) for o in _origins(cause, provider))
+        self.inner.resolving_conflicts(causes)
+
+    def rejecting_candidate(self, criterion: Any, candidate: _Cand) -> None:
+        key = (candidate.name, candidate.version)
+        if key not in self.provider.rejected:
+            self.provider.rejected[key] = list(criterion.information)
+        if candidate.name != PYTHON:
+            backtracked = self.provider.backtracked
+            backtracked[candidate.name] = backtracked.get(candidate.name, 0) + 1
+        self.inner.rejecting_candidate(criterion, candidate)
+
+
 def _python_requirement(spec: str) -> Requirement:
     req = Requirement("python")
     req.name = PYTHON
@@ -599,11 +650,12 @@ def resolve(
             )
         )
         provider.origins.setdefault(name, set()).add(root.origin)
+    provider.roots = list(requirements)
     prefetch = getattr(source, "prefetch", None)
     if prefetch is not None:
         prefetch(sorted({r.name for r in requirements}))
     resolver: resolvelib.Resolver[_Req, _Cand, str] = resolvelib.Resolver(
-        provider, reporter or resolvelib.BaseReporter()
+        provider, _Recorder(provider, reporter or resolvelib.BaseReporter())
     )
     try:
         result = resolver.resolve(requirements, max_rounds=max_rounds)
@@ -770,6 +822,10 @@ def _explain(
                     f"{who} pins {name} {version}, which dht cannot lock {where}: {why}",
                     hint=hint,
                 )
+    # Every version of one project failed, for reasons of their own: list them all.
+    walked = _walked(causes)
+    if walked is not None:
+        return _every_version_out(walked, causes, provider, target, where)
     # A requirement nothing on the index can meet: say what exists and why each is out.
     for cause in sorted(others, key=lambda c: (c.requirement.name, c.requirement.text)):
         if not _has_match(cause.requirement, provider):
@@ -861,15 +917,8 @@ def _no_version(
         lines.append(f"  usable here: {_usable_list(req.name, provider)}")
     else:
         lines.append(f"  no version of {req.name} on the index is usable here")
-    relevant = [
-        (v, why)
-        for v, why in provider.excluded(req.name)
-        if v in req.specifier or req.specifier.contains(v, prereleases=True)
-    ]
-    for version, why in relevant[:5]:
-        lines.append(f"  {version}: {why}")
-    if len(relevant) > 5:
-        lines.append(f"  … and {len(relevant) - 5} more excluded")
+    relevant = _reasons(req.name, [req], [], provider, provider.target)
+    lines.extend(f"  {line}" for line in _grouped(relevant))
     if not relevant:
         lines.append(f"  no release on the index matches {req.specifier or 'any version'}")
     if cause.parent is None:
@@ -880,4 +929,146 @@ def _no_version(
             f" {cause.parent.name if cause.parent is not None else req.name} does not need"
             f" {req.text}"
         )
+    return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
+
+
+def _walked(causes: Sequence[RequirementInformation[_Req, _Cand]]) -> str | None:
+    """The project whose versions were all tried and failed for different reasons (two
+    versions or more of it ask for different things), or None."""
+    asks: dict[str, dict[Version, set[str]]] = {}
+    for cause in causes:
+        parent = cause.parent
+        if parent is not None and not parent.local and parent.name != PYTHON:
+            versions = asks.setdefault(parent.name, {})
+            versions.setdefault(parent.version, set()).add(cause.requirement.name)
+    found = [
+        (-len(versions), name)
+        for name, versions in asks.items()
+        if len(versions) > 1 and len(set().union(*versions.values())) > 1
+    ]
+    return min(found)[1] if found else None
+
+
+def _reasons(
+    name: str,
+    asked: Sequence[_Req],
+    causes: Sequence[RequirementInformation[_Req, _Cand]],
+    provider: _Provider,
+    target: Target,
+) -> list[tuple[Version, str]]:
+    """Why each version of `name` the index lists is out, newest first. Versions outside
+    the asked range are left out (the range says why), except those a `!=` removes."""
+    excluded = dict(provider.excluded(name))
+    out: list[tuple[Version, str]] = []
+    for version in provider.versions(name):
+        refused = [r for r in asked if _refuses(r, version)]
+        if refused:
+            out.append((version, f"excluded by {_asked_root(refused[0])}"))
+        elif not all(r.specifier.contains(version, prereleases=True) for r in asked):
+            continue
+        elif version in excluded:
+            out.append((version, excluded[version]))
+        else:
+            # The final conflict when it involves this version; else the first one it met.
+            why = _conflict_reason(name, version, causes, provider, target)
+            if why is None:
+                infos = provider.rejected.get((name, version), [])
+                why = _conflict_reason(name, version, infos, provider, target)
+            if why is not None:
+                out.append((version, why))
+    return out
+
+
+def _refuses(req: _Req, version: Version) -> bool:
+    """Whether one of the requirement's `!=` clauses removes this version."""
+    return any(
+        s.operator == "!=" and not s.contains(version, prereleases=True) for s in req.specifier
+    )
+
+
+def _asked_root(req: _Req) -> str:
+    return f"{req.origin} -> {req.text}" if req.origin else req.text
+
+
+def _conflict_reason(
+    name: str,
+    version: Version,
+    infos: Sequence[RequirementInformation[_Req, _Cand]],
+    provider: _Provider,
+    target: Target,
+) -> str | None:
+    """`needs b>=5; b usable here: 1.0`: what this version asked that could not be met."""
+    mine = [
+        i
+        for i in infos
+        if i.parent is not None and (i.parent.name, i.parent.version) == (name, version)
+    ]
+    if not mine:
+        return None
+    needs = sorted({i.requirement.name for i in mine})
+    req = min((i.requirement for i in mine), key=lambda r: (r.name, r.text))
+    if req.name == PYTHON:
+        return f"needs Python {req.specifier}; the lock targets {target.python}"
+    if req.name in provider.missing:
+        return f"needs {req.text}, which the index does not have"
+    # Other versions of the same project never stand beside this one: not a conflict.
+    against = sorted(
+        {
+            _asked(i, provider)
+            for i in infos
+            if i.requirement.name in needs and (i.parent is None or i.parent.name != name)
+        }
+    )
+    if against:
+        return f"needs {req.text}, but {'; '.join(against)}"
+    return f"needs {req.text}; {req.name} usable here: {_usable_list(req.name, provider)}"
+
+
+_MAX_LINES = 8
+_MAX_VERSIONS = 4  # on one line
+
+
+def _grouped(reasons: Sequence[tuple[Version, str]]) -> list[str]:
+    """`1.1, 1.0: needs Python >=3.12`: versions sharing a reason on one line, lines in the
+    order of their newest version, at most _MAX_LINES of them."""
+    groups: dict[str, list[Version]] = {}
+    for version, why in reasons:
+        groups.setdefault(why, []).append(version)
+    lines = []
+    for why, versions in groups.items():
+        shown = ", ".join(str(v) for v in versions[:_MAX_VERSIONS])
+        if len(versions) > _MAX_VERSIONS:
+            shown += f" and {len(versions) - _MAX_VERSIONS} more"
+        lines.append(f"{shown}: {why}")
+    if len(lines) > _MAX_LINES:
+        rest = sum(len(v) for v in list(groups.values())[_MAX_LINES - 1 :])
+        lines[_MAX_LINES - 1 :] = [f"… and {rest} more versions, for other reasons"]
+    return lines
+
+
+def _every_version_out(
+    name: str,
+    causes: Sequence[RequirementInformation[_Req, _Cand]],
+    provider: _Provider,
+    target: Target,
+    where: str,
+) -> ResolutionError:
+    asked = [r for r in provider.roots if r.name == name]
+    asked += [c.requirement for c in causes if c.requirement.name == name]
+    reasons = _reasons(name, asked, causes, provider, target)
+    roots = [r for r in provider.roots if r.name == name]
+    if roots:
+        by = "; ".join(sorted({_asked_root(r) for r in roots}))
+        hint = (
+            f"change the version of {', '.join(sorted({str(r.origin) for r in roots}))} in dht.toml"
+        )
+    else:
+        by = "; ".join(f"{o} -> {chain}" for o, chain in _path_up(name, provider)) or name
+        hint = f"pin another version of {', '.join(provider.origins_of(name)) or name} in dht.toml"
+    if any(", but " in why for _, why in reasons):
+        hint += ", or loosen what it conflicts with"
+    if any("needs Python" in why for _, why in reasons):
+        hint += ", or raise project.python"
+    lines = [f"no usable version of {name} {where}, asked by {by}:"]
+    lines.extend(f"  {line}" for line in _grouped(reasons))
     return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
