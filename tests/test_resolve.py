@@ -1,7 +1,8 @@
 """The resolver against a frozen index of JSON cases (tests/resolver_cases/).
 
 Each case is a small index, a target, root requirements, preferences and the
-expected pins (or the words the error must contain). The source is in memory:
+expected pins (or the words the error must contain); `max_rounds` bounds the
+backtracking where a case is about giving up. The source is in memory:
 the resolver's only I/O goes through it, so these tests need no network.
 A project the case's index does not list answers as an HTTP 404 does
 (ProjectNotFound); a release with `metadata_unavailable` fails its metadata
@@ -99,6 +100,7 @@ def run_case(case: dict[str, Any]) -> Any:
         if local
         else None,
         pinned={k: (v[0], v[1]) for k, v in case.get("pinned", {}).items()},
+        max_rounds=case.get("max_rounds", 2000),
     )
 
 

@@ -263,9 +263,9 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         self.asked_by: dict[str, set[str]] = {}  # name -> parent names
         self.origins: dict[str, set[str]] = {}  # name -> root origins ("tools.black")
         # What resolvelib reported while backtracking, for messages: why each candidate
-        # was dropped (the first conflict it met), and how often each name backtracked.
+        # was dropped (the first conflict it met), and which versions of each name it tried.
         self.rejected: dict[tuple[str, Version], list[RequirementInformation[_Req, _Cand]]] = {}
-        self.backtracked: dict[str, int] = {}
+        self.tried: dict[str, set[Version]] = {}
         self.roots: list[_Req] = []  # dht.toml's requirements, as the resolver got them
         self.conflict_origins: set[str] = set()  # the tools behind every conflict met
 
@@ -559,25 +559,19 @@ class _Recorder(resolvelib.BaseReporter[_Req, _Cand, str]):
         self.inner.adding_requirement(requirement, parent)
 
     def pinning(self, candidate: _Cand) -> None:
+        self.provider.tried.setdefault(candidate.name, set()).add(candidate.version)
         self.inner.pinning(candidate)
 
     def resolving_conflicts(self, causes: Collection[RequirementInformation[_Req, _Cand]]) -> None:
-        provider = self.provider
         for cause in causes:
-            # The package whose versions are walked: the asker, or a root's own project.
-            name = cause.parent.name if cause.parent is not None else cause.requirement.name
-            if name != PYTHON:
-                provider.backtracked[name] = provider.backtracked.get(name, 0) + 1
-            provider.conflict_origins.update(_tool(o) for o in _origins(cause, provider))
+            self.provider.conflict_origins.update(_tool(o) for o in _origins(cause, self.provider))
         self.inner.resolving_conflicts(causes)
 
     def rejecting_candidate(self, criterion: Any, candidate: _Cand) -> None:
         key = (candidate.name, candidate.version)
         if key not in self.provider.rejected:
             self.provider.rejected[key] = list(criterion.information)
-        if candidate.name != PYTHON:
-            backtracked = self.provider.backtracked
-            backtracked[candidate.name] = backtracked.get(candidate.name, 0) + 1
+        self.provider.tried.setdefault(candidate.name, set()).add(candidate.version)
         self.inner.rejecting_candidate(criterion, candidate)
 
 
@@ -654,21 +648,37 @@ def resolve(
     prefetch = getattr(source, "prefetch", None)
     if prefetch is not None:
         prefetch(sorted({r.name for r in requirements}))
-    resolver: resolvelib.Resolver[_Req, _Cand, str] = resolvelib.Resolver(
-        provider, _Recorder(provider, reporter or resolvelib.BaseReporter())
-    )
+    recorder = _Recorder(provider, reporter or resolvelib.BaseReporter())
     try:
-        result = resolver.resolve(requirements, max_rounds=max_rounds)
+        try:
+            result = resolvelib.Resolver(provider, recorder).resolve(
+                requirements, max_rounds=max_rounds
+            )
+        except resolvelib.ResolutionImpossible:
+            result = _resolve_without_optimism(provider, recorder, requirements, max_rounds)
+            if result is None:
+                raise
     except resolvelib.ResolutionImpossible as exc:
         raise _explain(list(exc.causes), provider, target) from None
     except resolvelib.ResolutionTooDeep:
-        raise ResolutionError(
-            f"the versions for {target.platform} did not settle within {max_rounds} rounds"
-            f" of backtracking (tools: {', '.join(sorted({r.origin for r in roots}))})",
-            hint="narrow the version ranges of the tools in dht.toml, or give a tool its own"
-            " environment with `isolated = true`",
-        ) from None
+        raise _too_deep(provider, target, max_rounds) from None
     return _pins(result, provider)
+
+
+def _resolve_without_optimism(
+    provider: _Provider, reporter: _Recorder, requirements: list[_Req], max_rounds: int
+) -> Any:
+    """resolvelib 1.2's optimistic backjumping can skip the one version that works and
+    call a solvable graph impossible (sarugaku/resolvelib#206 and its kin); before dht says
+    "conflict", it tries again with that off. Its state is private: a resolvelib without
+    it (1.1) gets None: what it found stands."""
+    from resolvelib.resolvers import resolution
+
+    attempt = resolution.Resolution(provider, reporter)
+    if not hasattr(attempt, "_optimistic_backjumping_ratio"):
+        return None
+    attempt._optimistic_backjumping_ratio = 0.0
+    return resolution._build_result(attempt.resolve(requirements, max_rounds=max_rounds))
 
 
 def _who(info: Any) -> str:
@@ -1072,3 +1082,48 @@ def _every_version_out(
     lines = [f"no usable version of {name} {where}, asked by {by}:"]
     lines.extend(f"  {line}" for line in _grouped(reasons))
     return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
+
+
+def _too_deep(provider: _Provider, target: Target, max_rounds: int) -> ResolutionError:
+    """The hint follows the cause: isolation only when tools of one shared environment
+    pull against each other; else the requirement behind the most backtracking."""
+    message = (
+        f"the versions for {target.platform} did not settle within {max_rounds} rounds"
+        " of backtracking"
+    )
+    walked = {n: len(v) for n, v in provider.tried.items() if len(v) > 1 and n != PYTHON}
+    if not walked:
+        origins = sorted({str(r.origin) for r in provider.roots})
+        return ResolutionError(
+            f"{message} (asked by {', '.join(origins)})",
+            hint=f"narrow the version ranges in dht.toml (lower bounds){_or_cutoff(provider)}",
+        )
+    name = min(walked, key=lambda n: (-walked[n], n))
+    roots = sorted({_asked_root(r) for r in provider.roots if r.name == name})
+    chains = roots or [f"{o} -> {chain}" for o, chain in _path_up(name, provider)]
+    message += f"; {walked[name]} versions of {name} tried, asked by {'; '.join(chains)}"
+    tools = sorted(provider.conflict_origins)
+    if len(tools) > 1 and any(t.startswith("tools.") for t in tools):
+        hint = (
+            f"{' and '.join(tools)} pull against each other in one environment: give one of"
+            " the tools its own with `isolated = true`, or narrow its range in dht.toml"
+        )
+    else:
+        if roots:
+            owners = sorted({str(r.origin) for r in provider.roots if r.name == name})
+            hint = f"tighten {', '.join(owners)} in dht.toml so that fewer versions of {name} are"
+        else:
+            tool = next(iter(_tool(o) for o in provider.origins_of(name)), "")
+            hint = (
+                f'add "{name}>=…" to {tool}.with in dht.toml so that fewer versions are'
+                if tool.startswith("tools.")
+                else f"give {name} a lower bound in pyproject.toml so that fewer versions are"
+            )
+        hint += f" tried (a lower bound){_or_cutoff(provider)}"
+    return ResolutionError(message, hint=hint)
+
+
+def _or_cutoff(provider: _Provider) -> str:
+    if getattr(provider.source, "exclude_newer", None):
+        return ", or move index.exclude-newer earlier"
+    return ", or set index.exclude-newer to leave later releases out"
