@@ -939,7 +939,21 @@ def _no_version(
             f" {cause.parent.name if cause.parent is not None else req.name} does not need"
             f" {req.text}"
         )
+    changes = _target_changes(relevant, provider.target)
+    if not _usable(req.name, provider) and changes:
+        # No release runs on this target at all: another version pin cannot help.
+        hint = f"no release of {req.name} runs here: {' or '.join(changes)}"
     return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
+
+
+def _target_changes(reasons: Sequence[tuple[Version, str]], target: Target) -> list[str]:
+    """What to change about the target when versions are out because of it."""
+    out = []
+    if any(why.startswith("needs Python") for _, why in reasons):
+        out.append("raise project.python")
+    if any(why.startswith(f"no wheel for {target.platform}") for _, why in reasons):
+        out.append(f"leave {target.platform} out of targets.platforms")
+    return out
 
 
 def _walked(causes: Sequence[RequirementInformation[_Req, _Cand]]) -> str | None:
@@ -1075,9 +1089,18 @@ def _every_version_out(
     else:
         by = "; ".join(f"{o} -> {chain}" for o, chain in _path_up(name, provider)) or name
         hint = f"pin another version of {', '.join(provider.origins_of(name)) or name} in dht.toml"
-    if any(", but " in why for _, why in reasons):
-        hint += ", or loosen what it conflicts with"
-    if any("needs Python" in why for _, why in reasons):
+    # The other side of a conflict: the dht.toml entries that are not the asker's.
+    own = {_tool(o) for o in (provider.origins_of(name) if not roots else [])} | {
+        _tool(str(r.origin)) for r in roots
+    }
+    infos = [
+        *causes,
+        *(i for (n, _), found in provider.rejected.items() if n == name for i in found),
+    ]
+    against = sorted({_tool(o) for i in infos for o in _origins(i, provider)} - own)
+    if against and any(", but " in why for _, why in reasons):
+        hint += f", or loosen {', '.join(against)}"
+    if "raise project.python" in _target_changes(reasons, target):
         hint += ", or raise project.python"
     lines = [f"no usable version of {name} {where}, asked by {by}:"]
     lines.extend(f"  {line}" for line in _grouped(reasons))
