@@ -931,8 +931,11 @@ def _no_version(
     lines.extend(f"  {line}" for line in _grouped(relevant))
     if not relevant:
         lines.append(f"  no release on the index matches {req.specifier or 'any version'}")
+    usable = _usable(req.name, provider)
     if cause.parent is None:
         hint = f"change the version of {req.origin} in dht.toml"
+        if usable and req.name not in provider.pinned:
+            hint += f" to allow one usable here ({usable[0]} is the newest)"
     else:
         hint = (
             f"pin another version of {_origin_of(cause, provider)} in dht.toml, one whose"
@@ -940,9 +943,11 @@ def _no_version(
             f" {req.text}"
         )
     changes = _target_changes(relevant, provider.target)
-    if not _usable(req.name, provider) and changes:
+    if not usable and changes:
         # No release runs on this target at all: another version pin cannot help.
         hint = f"no release of {req.name} runs here: {' or '.join(changes)}"
+    elif "raise project.python" in changes:
+        hint += ", or raise project.python"
     return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
 
 
@@ -991,7 +996,10 @@ def _reasons(
         elif not all(r.specifier.contains(version, prereleases=True) for r in asked):
             continue
         elif version in excluded:
-            out.append((version, excluded[version]))
+            out_here = excluded[version]
+            if out_here.startswith(f"no wheel for {target.platform} and no sdist"):
+                out_here += _wheels_elsewhere(provider.versions(name)[version], target)
+            out.append((version, out_here))
         else:
             # The final conflict when it involves this version; else the first one it met.
             why = _conflict_reason(name, version, causes, provider, target)
@@ -1001,6 +1009,20 @@ def _reasons(
             if why is not None:
                 out.append((version, why))
     return out
+
+
+def _wheels_elsewhere(files: Sequence[Any], target: Target) -> str:
+    """` (wheels for windows-x86_64)`: the platforms a release does have wheels for."""
+    from dht.model.names import PLATFORMS
+
+    wheels = [a.filename for a in files if a.is_wheel]
+    found = [
+        platform
+        for platform in PLATFORMS
+        if platform != target.platform
+        and any(Target(platform, target.python).wheel_rank(w) is not None for w in wheels)
+    ]
+    return f" (wheels for {', '.join(found)})" if found else ""
 
 
 def _refuses(req: _Req, version: Version) -> bool:
