@@ -446,3 +446,34 @@ def test_uv_reaches_the_same_outcome(stem: str, tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr
         pins = dict(line.split("==") for line in proc.stdout.split())
         assert pins == case["expected"]["pins"]
+
+
+def test_dht_lock_shows_every_versions_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real command on a loopback index: exit 1, the reasons one per line, no lock."""
+    from typer.testing import CliRunner
+
+    from dht.cli import app
+
+    case = json.loads((CASES / "every-version-fails-differently.json").read_text("utf-8"))
+    server = IndexServer(case_index(case))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dht.toml").write_text(
+        f'[project]\npython = "3.11"\n[targets]\nplatforms = ["linux-x86_64"]\n'
+        f'[index]\nurl = "{server.url}"\n[tools]\na = ">=0.5,!=0.8"\n',
+        encoding="utf-8",
+    )
+    try:
+        result = CliRunner().invoke(app, ["lock"])
+    finally:
+        server.close()
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("error: no usable version of a for linux-x86_64 (Python 3.11")
+    assert lines[0].endswith("asked by tools.a -> a!=0.8,>=0.5:")
+    assert [line.split(":")[0].strip() for line in lines[1:7]] == [
+        "3.0", "2.0", "1.2, 1.1", "1.0", "0.9", "0.8"
+    ]  # fmt: skip
+    assert lines[-1] == "  hint: change the version of tools.a in dht.toml, or raise project.python"
+    assert not (tmp_path / "dht.lock").exists()
