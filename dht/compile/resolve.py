@@ -929,6 +929,9 @@ def _no_version(
         lines.append(f"  no version of {req.name} on the index is usable here")
     relevant = _reasons(req.name, [req], [], provider, provider.target)
     lines.extend(f"  {line}" for line in _grouped(relevant))
+    elsewhere, python = _elsewhere(req.name, relevant, provider, provider.target)
+    if elsewhere:
+        lines.append(f"  {elsewhere}")
     if not relevant:
         lines.append(f"  no release on the index matches {req.specifier or 'any version'}")
     usable = _usable(req.name, provider)
@@ -942,20 +945,25 @@ def _no_version(
             f" {cause.parent.name if cause.parent is not None else req.name} does not need"
             f" {req.text}"
         )
-    changes = _target_changes(relevant, provider.target)
+    changes = _target_changes(relevant, provider.target, python)
     if not usable and changes:
         # No release runs on this target at all: another version pin cannot help.
         hint = f"no release of {req.name} runs here: {' or '.join(changes)}"
-    elif "raise project.python" in changes:
-        hint += ", or raise project.python"
+    else:
+        hint += "".join(f", or {c}" for c in changes if "python" in c)
     return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
 
 
-def _target_changes(reasons: Sequence[tuple[Version, str]], target: Target) -> list[str]:
-    """What to change about the target when versions are out because of it."""
+def _target_changes(
+    reasons: Sequence[tuple[Version, str]], target: Target, python: str | None = None
+) -> list[str]:
+    """What to change about the target when versions are out because of it; `python`:
+    a Python the newest such version has wheels for."""
     out = []
     if any(why.startswith("needs Python") for _, why in reasons):
         out.append("raise project.python")
+    if python is not None:
+        out.append(f"lock Python {python} (project.python)")
     if any(why.startswith(f"no wheel for {target.platform}") for _, why in reasons):
         out.append(f"leave {target.platform} out of targets.platforms")
     return out
@@ -996,10 +1004,7 @@ def _reasons(
         elif not all(r.specifier.contains(version, prereleases=True) for r in asked):
             continue
         elif version in excluded:
-            out_here = excluded[version]
-            if out_here.startswith(f"no wheel for {target.platform} and no sdist"):
-                out_here += _wheels_elsewhere(provider.versions(name)[version], target)
-            out.append((version, out_here))
+            out.append((version, excluded[version]))
         else:
             # The final conflict when it involves this version; else the first one it met.
             why = _conflict_reason(name, version, causes, provider, target)
@@ -1011,18 +1016,33 @@ def _reasons(
     return out
 
 
-def _wheels_elsewhere(files: Sequence[Any], target: Target) -> str:
-    """` (wheels for windows-x86_64)`: the platforms a release does have wheels for."""
+def _elsewhere(
+    name: str, reasons: Sequence[tuple[Version, str]], provider: _Provider, target: Target
+) -> tuple[str | None, str | None]:
+    """For the newest version out for want of a wheel here: where its wheels do install
+    (`1.25.2 has wheels for Python 3.10, 3.11 on linux-x86_64`), and the newest such
+    Python, as uv's hint says which platforms have wheels."""
     from dht.model.names import PLATFORMS
 
-    wheels = [a.filename for a in files if a.is_wheel]
-    found = [
-        platform
-        for platform in PLATFORMS
-        if platform != target.platform
-        and any(Target(platform, target.python).wheel_rank(w) is not None for w in wheels)
+    version = next(
+        (v for v, why in reasons if why.startswith(f"no wheel for {target.platform}")), None
+    )
+    if version is None:
+        return None, None
+    wheels = [a.filename for a in provider.versions(name)[version] if a.is_wheel]
+
+    def fits(platform: str, python: str) -> bool:
+        return any(Target(platform, python).wheel_rank(w) is not None for w in wheels)
+
+    minors = [
+        f"3.{m}" for m in range(8, 16) if m != target.minor and fits(target.platform, f"3.{m}")
     ]
-    return f" (wheels for {', '.join(found)})" if found else ""
+    platforms = [p for p in PLATFORMS if p != target.platform and fits(p, target.python)]
+    found = [f"Python {', '.join(minors)} on {target.platform}"] if minors else []
+    found += [", ".join(platforms)] if platforms else []
+    if not found:
+        return None, None
+    return f"{version} has wheels for {', and for '.join(found)}", (minors[-1] if minors else None)
 
 
 def _refuses(req: _Req, version: Version) -> bool:
@@ -1122,10 +1142,12 @@ def _every_version_out(
     against = sorted({_tool(o) for i in infos for o in _origins(i, provider)} - own)
     if against and any(", but " in why for _, why in reasons):
         hint += f", or loosen {', '.join(against)}"
-    if "raise project.python" in _target_changes(reasons, target):
-        hint += ", or raise project.python"
+    elsewhere, python = _elsewhere(name, reasons, provider, target)
+    hint += "".join(f", or {c}" for c in _target_changes(reasons, target, python) if "python" in c)
     lines = [f"no usable version of {name} {where}, asked by {by}:"]
     lines.extend(f"  {line}" for line in _grouped(reasons))
+    if elsewhere:
+        lines.append(f"  {elsewhere}")
     return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
 
 
