@@ -33,6 +33,7 @@ The rules, as users see them in the lock:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -833,7 +834,7 @@ def _explain(
                     hint=hint,
                 )
     # Every version of one project failed, for reasons of their own: list them all.
-    walked = _walked(causes)
+    walked = _walked(causes) or _root_walked(causes, provider, target)
     if walked is not None:
         return _every_version_out(walked, causes, provider, target, where)
     # A requirement nothing on the index can meet: say what exists and why each is out.
@@ -984,6 +985,30 @@ def _walked(causes: Sequence[RequirementInformation[_Req, _Cand]]) -> str | None
         if len(versions) > 1 and len(set().union(*versions.values())) > 1
     ]
     return min(found)[1] if found else None
+
+
+def _root_walked(
+    causes: Sequence[RequirementInformation[_Req, _Cand]], provider: _Provider, target: Target
+) -> str | None:
+    """A dht.toml project one of whose versions failed in the final conflict while its
+    other versions are out for other kinds of reason (yanked, no wheel, Python, `!=`):
+    the last conflict alone would hide those."""
+    for name in sorted({c.parent.name for c in causes if c.parent and not c.parent.local}):
+        asked = [r for r in provider.roots if r.name == name]
+        if asked:
+            reasons = _reasons(name, asked, causes, provider, target)
+            if len(reasons) > 1 and len({_kind(why) for _, why in reasons}) > 1:
+                return name
+    return None
+
+
+def _kind(why: str) -> str:
+    """`needs b>=5; …` and `needs b<1, but …` are one kind (b); a yank, a missing wheel,
+    another Python are kinds of their own."""
+    words = why.replace(",", " ").replace(";", " ").split()
+    if words[0] == "needs" and len(words) > 1:
+        return "needs " + re.split(r"[<>=!~\[ ]", words[1])[0]
+    return " ".join(words[:2])
 
 
 def _reasons(
