@@ -268,7 +268,9 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         self.rejected: dict[tuple[str, Version], list[RequirementInformation[_Req, _Cand]]] = {}
         self.tried: dict[str, set[Version]] = {}
         self.roots: list[_Req] = []  # dht.toml's requirements, as the resolver got them
-        self.conflict_origins: set[str] = set()  # the tools behind every conflict met
+        # Who took part in each conflict met: the asking package, or the dht.toml entry.
+        self.conflict_parents: set[str] = set()
+        self.conflict_roots: set[str] = set()
 
     def origins_of(self, name: str) -> list[str]:
         """The dht.toml entries whose closure reached `name`, sorted."""
@@ -565,7 +567,11 @@ class _Recorder(resolvelib.BaseReporter[_Req, _Cand, str]):
 
     def resolving_conflicts(self, causes: Collection[RequirementInformation[_Req, _Cand]]) -> None:
         for cause in causes:
-            self.provider.conflict_origins.update(_tool(o) for o in _origins(cause, self.provider))
+            # Names only: the entries behind them are looked up if a message needs them.
+            if cause.parent is None:
+                self.provider.conflict_roots.add(str(cause.requirement.origin))
+            else:
+                self.provider.conflict_parents.add(cause.parent.name)
         self.inner.resolving_conflicts(causes)
 
     def rejecting_candidate(self, criterion: Any, candidate: _Cand) -> None:
@@ -1194,7 +1200,10 @@ def _too_deep(provider: _Provider, target: Target, max_rounds: int) -> Resolutio
     roots = sorted({_asked_root(r) for r in provider.roots if r.name == name})
     chains = roots or [f"{o} -> {chain}" for o, chain in _path_up(name, provider)]
     message += f"; {walked[name]} versions of {name} tried, asked by {'; '.join(chains)}"
-    tools = sorted(provider.conflict_origins)
+    tools = sorted(
+        {_tool(o) for o in provider.conflict_roots}
+        | {_tool(o) for n in provider.conflict_parents for o in provider.origins_of(n)}
+    )
     if len(tools) > 1 and any(t.startswith("tools.") for t in tools):
         hint = (
             f"{' and '.join(tools)} pull against each other in one environment: give one of"
