@@ -268,6 +268,7 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         self.rejected: dict[tuple[str, Version], list[RequirementInformation[_Req, _Cand]]] = {}
         self.tried: dict[str, set[Version]] = {}
         self.roots: list[_Req] = []  # dht.toml's requirements, as the resolver got them
+        self.ranges: dict[str, set[SpecifierSet]] = {}  # what dependencies asked of a name
         # Who took part in each conflict met: the asking package, or the dht.toml entry.
         self.conflict_parents: set[str] = set()
         self.conflict_roots: set[str] = set()
@@ -525,6 +526,7 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
                 continue
             # Only edges that apply here: a conflict names the entries that really reach it.
             self.asked_by.setdefault(_canonical(req.name), set()).add(candidate.name)
+            self.ranges.setdefault(_canonical(req.name), set()).add(req.specifier)
             out.append(
                 _Req(
                     canonicalize_name(req.name),
@@ -1150,10 +1152,14 @@ def _every_version_out(
     target: Target,
     where: str,
 ) -> ResolutionError:
-    asked = [r for r in provider.roots if r.name == name]
-    asked += [c.requirement for c in causes if c.requirement.name == name]
-    reasons = _reasons(name, asked, causes, provider, target)
     roots = [r for r in provider.roots if r.name == name]
+    reasons = _reasons(name, roots, causes, provider, target)
+    if not roots:
+        # A dependency: only the versions some dependent's range let in.
+        ranges = provider.ranges.get(name, set())
+        reasons = [
+            (v, why) for v, why in reasons if any(r.contains(v, prereleases=True) for r in ranges)
+        ]
     if roots:
         by = "; ".join(sorted({_asked_root(r) for r in roots}))
         hint = (
