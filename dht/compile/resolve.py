@@ -1177,10 +1177,29 @@ def _every_version_out(
         *(i for (n, _), found in provider.rejected.items() if n == name for i in found),
     ]
     against = sorted({_tool(o) for i in infos for o in _origins(i, provider)} - own)
-    if against and any(", but " in why for _, why in reasons):
-        hint += f", or loosen {', '.join(against)}"
     elsewhere, python = _elsewhere(name, reasons, provider, target)
-    hint += "".join(f", or {c}" for c in _target_changes(reasons, target, python) if "python" in c)
+    options = (
+        [f"loosen {', '.join(against)}"]
+        if against and any(", but " in w for _, w in reasons)
+        else []
+    )
+    options += [c for c in _target_changes(reasons, target, python) if "python" in c]
+    if (
+        roots
+        and len(reasons) == len(provider.versions(name))
+        and not any(w.startswith("excluded by") for _, w in reasons)
+    ):
+        # Every release on the index is listed: another version in dht.toml cannot help.
+        yanked = next((v for v, w in reasons if w.startswith("yanked")), None)
+        if yanked is not None:
+            options.append(f'pin the yanked {yanked} exactly ("=={yanked}") if you accept it')
+        hint = (
+            f"no release of {name} fits as things stand: {'; or '.join(options)}"
+            if options
+            else f"no release of {name} fits as things stand: see what each one needs above"
+        )
+    else:
+        hint += "".join(f", or {o}" for o in options)
     lines = [f"no usable version of {name} {where}, asked by {by}:"]
     lines.extend(f"  {line}" for line in _grouped(reasons))
     if elsewhere:
