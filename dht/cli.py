@@ -375,8 +375,9 @@ def export_command(
         str, typer.Option("--format", help="requirements, pylock (PEP 751) or json.")
     ] = "requirements",
     environment: Annotated[
-        str, typer.Option("--environment", "-e", help="Which environment (requirements).")
-    ] = "project",
+        str | None,
+        typer.Option("--environment", "-e", help="Which environment (default: project)."),
+    ] = None,
     platform: Annotated[
         str | None,
         typer.Option("--platform", help="Which target platform (default: this machine's)."),
@@ -409,10 +410,8 @@ def export_command(
         lock, _ = read_lock(Path.cwd() / LOCK_FILE)
         if fmt == "json":
             return as_json(lock)
-        from dht.apply.machine import current_platform
-
         render_one = pylock if fmt == "pylock" else requirements
-        return render_one(lock, environment, platform or current_platform())
+        return render_one(lock, environment, platform)
 
     sys.stdout.write(_run(render))
 

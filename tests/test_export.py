@@ -56,8 +56,64 @@ def test_other_environment_and_platform(locked: Path) -> None:
     assert "winonly-dep @" in windows and "clicky @" in windows
     here = CliRunner().invoke(app, ["export", "-e", "clicky"]).stdout
     assert "winonly-dep" not in here
-    bad = CliRunner().invoke(app, ["export", "-e", "clickyy"])
-    assert bad.exit_code == 1 and "did you mean 'clicky'?" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (
+            ["-e", "clickyy"],
+            "error: --environment: no environment 'clickyy' in dht.lock",
+            "  hint: did you mean 'clicky'? environments: clicky, project",
+        ),
+        (
+            ["--environment", "docs", "--format", "pylock"],
+            "error: --environment: no environment 'docs' in dht.lock",
+            "  hint: environments: clicky, project",
+        ),
+        (
+            ["--platform", "macos-arm64"],
+            "error: --platform: dht.lock is not locked for 'macos-arm64'",
+            f"  hint: platforms: {', '.join(sorted([current_platform(), 'windows-x86_64']))};",
+        ),
+        (
+            ["--platform", "windows-arm64"],
+            "error: --platform: dht.lock is not locked for 'windows-arm64'",
+            "  hint: did you mean 'windows-x86_64'? platforms:",
+        ),
+    ],
+)
+def test_an_environment_or_platform_the_lock_lacks_is_a_usage_error(
+    locked: Path, args: list[str], message: str, hint: str
+) -> None:
+    result = CliRunner().invoke(app, ["export", *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == message
+    assert lines[1].startswith(hint), lines
+
+
+def test_this_machine_missing_from_the_lock_is_not_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Callable[..., Any]
+) -> None:
+    """No option was given: the lock, not the command line, lacks the platform (exit 1)."""
+    server = index_server()
+    monkeypatch.chdir(tmp_path)
+    other = "windows-x86_64" if current_platform() != "windows-x86_64" else "linux-x86_64"
+    (tmp_path / "dht.toml").write_text(
+        f'[project]\npython = "3.11"\n[targets]\nplatforms = ["{other}"]\n'
+        f'[index]\nurl = "{server.url}"\n[tools]\ntoolish = "==1.1"\n'
+    )
+    assert CliRunner().invoke(app, ["lock"]).exit_code == 0
+    result = CliRunner().invoke(app, ["export"])
+    assert result.exit_code == 1, result.output
+    assert f"error: dht.lock is not locked for this machine ({current_platform()})" in (
+        result.stderr
+    )
+    assert f"hint: choose one with --platform: {other}" in result.stderr
+    chosen = CliRunner().invoke(app, ["export", "--platform", other])
+    assert chosen.exit_code == 0 and "toolish @" in chosen.stdout
 
 
 def test_json_is_the_whole_lock(locked: Path) -> None:

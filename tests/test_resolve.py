@@ -1,7 +1,8 @@
 """The resolver against a frozen index of JSON cases (tests/resolver_cases/).
 
 Each case is a small index, a target, root requirements, preferences and the
-expected pins (or the words the error must contain). The source is in memory:
+expected pins (or the words the error must contain); `max_rounds` bounds the
+backtracking where a case is about giving up. The source is in memory:
 the resolver's only I/O goes through it, so these tests need no network.
 A project the case's index does not list answers as an HTTP 404 does
 (ProjectNotFound); a release with `metadata_unavailable` fails its metadata
@@ -27,6 +28,7 @@ from dht.compile.resolve import LocalProject, RootRequirement, resolve
 from dht.compile.targets import Target
 from dht.errors import IndexError_, NetworkError, ResolutionError
 from tests.support.index_server import IndexServer
+from tests.support.wheels import FixtureFile, FixtureIndex, build_sdist, build_wheel
 
 CASES = Path(__file__).parent / "resolver_cases"
 
@@ -99,6 +101,7 @@ def run_case(case: dict[str, Any]) -> Any:
         if local
         else None,
         pinned={k: (v[0], v[1]) for k, v in case.get("pinned", {}).items()},
+        max_rounds=case.get("max_rounds", 2000),
     )
 
 
@@ -363,3 +366,114 @@ def test_a_locked_yanked_release_is_marked_warned_diffed_and_explained(
     assert "yanky yanked: ∅ -> broken" in diff.stdout, diff.output
     explained = CliRunner().invoke(app, ["explain", "yanky"])
     assert "yanked on the index: broken" in explained.stdout
+
+
+# The same cases against the real uv, the index served on loopback
+
+
+_UV_PLATFORMS = {
+    "linux-x86_64": "x86_64-unknown-linux-gnu",
+    "windows-x86_64": "x86_64-pc-windows-msvc",
+}
+
+
+def case_index(case: dict[str, Any]) -> FixtureIndex:
+    """A case's index as real wheels and sdists, for a loopback IndexServer."""
+    index = FixtureIndex()
+    for name, releases in sorted(case["index"].items()):
+        files = []
+        for version, release in releases.items():
+            if release.get("metadata_unavailable"):
+                raise ValueError("uv has no way to fail one metadata read")
+            metadata = {
+                "requires-dist": release.get("requires_dist", []),
+                "requires-python": release.get(
+                    "metadata_requires_python", release.get("requires_python")
+                ),
+            }
+            built = [build_wheel(name, version, tag, metadata) for tag in release.get("wheels", [])]
+            if release.get("sdist"):
+                built.append(build_sdist(name, version, metadata))
+            files.extend(
+                FixtureFile(
+                    name,
+                    filename,
+                    data,
+                    meta,
+                    "2026-01-01T00:00:00Z",
+                    release.get("requires_python"),
+                    release.get("yanked"),
+                )
+                for filename, data, meta in built
+            )
+        index.files[name] = files
+    return index
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "every-version-fails-differently",
+        "every-version-grouped",
+        "every-version-against-a-tool",
+        "every-version-of-a-dependency",
+        "backjump-finds-the-oldest",
+        "yanked-direct-pin",
+        "yanked-transitive-pin",
+    ],
+)
+def test_uv_reaches_the_same_outcome(stem: str, tmp_path: Path) -> None:
+    """`uv pip compile` on the case's index: it fails where dht fails, and pins what dht pins."""
+    from dht.uvbackend import uv_bin
+
+    case = json.loads((CASES / f"{stem}.json").read_text(encoding="utf-8"))
+    (tmp_path / "req.in").write_text("".join(f"{r['requirement']}\n" for r in case["roots"]))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UV_")}
+    env["UV_CACHE_DIR"] = str(tmp_path / "cache")
+    server = IndexServer(case_index(case))
+    try:
+        proc = subprocess.run(
+            [uv_bin(), "pip", "compile", "--no-config", "--index-url", server.url,
+             "--python-version", case["python"], "--python-platform", _UV_PLATFORMS[case["platform"]],
+             "--no-header", "--no-annotate", str(tmp_path / "req.in")],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+    finally:
+        server.close()
+    if "error" in case["expected"]:
+        assert proc.returncode == 1 and "No solution found" in proc.stderr, proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stderr
+        pins = dict(line.split("==") for line in proc.stdout.split())
+        assert pins == case["expected"]["pins"]
+
+
+def test_dht_lock_shows_every_versions_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real command on a loopback index: exit 1, the reasons one per line, no lock."""
+    from typer.testing import CliRunner
+
+    from dht.cli import app
+
+    case = json.loads((CASES / "every-version-fails-differently.json").read_text("utf-8"))
+    server = IndexServer(case_index(case))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dht.toml").write_text(
+        f'[project]\npython = "3.11"\n[targets]\nplatforms = ["linux-x86_64"]\n'
+        f'[index]\nurl = "{server.url}"\n[tools]\na = ">=0.5,!=0.8"\n',
+        encoding="utf-8",
+    )
+    try:
+        result = CliRunner().invoke(app, ["lock"])
+    finally:
+        server.close()
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("error: no usable version of a for linux-x86_64 (Python 3.11")
+    assert lines[0].endswith("asked by tools.a -> a!=0.8,>=0.5:")
+    assert [line.split(":")[0].strip() for line in lines[1:7]] == [
+        "3.0", "2.0", "1.2, 1.1", "1.0", "0.9", "0.8"
+    ]  # fmt: skip
+    assert lines[-1] == "  hint: change the version of tools.a in dht.toml, or raise project.python"
+    assert not (tmp_path / "dht.lock").exists()

@@ -616,3 +616,54 @@ def test_real_pluggy_does_not_pin_itself_through_pytest() -> None:
 def test_real_attrs_follows_an_extra_of_a_dependency() -> None:
     pins = real("attrs").pins(LINUX, groups=["tests"])
     assert pins["psutil"].via == ("group tests", "pytest-xdist[psutil]", "psutil")
+
+
+# -- a release yanked after uv locked it
+
+
+def test_a_release_yanked_after_uv_locked_it_is_kept_marked_and_warned(
+    fixture_index: FixtureIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv.lock pins yanky 1.1; the index yanks it later. uv keeps installing it (an exact
+    pin may select a yanked release, PEP 592), so dht locks it too: marked, with a warning."""
+    import dataclasses
+
+    from typer.testing import CliRunner
+
+    from dht.cli import app
+    from dht.model.lock import read_lock
+
+    before = FixtureIndex(
+        {
+            **fixture_index.files,
+            "yanky": [dataclasses.replace(f, yanked=None) for f in fixture_index.files["yanky"]],
+        }
+    )
+    server = IndexServer(before)
+    try:
+        root = tmp_path / "app"
+        lock = uv_lock(
+            root,
+            server,
+            '[project]\nname = "app"\nversion = "0.1"\nrequires-python = ">=3.8"\n'
+            '[dependency-groups]\npins = ["yanky>=1"]\n[tool.uv]\npackage = false\n',
+        )
+        assert versions(lock.pins(LINUX, groups=["pins"])) == {"yanky": "1.1"}
+        server.index = fixture_index  # the index yanks 1.1 ("broken")
+        (root / "dht.toml").write_text(
+            f'[project]\npython = "3.11"\ngroups = ["pins"]\n[targets]\n'
+            f'platforms = ["linux-x86_64"]\n[index]\nurl = "{server.url}"\n',
+            encoding="utf-8",
+        )
+        monkeypatch.chdir(root)
+        result = CliRunner().invoke(app, ["lock"])
+    finally:
+        server.close()
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: yanky 1.1 (project) is yanked on the index: broken; uv.lock pins exactly"
+        " this version" in result.output
+    )
+    locked, _ = read_lock(root / "dht.lock")
+    (yanky,) = [p for p in locked.packages if p.name == "yanky"]
+    assert (yanky.version, yanky.yanked) == ("1.1", "broken")

@@ -188,13 +188,16 @@ def _compile(
         packages.extend(_packages(BUILD_ENVIRONMENT, intent.index_url, build, source))
     # Before anything is written: a setting the locked tool version does not know.
     raise_unknown_settings(intent, tools, packages, root, warn)
-    if warn is not None:
-        for package in packages:
-            if package.yanked is not None:
-                warn(
-                    f"{package.name} {package.version} ({package.environment}) is yanked on the"
-                    f" index: {package.yanked}; dht.toml pins exactly this version"
-                )
+    yanked = [p for p in packages if p.yanked is not None]
+    if warn is not None and yanked:
+        by_uv = {n for t in targets for n in plan.pinned(t)}  # uv.lock's pins (project env)
+        for package in yanked:
+            uv = package.environment == ENVIRONMENT_PROJECT and package.name in by_uv
+            warn(
+                f"{package.name} {package.version} ({package.environment}) is yanked on the"
+                f" index: {package.yanked}; {'uv.lock' if uv else 'dht.toml'} pins exactly"
+                " this version"
+            )
     chosen, interpreter = pending.result()
     assert chosen == python, (chosen, python)
     lock = Lock(

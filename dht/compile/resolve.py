@@ -13,8 +13,9 @@ The rules, as users see them in the lock:
 - A version is usable on the target when it has a wheel whose tags the
   target accepts, or an sdist, and its files' requires-python admit the
   target's `python_full_version`. Yanked files count only for dht.toml's own
-  requirement pinning that exact version (`==1.2.3`, no wildcard), as PEP 592
-  says and uv does; a dependency's `==` pin does not select them.
+  requirement pinning that exact version (`==1.2.3`, no wildcard), or uv.lock's
+  pin of it, as PEP 592 says and uv does; a dependency's `==` pin does not
+  select them.
 - A project the index has no page for (404), or a release whose metadata
   cannot be read, is a reason to drop the candidate that needs it and try an
   older one (as uv), shown in the message when nothing else fits; only a
@@ -32,6 +33,7 @@ The rules, as users see them in the lock:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -261,6 +263,15 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         # entries behind a conflict found deep in the graph.
         self.asked_by: dict[str, set[str]] = {}  # name -> parent names
         self.origins: dict[str, set[str]] = {}  # name -> root origins ("tools.black")
+        # What resolvelib reported while backtracking, for messages: why each candidate
+        # was dropped (the first conflict it met), and which versions of each name it tried.
+        self.rejected: dict[tuple[str, Version], list[RequirementInformation[_Req, _Cand]]] = {}
+        self.tried: dict[str, set[Version]] = {}
+        self.roots: list[_Req] = []  # dht.toml's requirements, as the resolver got them
+        self.ranges: dict[str, set[SpecifierSet]] = {}  # what dependencies asked of a name
+        # Who took part in each conflict met: the asking package, or the dht.toml entry.
+        self.conflict_parents: set[str] = set()
+        self.conflict_roots: set[str] = set()
 
     def origins_of(self, name: str) -> list[str]:
         """The dht.toml entries whose closure reached `name`, sorted."""
@@ -445,6 +456,9 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             fits = all(r.specifier.contains(here, prereleases=True) for r in reqs)
             return [_Cand(name, here, extras, local=True)] if fits and here not in bad else []
         exact = {v for r in reqs if r.allows_yanked and (v := r.exact()) is not None}
+        if name in self.pinned:
+            # uv.lock's pin is the user's exact choice too (uv keeps it): yanked or not.
+            exact.add(self.pinned[name][0])
         # One combined set: packaging's filter then admits pre-releases only when a
         # specifier names one, or when nothing else matches. Versions ruled out by
         # backtracking are dropped after, so they never let pre-releases in.
@@ -512,6 +526,7 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
                 continue
             # Only edges that apply here: a conflict names the entries that really reach it.
             self.asked_by.setdefault(_canonical(req.name), set()).add(candidate.name)
+            self.ranges.setdefault(_canonical(req.name), set()).add(req.specifier)
             out.append(
                 _Req(
                     canonicalize_name(req.name),
@@ -524,6 +539,49 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         if prefetch is not None:
             prefetch(sorted({r.name for r in out if r.name != PYTHON}))
         return out
+
+
+class _Recorder(resolvelib.BaseReporter[_Req, _Cand, str]):
+    """Keeps what the messages need from the resolver's progress; passes it all on."""
+
+    def __init__(self, provider: _Provider, inner: resolvelib.BaseReporter[Any, Any, str]) -> None:
+        self.provider = provider
+        self.inner = inner
+
+    def starting(self) -> None:
+        self.inner.starting()
+
+    def starting_round(self, index: int) -> None:
+        self.inner.starting_round(index)
+
+    def ending_round(self, index: int, state: Any) -> None:
+        self.inner.ending_round(index, state)
+
+    def ending(self, state: Any) -> None:
+        self.inner.ending(state)
+
+    def adding_requirement(self, requirement: _Req, parent: _Cand | None) -> None:
+        self.inner.adding_requirement(requirement, parent)
+
+    def pinning(self, candidate: _Cand) -> None:
+        self.provider.tried.setdefault(candidate.name, set()).add(candidate.version)
+        self.inner.pinning(candidate)
+
+    def resolving_conflicts(self, causes: Collection[RequirementInformation[_Req, _Cand]]) -> None:
+        for cause in causes:
+            # Names only: the entries behind them are looked up if a message needs them.
+            if cause.parent is None:
+                self.provider.conflict_roots.add(str(cause.requirement.origin))
+            else:
+                self.provider.conflict_parents.add(cause.parent.name)
+        self.inner.resolving_conflicts(causes)
+
+    def rejecting_candidate(self, criterion: Any, candidate: _Cand) -> None:
+        key = (candidate.name, candidate.version)
+        if key not in self.provider.rejected:
+            self.provider.rejected[key] = list(criterion.information)
+        self.provider.tried.setdefault(candidate.name, set()).add(candidate.version)
+        self.inner.rejecting_candidate(criterion, candidate)
 
 
 def _python_requirement(spec: str) -> Requirement:
@@ -595,24 +653,41 @@ def resolve(
             )
         )
         provider.origins.setdefault(name, set()).add(root.origin)
+    provider.roots = list(requirements)
     prefetch = getattr(source, "prefetch", None)
     if prefetch is not None:
         prefetch(sorted({r.name for r in requirements}))
-    resolver: resolvelib.Resolver[_Req, _Cand, str] = resolvelib.Resolver(
-        provider, reporter or resolvelib.BaseReporter()
-    )
+    recorder = _Recorder(provider, reporter or resolvelib.BaseReporter())
     try:
-        result = resolver.resolve(requirements, max_rounds=max_rounds)
+        try:
+            result = resolvelib.Resolver(provider, recorder).resolve(
+                requirements, max_rounds=max_rounds
+            )
+        except resolvelib.ResolutionImpossible:
+            result = _resolve_without_optimism(provider, recorder, requirements, max_rounds)
+            if result is None:
+                raise
     except resolvelib.ResolutionImpossible as exc:
         raise _explain(list(exc.causes), provider, target) from None
     except resolvelib.ResolutionTooDeep:
-        raise ResolutionError(
-            f"the versions for {target.platform} did not settle within {max_rounds} rounds"
-            f" of backtracking (tools: {', '.join(sorted({r.origin for r in roots}))})",
-            hint="narrow the version ranges of the tools in dht.toml, or give a tool its own"
-            " environment with `isolated = true`",
-        ) from None
+        raise _too_deep(provider, target, max_rounds) from None
     return _pins(result, provider)
+
+
+def _resolve_without_optimism(
+    provider: _Provider, reporter: _Recorder, requirements: list[_Req], max_rounds: int
+) -> Any:
+    """resolvelib 1.2's optimistic backjumping can skip the one version that works and
+    call a solvable graph impossible (sarugaku/resolvelib#206 and its kin); before dht says
+    "conflict", it tries again with that off. Its state is private: a resolvelib without
+    it (1.1) gets None: what it found stands."""
+    from resolvelib.resolvers import resolution
+
+    attempt = resolution.Resolution(provider, reporter)
+    if not hasattr(attempt, "_optimistic_backjumping_ratio"):
+        return None
+    attempt._optimistic_backjumping_ratio = 0.0
+    return resolution._build_result(attempt.resolve(requirements, max_rounds=max_rounds))
 
 
 def _who(info: Any) -> str:
@@ -747,7 +822,7 @@ def _explain(
             release = (
                 provider.release(name, version) if version in provider.versions(name) else None
             )
-            if release is None or release.yanked:
+            if release is None:
                 why = dict(provider.excluded(name)).get(version, "the index does not list it")
                 cutoff = getattr(provider.source, "exclude_newer", None)
                 hint = f"move {who} (`uv lock --upgrade-package {name}`)"
@@ -766,6 +841,10 @@ def _explain(
                     f"{who} pins {name} {version}, which dht cannot lock {where}: {why}",
                     hint=hint,
                 )
+    # Every version of one project failed, for reasons of their own: list them all.
+    walked = _walked(causes) or _root_walked(causes, provider, target)
+    if walked is not None:
+        return _every_version_out(walked, causes, provider, target, where)
     # A requirement nothing on the index can meet: say what exists and why each is out.
     for cause in sorted(others, key=lambda c: (c.requirement.name, c.requirement.text)):
         if not _has_match(cause.requirement, provider):
@@ -857,23 +936,320 @@ def _no_version(
         lines.append(f"  usable here: {_usable_list(req.name, provider)}")
     else:
         lines.append(f"  no version of {req.name} on the index is usable here")
-    relevant = [
-        (v, why)
-        for v, why in provider.excluded(req.name)
-        if v in req.specifier or req.specifier.contains(v, prereleases=True)
-    ]
-    for version, why in relevant[:5]:
-        lines.append(f"  {version}: {why}")
-    if len(relevant) > 5:
-        lines.append(f"  … and {len(relevant) - 5} more excluded")
+    relevant = _reasons(req.name, [req], [], provider, provider.target)
+    lines.extend(f"  {line}" for line in _grouped(relevant))
+    elsewhere, python = _elsewhere(req.name, relevant, provider, provider.target)
+    if elsewhere:
+        lines.append(f"  {elsewhere}")
     if not relevant:
         lines.append(f"  no release on the index matches {req.specifier or 'any version'}")
+    usable = _usable(req.name, provider)
     if cause.parent is None:
         hint = f"change the version of {req.origin} in dht.toml"
+        if usable and req.name not in provider.pinned:
+            hint += f" to allow one usable here ({usable[0]} is the newest)"
     else:
         hint = (
             f"pin another version of {_origin_of(cause, provider)} in dht.toml, one whose"
             f" {cause.parent.name if cause.parent is not None else req.name} does not need"
             f" {req.text}"
         )
+    changes = _target_changes(relevant, provider.target, python)
+    if not usable and changes:
+        # No release runs on this target at all: another version pin cannot help.
+        hint = f"no release of {req.name} runs here: {' or '.join(changes)}"
+    else:
+        hint += "".join(f", or {c}" for c in changes if "python" in c)
     return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
+
+
+def _target_changes(
+    reasons: Sequence[tuple[Version, str]], target: Target, python: str | None = None
+) -> list[str]:
+    """What to change about the target when versions are out because of it; `python`:
+    a Python the newest such version has wheels for."""
+    out = []
+    if any(why.startswith("needs Python") for _, why in reasons):
+        out.append("raise project.python")
+    if python is not None:
+        out.append(f"lock Python {python} (project.python)")
+    if any(why.startswith(f"no wheel for {target.platform}") for _, why in reasons):
+        out.append(f"leave {target.platform} out of targets.platforms")
+    return out
+
+
+def _walked(causes: Sequence[RequirementInformation[_Req, _Cand]]) -> str | None:
+    """The project whose versions were all tried and failed for different reasons (two
+    versions or more of it ask for different things), or None."""
+    asks: dict[str, dict[Version, set[str]]] = {}
+    for cause in causes:
+        parent = cause.parent
+        if parent is not None and not parent.local and parent.name != PYTHON:
+            versions = asks.setdefault(parent.name, {})
+            versions.setdefault(parent.version, set()).add(cause.requirement.name)
+    found = [
+        (-len(versions), name)
+        for name, versions in asks.items()
+        if len(versions) > 1 and len(set().union(*versions.values())) > 1
+    ]
+    return min(found)[1] if found else None
+
+
+def _root_walked(
+    causes: Sequence[RequirementInformation[_Req, _Cand]], provider: _Provider, target: Target
+) -> str | None:
+    """A dht.toml project one of whose versions failed in the final conflict while its
+    other versions are out for other kinds of reason (yanked, no wheel, Python, `!=`):
+    the last conflict alone would hide those."""
+    for name in sorted({c.parent.name for c in causes if c.parent and not c.parent.local}):
+        asked = [r for r in provider.roots if r.name == name]
+        if asked:
+            reasons = _reasons(name, asked, causes, provider, target)
+            if len(reasons) > 1 and len({_kind(why) for _, why in reasons}) > 1:
+                return name
+    return None
+
+
+def _kind(why: str) -> str:
+    """`needs b>=5; …` and `needs b<1, but …` are one kind (b); a yank, a missing wheel,
+    another Python are kinds of their own."""
+    words = why.replace(",", " ").replace(";", " ").split()
+    if words[0] == "needs" and len(words) > 1:
+        return "needs " + re.split(r"[<>=!~\[ ]", words[1])[0]
+    return " ".join(words[:2])
+
+
+def _reasons(
+    name: str,
+    asked: Sequence[_Req],
+    causes: Sequence[RequirementInformation[_Req, _Cand]],
+    provider: _Provider,
+    target: Target,
+) -> list[tuple[Version, str]]:
+    """Why each version of `name` the index lists is out, newest first. Versions outside
+    the asked range are left out (the range says why), except those a `!=` removes."""
+    excluded = dict(provider.excluded(name))
+    out: list[tuple[Version, str]] = []
+    for version in provider.versions(name):
+        refused = [r for r in asked if _refuses(r, version)]
+        if refused:
+            out.append((version, f"excluded by {_asked_root(refused[0])}"))
+        elif not all(r.specifier.contains(version, prereleases=True) for r in asked):
+            continue
+        elif version in excluded:
+            out.append((version, excluded[version]))
+        else:
+            # The final conflict when it involves this version; else the first one it met.
+            why = _conflict_reason(name, version, causes, provider, target)
+            if why is None:
+                infos = provider.rejected.get((name, version), [])
+                why = _conflict_reason(name, version, infos, provider, target)
+            if why is not None:
+                out.append((version, why))
+    return out
+
+
+def _elsewhere(
+    name: str, reasons: Sequence[tuple[Version, str]], provider: _Provider, target: Target
+) -> tuple[str | None, str | None]:
+    """For the newest version out for want of a wheel here: where its wheels do install
+    (`1.25.2 has wheels for Python 3.10, 3.11 on linux-x86_64`), and the newest such
+    Python, as uv's hint says which platforms have wheels."""
+    from dht.model.names import PLATFORMS
+
+    version = next(
+        (v for v, why in reasons if why.startswith(f"no wheel for {target.platform}")), None
+    )
+    if version is None:
+        return None, None
+    wheels = [a.filename for a in provider.versions(name)[version] if a.is_wheel]
+
+    def fits(platform: str, python: str) -> bool:
+        return any(Target(platform, python).wheel_rank(w) is not None for w in wheels)
+
+    minors = [
+        f"3.{m}" for m in range(8, 16) if m != target.minor and fits(target.platform, f"3.{m}")
+    ]
+    platforms = [p for p in PLATFORMS if p != target.platform and fits(p, target.python)]
+    found = [f"Python {', '.join(minors)} on {target.platform}"] if minors else []
+    found += [", ".join(platforms)] if platforms else []
+    if not found:
+        return None, None
+    return f"{version} has wheels for {', and for '.join(found)}", (minors[-1] if minors else None)
+
+
+def _refuses(req: _Req, version: Version) -> bool:
+    """Whether one of the requirement's `!=` clauses removes this version."""
+    return any(
+        s.operator == "!=" and not s.contains(version, prereleases=True) for s in req.specifier
+    )
+
+
+def _asked_root(req: _Req) -> str:
+    return f"{req.origin} -> {req.text}" if req.origin else req.text
+
+
+def _conflict_reason(
+    name: str,
+    version: Version,
+    infos: Sequence[RequirementInformation[_Req, _Cand]],
+    provider: _Provider,
+    target: Target,
+) -> str | None:
+    """`needs b>=5; b usable here: 1.0`: what this version asked that could not be met."""
+    mine = [
+        i
+        for i in infos
+        if i.parent is not None and (i.parent.name, i.parent.version) == (name, version)
+    ]
+    if not mine:
+        return None
+    needs = sorted({i.requirement.name for i in mine})
+    req = min((i.requirement for i in mine), key=lambda r: (r.name, r.text))
+    if req.name == PYTHON:
+        return f"needs Python {req.specifier}; the lock targets {target.python}"
+    if req.name in provider.missing:
+        return f"needs {req.text}, which the index does not have"
+    # Other versions of the same project never stand beside this one: not a conflict.
+    against = sorted(
+        {
+            _asked(i, provider)
+            for i in infos
+            if i.requirement.name in needs and (i.parent is None or i.parent.name != name)
+        }
+    )
+    if against:
+        return f"needs {req.text}, but {'; '.join(against)}"
+    return f"needs {req.text}; {req.name} usable here: {_usable_list(req.name, provider)}"
+
+
+_MAX_LINES = 8
+_MAX_VERSIONS = 4  # on one line
+
+
+def _grouped(reasons: Sequence[tuple[Version, str]]) -> list[str]:
+    """`1.1, 1.0: needs Python >=3.12`: versions sharing a reason on one line, lines in the
+    order of their newest version, at most _MAX_LINES of them."""
+    groups: dict[str, list[Version]] = {}
+    for version, why in reasons:
+        groups.setdefault(why, []).append(version)
+    lines = []
+    for why, versions in groups.items():
+        shown = ", ".join(str(v) for v in versions[:_MAX_VERSIONS])
+        if len(versions) > _MAX_VERSIONS:
+            shown += f" and {len(versions) - _MAX_VERSIONS} more"
+        lines.append(f"{shown}: {why}")
+    if len(lines) > _MAX_LINES:
+        rest = sum(len(v) for v in list(groups.values())[_MAX_LINES - 1 :])
+        lines[_MAX_LINES - 1 :] = [f"… and {rest} more versions, for other reasons"]
+    return lines
+
+
+def _every_version_out(
+    name: str,
+    causes: Sequence[RequirementInformation[_Req, _Cand]],
+    provider: _Provider,
+    target: Target,
+    where: str,
+) -> ResolutionError:
+    roots = [r for r in provider.roots if r.name == name]
+    reasons = _reasons(name, roots, causes, provider, target)
+    if not roots:
+        # A dependency: only the versions some dependent's range let in.
+        ranges = provider.ranges.get(name, set())
+        reasons = [
+            (v, why) for v, why in reasons if any(r.contains(v, prereleases=True) for r in ranges)
+        ]
+    if roots:
+        by = "; ".join(sorted({_asked_root(r) for r in roots}))
+        hint = (
+            f"change the version of {', '.join(sorted({str(r.origin) for r in roots}))} in dht.toml"
+        )
+    else:
+        by = "; ".join(f"{o} -> {chain}" for o, chain in _path_up(name, provider)) or name
+        hint = f"pin another version of {', '.join(provider.origins_of(name)) or name} in dht.toml"
+    # The other side of a conflict: the dht.toml entries that are not the asker's.
+    own = {_tool(o) for o in (provider.origins_of(name) if not roots else [])} | {
+        _tool(str(r.origin)) for r in roots
+    }
+    infos = [
+        *causes,
+        *(i for (n, _), found in provider.rejected.items() if n == name for i in found),
+    ]
+    against = sorted({_tool(o) for i in infos for o in _origins(i, provider)} - own)
+    elsewhere, python = _elsewhere(name, reasons, provider, target)
+    options = (
+        [f"loosen {', '.join(against)}"]
+        if against and any(", but " in w for _, w in reasons)
+        else []
+    )
+    options += [c for c in _target_changes(reasons, target, python) if "python" in c]
+    if (
+        roots
+        and len(reasons) == len(provider.versions(name))
+        and not any(w.startswith("excluded by") for _, w in reasons)
+    ):
+        # Every release on the index is listed: another version in dht.toml cannot help.
+        yanked = next((v for v, w in reasons if w.startswith("yanked")), None)
+        if yanked is not None:
+            options.append(f'pin the yanked {yanked} exactly ("=={yanked}") if you accept it')
+        hint = (
+            f"no release of {name} fits as things stand: {'; or '.join(options)}"
+            if options
+            else f"no release of {name} fits as things stand: see what each one needs above"
+        )
+    else:
+        hint += "".join(f", or {o}" for o in options)
+    lines = [f"no usable version of {name} {where}, asked by {by}:"]
+    lines.extend(f"  {line}" for line in _grouped(reasons))
+    if elsewhere:
+        lines.append(f"  {elsewhere}")
+    return ResolutionError("\n".join(lines), hint=hint + _cutoff_note(provider))
+
+
+def _too_deep(provider: _Provider, target: Target, max_rounds: int) -> ResolutionError:
+    """The hint follows the cause: isolation only when tools of one shared environment
+    pull against each other; else the requirement behind the most backtracking."""
+    message = (
+        f"the versions for {target.platform} did not settle within {max_rounds} rounds"
+        " of backtracking"
+    )
+    walked = {n: len(v) for n, v in provider.tried.items() if len(v) > 1 and n != PYTHON}
+    if not walked:
+        origins = sorted({str(r.origin) for r in provider.roots})
+        return ResolutionError(
+            f"{message} (asked by {', '.join(origins)})",
+            hint=f"narrow the version ranges in dht.toml (lower bounds){_or_cutoff(provider)}",
+        )
+    name = min(walked, key=lambda n: (-walked[n], n))
+    roots = sorted({_asked_root(r) for r in provider.roots if r.name == name})
+    chains = roots or [f"{o} -> {chain}" for o, chain in _path_up(name, provider)]
+    message += f"; {walked[name]} versions of {name} tried, asked by {'; '.join(chains)}"
+    tools = sorted(
+        {_tool(o) for o in provider.conflict_roots}
+        | {_tool(o) for n in provider.conflict_parents for o in provider.origins_of(n)}
+    )
+    if len(tools) > 1 and any(t.startswith("tools.") for t in tools):
+        hint = (
+            f"{' and '.join(tools)} pull against each other in one environment: give one of"
+            " the tools its own with `isolated = true`, or narrow its range in dht.toml"
+        )
+    else:
+        if roots:
+            owners = sorted({str(r.origin) for r in provider.roots if r.name == name})
+            hint = f"tighten {', '.join(owners)} in dht.toml so that fewer versions of {name} are"
+        else:
+            tool = next(iter(_tool(o) for o in provider.origins_of(name)), "")
+            hint = (
+                f'add "{name}>=…" to {tool}.with in dht.toml so that fewer versions are'
+                if tool.startswith("tools.")
+                else f"give {name} a lower bound in pyproject.toml so that fewer versions are"
+            )
+        hint += f" tried (a lower bound){_or_cutoff(provider)}"
+    return ResolutionError(message, hint=hint)
+
+
+def _or_cutoff(provider: _Provider) -> str:
+    if getattr(provider.source, "exclude_newer", None):
+        return ", or move index.exclude-newer earlier"
+    return ", or set index.exclude-newer to leave later releases out"

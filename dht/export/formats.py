@@ -6,42 +6,67 @@ import json
 
 import msgspec
 
-from dht.errors import DhtError, did_you_mean
-from dht.model.lock import Artifact, Lock, Package
+from dht.errors import DhtError, UsageError, did_you_mean
+from dht.model.lock import PROJECT_ENVIRONMENT, Artifact, Lock, Package
 
 FORMATS = ("requirements", "pylock", "json")
 
 
-def _selected(lock: Lock, environment: str, platform: str) -> list[tuple[Package, Artifact]]:
-    envs = sorted({p.environment for p in lock.packages})
-    if environment not in envs:
+def selected(
+    lock: Lock, environment: str | None, platform: str | None
+) -> tuple[str, str, list[tuple[Package, Artifact]]]:
+    """The environment, the platform and their (package, artifact) pairs. `None` means the
+    default (the `project` environment, this machine's platform); a value the user gave that
+    the lock does not have is a usage error (exit 2), as a typo in an option is."""
+    envs = sorted({p.environment for p in lock.packages} | {t.environment for t in lock.tools})
+    chosen_env = environment or PROJECT_ENVIRONMENT
+    if chosen_env not in envs:
+        listing = f"environments: {', '.join(envs)}" if envs else "it has no Python environments"
+        if environment is None:
+            raise DhtError(
+                f"dht.lock has no {PROJECT_ENVIRONMENT!r} environment",
+                hint=f"choose one with --environment; {listing}",
+            )
         close = did_you_mean(environment, envs)
-        raise DhtError(
-            f"no environment {environment!r} in dht.lock",
-            hint=f"{close + ' ' if close else ''}environments: {', '.join(envs)}",
+        raise UsageError(
+            f"--environment: no environment {environment!r} in dht.lock",
+            hint=f"{close + ' ' if close else ''}{listing}",
         )
-    if platform not in lock.platforms:
+    if platform is None:
+        from dht.host import current_platform
+
+        here = current_platform()
+        if here not in lock.platforms:
+            raise DhtError(
+                f"dht.lock is not locked for this machine ({here})",
+                hint=f"choose one with --platform: {', '.join(lock.platforms)};"
+                f" or add {here} to targets.platforms in dht.toml and run `dht lock`",
+            )
+        platform = here
+    elif platform not in lock.platforms:
         close = did_you_mean(platform, lock.platforms)
-        raise DhtError(
-            f"{platform!r} is not a platform of dht.lock",
-            hint=f"{close + ' ' if close else ''}platforms: {', '.join(lock.platforms)}",
+        raise UsageError(
+            f"--platform: dht.lock is not locked for {platform!r}",
+            hint=f"{close + ' ' if close else ''}platforms: {', '.join(lock.platforms)};"
+            f" add {platform} to targets.platforms in dht.toml and run `dht lock` to export it",
         )
     out = []
     for package in lock.packages:
-        if package.environment == environment and platform in package.targets:
+        if package.environment == chosen_env and platform in package.targets:
             artifact = next(a for a in package.artifacts if platform in a.targets)
             out.append((package, artifact))
-    return out
+    return chosen_env, platform, out
 
 
-def pylock(lock: Lock, environment: str, platform: str) -> str:
+def pylock(lock: Lock, environment: str | None = None, platform: str | None = None) -> str:
     """A PEP 751 `pylock.toml` for one environment on one platform: a projection of the lock's
     package tables (the artifact of that platform only), validated with packaging.pylock."""
     import tomlkit
     from packaging.pylock import Pylock
 
+    environment, platform, chosen = selected(lock, environment, platform)
     packages: list[dict[str, object]] = []
-    for package, artifact in _selected(lock, environment, platform):
+    for package, artifact in chosen:
         entry: dict[str, object] = {
             "name": package.name,
             "version": package.version,
@@ -72,11 +97,12 @@ def pylock(lock: Lock, environment: str, platform: str) -> str:
     return header + tomlkit.dumps(data)
 
 
-def requirements(lock: Lock, environment: str, platform: str) -> str:
+def requirements(lock: Lock, environment: str | None = None, platform: str | None = None) -> str:
     """`name @ url --hash=sha256:…` for every package of one environment on one platform:
     exactly the artifacts of the lock, installable with `--require-hashes --no-deps`."""
+    environment, platform, chosen = selected(lock, environment, platform)
     lines = [f"# dht export: environment {environment}, platform {platform}, Python {lock.python}"]
-    for package, artifact in _selected(lock, environment, platform):
+    for package, artifact in chosen:
         lines.append(f"{package.name} @ {artifact.url} --hash=sha256:{artifact.hashes.sha256}")
     return "\n".join(lines) + "\n"
 
