@@ -52,7 +52,7 @@ def explain(lock: Lock, name: str) -> list[str]:
         )
         if package.yanked is not None:
             lines.append(
-                f"  yanked on the index: {package.yanked} (locked because dht.toml pins it)"
+                f"  yanked on the index: {package.yanked} (locked because an exact pin in dht.toml or uv.lock asks for it)"
             )
         lines.extend("  " + " -> ".join(chain) for chain in chains(lock, package))
     for entry in lock.system:

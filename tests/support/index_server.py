@@ -116,7 +116,9 @@ class IndexServer:
                 "requires-python": f.requires_python,
                 "size": len(f.data),
                 "upload-time": f.uploaded,
-                "yanked": f.yanked if f.yanked else False,
+                "yanked": False
+                if f.yanked is None
+                else (f.yanked or True),  # PEP 691: true, or the reason
             }
             if self.metadata_files:
                 entry["core-metadata"] = {"sha256": hashlib.sha256(f.metadata).hexdigest()}
