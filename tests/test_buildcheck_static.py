@@ -322,6 +322,12 @@ REAL = [
     ),
     ("markupsafe", "3.0.2", "MarkupSafe-3.0.2-cp311-cp311-musllinux_1_2_x86_64.whl"),
     ("attrs", "25.3.0", "attrs-25.3.0-py3-none-any.whl"),
+    # Rust: a weak reference to a symbol manylinux2014 blacklists (optional, so allowed), abi3
+    (
+        "cryptography",
+        "44.0.0",
+        "cryptography-44.0.0-cp39-abi3-manylinux_2_17_aarch64.manylinux2014_aarch64.whl",
+    ),
 ]
 
 

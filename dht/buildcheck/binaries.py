@@ -38,7 +38,7 @@ class Binary:
     soname: str | None = None
     version_needs: dict[str, frozenset[str]] = field(default_factory=dict)
     """ELF: library -> the symbol versions it must provide (GLIBC_2.17, ...)."""
-    undefined: frozenset[str] = frozenset()  # ELF: the dynamic symbols it imports
+    undefined: frozenset[str] = frozenset()  # ELF: the dynamic symbols it imports (not weak ones)
     damaged: str | None = None  # why the headers could not be read past the magic
 
 
@@ -88,7 +88,8 @@ def _elf(data: bytes) -> Binary:
                         needs.setdefault(str(verneed.name), set()).add(str(aux.name))
             elif isinstance(section, SymbolTableSection) and section.name == ".dynsym":
                 for symbol in section.iter_symbols():
-                    if symbol.name and symbol["st_shndx"] == "SHN_UNDEF":
+                    # a weak reference is optional: the loader leaves it null when absent
+                    if symbol.name and symbol["st_shndx"] == "SHN_UNDEF" and symbol["st_info"]["bind"] != "STB_WEAK":  # fmt: skip
                         undefined.add(symbol.name)
     except (ELFError, struct.error, ValueError, KeyError, AttributeError) as exc:
         return Binary("ELF", (), damaged=f"its ELF headers do not parse ({exc})")

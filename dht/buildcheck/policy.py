@@ -53,7 +53,8 @@ def check(platform: str, binaries: dict[str, Binary], names: set[str]) -> Outcom
                     out.reasons.append(f"{name} requires {version} (from {lib}), which {platform} does not provide: build it in the {_image(platform)} image or tag the wheel for a newer policy")  # fmt: skip
         for lib, symbols in sorted(policy.blacklist.items()):
             if lib in binary.needed:
-                for symbol in sorted(binary.undefined & symbols):
+                # "*" in a policy's blacklist: the library may not be used at all
+                for symbol in sorted((binary.undefined | {"*"}) & symbols):
                     out.reasons.append(f"{name} calls {symbol} from {lib}, which {platform} forbids (its ABI differs between distributions): bundle the library or avoid the call")  # fmt: skip
     return out
 
