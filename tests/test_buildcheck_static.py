@@ -154,9 +154,9 @@ def test_an_architecture_the_binary_is_not_built_for(c_wheel: Path, tmp_path: Pa
         ),
         (
             "cp311-cp311-macosx_11_0_arm64",
-            "is a ELF (Linux) file in a wheel tagged macosx_11_0_arm64: it cannot load there",
+            "is an ELF (Linux) file in a wheel tagged macosx_11_0_arm64: it cannot load there",
         ),
-        ("cp311-cp311-win_amd64", "is a ELF (Linux) file in a wheel tagged win_amd64"),
+        ("cp311-cp311-win_amd64", "is an ELF (Linux) file in a wheel tagged win_amd64"),
     ]:
         reasons = only_failure(verify(retag(c_wheel, tmp_path / tag, tag), tmp_path), "platform")
         assert any(expected in r for r in reasons), (tag, reasons)
@@ -215,6 +215,16 @@ def test_a_missing_record_and_a_wheel_file_out_of_step(tmp_path: Path) -> None:
     reasons = verify(broken, tmp_path)["well-formed"].reasons
     assert "demo-1.0.dist-info/RECORD is missing: installers need it to check and uninstall the files" in reasons  # fmt: skip
     assert any(r.startswith("demo-1.0.dist-info/WHEEL: its Tag lines (cp311-cp311-linux_x86_64) do not match the file name's tags (py3-none-any)") for r in reasons)  # fmt: skip
+
+
+def test_damaged_compiled_files(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": b"", "demo/_a.so": b"\x7fELF\x02\x01\x01" + bytes(9),
+             "demo/_b.so": b"\xca\xfe\xba\xbe\x00\x00\x00\x02"}  # fmt: skip
+    wheel = minimal_wheel(tmp_path / "demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", files)
+    assert only_failure(verify(wheel, tmp_path), "platform") == (
+        "demo/_a.so is an ELF file whose headers are damaged (its ELF headers do not parse (expected 2, found 0)): rebuild the wheel",
+        "demo/_b.so is a Mach-O file whose headers are damaged (a truncated universal header): rebuild the wheel",
+    )
 
 
 def test_a_file_that_is_not_a_zip(tmp_path: Path) -> None:

@@ -91,7 +91,8 @@ def _elf(data: bytes) -> Binary:
                     # a weak reference is optional: the loader leaves it null when absent
                     if symbol.name and symbol["st_shndx"] == "SHN_UNDEF" and symbol["st_info"]["bind"] != "STB_WEAK":  # fmt: skip
                         undefined.add(symbol.name)
-    except (ELFError, struct.error, ValueError, KeyError, AttributeError) as exc:
+    except (ELFError, struct.error, ValueError, KeyError, AttributeError, IndexError, TypeError, AssertionError) as exc:  # fmt: skip
+        # hostile or damaged headers: pyelftools fails in many ways; each is a verdict
         return Binary("ELF", (), damaged=f"its ELF headers do not parse ({exc})")
     return Binary("ELF", (arch,), tuple(needed), soname,
                   {k: frozenset(v) for k, v in needs.items()}, frozenset(undefined))  # fmt: skip

@@ -35,7 +35,7 @@ def check(subject: Subject, ctx: Context, archive: Archive) -> Verdict:
     unchecked: list[str] = []
     for name, binary in binaries.items():
         if binary.damaged:
-            reasons.append(f"{name} is a {binary.format} file whose headers are damaged ({binary.damaged}): rebuild the wheel")  # fmt: skip
+            reasons.append(f"{name} is {_article(binary.format)} file whose headers are damaged ({binary.damaged}): rebuild the wheel")  # fmt: skip
     platforms = sorted({t.platform for t in tags})
     for platform in platforms:
         if platform == "any":
@@ -53,7 +53,7 @@ def check(subject: Subject, ctx: Context, archive: Archive) -> Verdict:
             if binary.damaged:
                 continue
             if binary.format != system:
-                reasons.append(f"{name} is a {binary.format} ({_SYSTEMS[binary.format]}) file in a wheel tagged {platform}: it cannot load there; build the wheel on {_SYSTEMS[system]} for it")  # fmt: skip
+                reasons.append(f"{name} is {_article(binary.format)} ({_SYSTEMS[binary.format]}) file in a wheel tagged {platform}: it cannot load there; build the wheel on {_SYSTEMS[system]} for it")  # fmt: skip
             elif missing := [a for a in arches if a not in binary.arches]:
                 reasons.append(f"{name} is built for {', '.join(binary.arches)}, not {', '.join(missing)} as the tag {platform} says: build it for that architecture or fix the tag")  # fmt: skip
         if policy.is_policy_tag(platform):
@@ -65,6 +65,10 @@ def check(subject: Subject, ctx: Context, archive: Archive) -> Verdict:
     if not reasons and unchecked:
         return skipped(CHECK, "; ".join(sorted(set(unchecked))))
     return failed(CHECK, reasons)
+
+
+def _article(fmt: str) -> str:
+    return f"an {fmt}" if fmt == "ELF" else f"a {fmt}"
 
 
 def _tag_text(tags: frozenset[Tag]) -> str:
