@@ -95,6 +95,10 @@ def test_a_readme_that_does_not_render_fails_metadata(tmp_path_factory: pytest.T
     for artifact in built:
         (reason,) = only_failure(verify(artifact, tmp_path), "metadata")
         assert "the long description does not render as reStructuredText (declared)" in reason
+        assert (
+            'line 4 of the description: Error in "image" directive: unknown option: "nope"; fix the markup'
+            in reason
+        )
         assert "PyPI refuses the upload" in reason
         assert reason.startswith(("demo_pure-1.0.dist-info/METADATA: ", "demo_pure-1.0/PKG-INFO: "))
 
@@ -283,6 +287,12 @@ def test_declared_packages_against_the_wheel(tmp_path: Path) -> None:
         ("Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n\n" + BROKEN_RST,
          "the long description does not render as reStructuredText (assumed when Description-Content-Type is absent)"),
         ("Name: demo\nVersion: 1.0\n", "demo-1.0.dist-info/METADATA: the required field Metadata-Version is missing"),
+        ("Metadata-Version: 2.4\nName: demo\nVersion: 1.0\nClassifier: Programming Language :: Cobol :: 3\n",
+         "demo-1.0.dist-info/METADATA: Classifier 'Programming Language :: Cobol :: 3' is not one PyPI knows, so it refuses the upload"),
+        ("Metadata-Version: 2.4\nName: demo\nVersion: 1.0\nClassifier: Natural Language :: Ukranian\n",
+         "Classifier 'Natural Language :: Ukranian' is deprecated and PyPI refuses it: use Natural Language :: Ukrainian"),
+        ("Metadata-Version: 2.4\nName: demo\nVersion: 1.0\nProject-URL: Source, ftp://example.org/demo\n",
+         "demo-1.0.dist-info/METADATA: Project-URL 'Source' is not an http(s) URL ('ftp://example.org/demo')"),
     ],
 )  # fmt: skip
 def test_metadata_the_index_refuses(metadata: str, expected: str, tmp_path: Path) -> None:
@@ -319,7 +329,14 @@ def test_the_checks_do_not_load_their_libraries_until_they_run() -> None:
     import sys
 
     loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split())  # fmt: skip
-    assert not loaded & {"auditwheel", "elftools", "abi3info", "docutils", "readme_renderer"}
+    assert not loaded & {
+        "auditwheel",
+        "elftools",
+        "abi3info",
+        "docutils",
+        "readme_renderer",
+        "trove_classifiers",
+    }
 
 
 # -- wheels from PyPI -------------------------------------------------------------------

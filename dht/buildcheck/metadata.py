@@ -6,6 +6,9 @@ declared content type (reStructuredText when none is declared, as PyPI does)."""
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Mapping
+from typing import Any
 
 from dht.buildcheck.archive import Archive
 from dht.buildcheck.verdict import Context, Subject, Verdict, failed, skipped
@@ -47,6 +50,7 @@ def problems(data: bytes, where: str) -> list[str]:
                 reasons.append(f"{where}: {_title(problem.field)}: {problem}{hint}")
             else:  # pragma: no cover - packaging raises InvalidMetadata only
                 reasons.append(f"{where}: {problem}")
+    reasons += _index_rules(raw, where)
     description = raw.get("description")
     if description and description.strip():
         content_type = raw.get("description_content_type") or "text/x-rst"
@@ -55,6 +59,35 @@ def problems(data: bytes, where: str) -> list[str]:
             declared = "declared" if raw.get("description_content_type") else "assumed when Description-Content-Type is absent"  # fmt: skip
             reasons.append(f"{where}: the long description does not render as reStructuredText ({declared}), so PyPI refuses the upload: {why}; fix the markup or declare its real type (Description-Content-Type: text/markdown)")  # fmt: skip
     return reasons
+
+
+def _index_rules(raw: Mapping[str, Any], where: str) -> list[str]:
+    """What PyPI checks beyond the core metadata spec: classifiers from its list, and
+    Project-URLs it can link to."""
+    from trove_classifiers import classifiers, deprecated_classifiers
+
+    reasons = []
+    for value in raw.get("classifiers", []):
+        if value in deprecated_classifiers:
+            instead = ", ".join(deprecated_classifiers[value]) or "nothing: remove it"
+            reasons.append(f"{where}: Classifier {value!r} is deprecated and PyPI refuses it: use {instead}")  # fmt: skip
+        elif value not in classifiers:
+            reasons.append(f"{where}: Classifier {value!r} is not one PyPI knows, so it refuses the upload: pick one from https://pypi.org/classifiers/")  # fmt: skip
+    for label, url in raw.get("project_urls", {}).items():
+        if not label or not url:
+            reasons.append(f"{where}: Project-URL {label or url!r} needs both a label and a URL ('Label, https://...')")  # fmt: skip
+        elif len(label) > 32:
+            reasons.append(f"{where}: Project-URL label {label!r} is longer than the 32 characters PyPI accepts")  # fmt: skip
+        elif not _http(url):
+            reasons.append(f"{where}: Project-URL {label!r} is not an http(s) URL ({url!r})")
+    return reasons
+
+
+def _http(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _tolerated(problem: Exception) -> bool:
@@ -78,4 +111,12 @@ def _unrendered(text: str, content_type: str) -> str | None:
     if render(text, stream=stream) is not None:
         return None
     lines = [line.strip() for line in stream.getvalue().splitlines() if line.strip()]
-    return lines[0].removeprefix("<string>:") if lines else "no content rendered"
+    if not lines:
+        return "no content rendered"
+    match = re.match(r"<string>:(\d+): \((\w+)/\d\) (.*)", lines[0])
+    if not match:
+        return lines[0]
+    line, _level, text = match.groups()
+    if text.endswith(":") and len(lines) > 1:  # the detail is on the next line
+        text = f"{text} {lines[1]}"
+    return f"line {line} of the description: {text.rstrip('.')}"
