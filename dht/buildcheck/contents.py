@@ -24,7 +24,7 @@ _LEFTOVER_SUFFIXES = (".swp", ".swo", ".orig", ".rej", "~", ".o", ".obj")
 # names that land in site-packages as packages of their own by accident (W005)
 _COMMON = {"build", "data", "dist", "doc", "docs", "example", "examples", "src", "test",
            "tests", "venv", "benchmark", "benchmarks"}  # fmt: skip
-_MODULE_SUFFIXES = (".py", ".so", ".pyd", ".pth")
+_MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd", ".pth")
 
 
 def check(subject: Subject, ctx: Context, archive: Archive) -> Verdict:
@@ -91,7 +91,8 @@ def _wheel_tree(archive: Archive, root: Path | None) -> list[str]:
         source = "the project (pyproject.toml)"
         for top in sorted(declared - tops):
             reasons.append(f"{top} is declared by {source} but is not in the wheel: check the build backend's include settings")  # fmt: skip
-        for top in sorted(tops - declared - _COMMON):
+        # NAME.libs/: libraries auditwheel or delvewheel bundled, not the project's own
+        for top in sorted(t for t in tops - declared - _COMMON if not t.endswith(".libs")):
             reasons.append(f"{top} is in the wheel but {source} does not declare it: a stray folder packaged by accident, or a declaration to add")  # fmt: skip
     return reasons
 
