@@ -5,6 +5,7 @@ copies rewritten to carry one defect each, and wheels from PyPI."""
 from __future__ import annotations
 
 import hashlib
+import struct
 import subprocess
 import tarfile
 from pathlib import Path
@@ -222,6 +223,21 @@ def test_a_missing_record_and_a_wheel_file_out_of_step(tmp_path: Path) -> None:
     assert any(r.startswith("demo-1.0.dist-info/WHEEL: its Tag lines (cp311-cp311-linux_x86_64) do not match the file name's tags (py3-none-any)") for r in reasons)  # fmt: skip
 
 
+def pe(*, dll: bool) -> bytes:
+    """The headers of a Windows x86-64 program or DLL: what the check reads."""
+    coff = struct.pack("<HHIIIHH", 0x8664, 0, 0, 0, 0, 0, 0x2022 if dll else 0x0022)
+    return b"MZ" + bytes(0x3A) + struct.pack("<I", 0x40) + b"PE\x00\x00" + coff
+
+
+def test_windows_launchers_in_a_pure_wheel_but_not_dlls(tmp_path: Path) -> None:
+    # pip (distlib) and setuptools ship script launchers as data in their pure wheels
+    files = {"demo/__init__.py": b"", "demo/t64.exe": pe(dll=False), "demo/_x.pyd": pe(dll=True)}
+    wheel = minimal_wheel(tmp_path / "demo-1.0-py3-none-any.whl", files)
+    assert only_failure(verify(wheel, tmp_path), "platform") == (
+        "demo/_x.pyd is compiled code in a wheel tagged py3-none-any: build a platform wheel",
+    )
+
+
 def test_damaged_compiled_files(tmp_path: Path) -> None:
     files = {"demo/__init__.py": b"", "demo/_a.so": b"\x7fELF\x02\x01\x01" + bytes(9),
              "demo/_b.so": b"\xca\xfe\xba\xbe\x00\x00\x00\x02"}  # fmt: skip
@@ -351,6 +367,7 @@ REAL = [
     ),
     ("markupsafe", "3.0.2", "MarkupSafe-3.0.2-cp311-cp311-musllinux_1_2_x86_64.whl"),
     ("attrs", "25.3.0", "attrs-25.3.0-py3-none-any.whl"),
+    ("pip", "25.0.1", "pip-25.0.1-py3-none-any.whl"),  # Windows launchers (.exe) as data
     # Rust: a weak reference to a symbol manylinux2014 blacklists (optional, so allowed), abi3
     (
         "cryptography",

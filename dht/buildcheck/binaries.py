@@ -40,6 +40,9 @@ class Binary:
     """ELF: library -> the symbol versions it must provide (GLIBC_2.17, ...)."""
     undefined: frozenset[str] = frozenset()  # ELF: the dynamic symbols it imports (not weak ones)
     damaged: str | None = None  # why the headers could not be read past the magic
+    executable: bool = False
+    """A program (ELF with an interpreter, Mach-O MH_EXECUTE, PE without the DLL flag),
+    not a library or extension module a Python process loads."""
 
 
 def inspect(data: bytes) -> Binary | None:
@@ -71,6 +74,9 @@ def _elf(data: bytes) -> Binary:
         arch = arch or str(machine)
         if arch == "ppc64" and elf.little_endian:
             arch = "ppc64le"
+        executable = elf.header["e_type"] == "ET_EXEC" or any(
+            seg["p_type"] == "PT_INTERP" for seg in elf.iter_segments()
+        )
         needed: list[str] = []
         soname = None
         needs: dict[str, set[str]] = {}
@@ -95,16 +101,21 @@ def _elf(data: bytes) -> Binary:
         # hostile or damaged headers: pyelftools fails in many ways; each is a verdict
         return Binary("ELF", (), damaged=f"its ELF headers do not parse ({exc})")
     return Binary("ELF", (arch,), tuple(needed), soname,
-                  {k: frozenset(v) for k, v in needs.items()}, frozenset(undefined))  # fmt: skip
+                  {k: frozenset(v) for k, v in needs.items()}, frozenset(undefined),
+                  executable=executable)  # fmt: skip
+
+
+_MH_EXECUTE = 2
 
 
 def _macho_thin(data: bytes, offset: int) -> Binary | None:
-    head = data[offset : offset + 8]
-    if len(head) < 8:
+    head = data[offset : offset + 16]
+    if len(head) < 16:
         return None
     order = ">" if head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf") else "<"
-    cpu = struct.unpack(order + "i", head[4:8])[0]
-    return Binary("Mach-O", (_MACHO_CPUS.get(cpu & 0xFFFFFFFF, f"cpu {cpu:#x}"),))
+    cpu, _subtype, filetype = struct.unpack(order + "iII", head[4:16])
+    arch = _MACHO_CPUS.get(cpu & 0xFFFFFFFF, f"cpu {cpu:#x}")
+    return Binary("Mach-O", (arch,), executable=filetype == _MH_EXECUTE)
 
 
 def _macho_fat(data: bytes, count: int) -> Binary:
@@ -117,13 +128,22 @@ def _macho_fat(data: bytes, count: int) -> Binary:
             return Binary("Mach-O", tuple(arches), damaged="a truncated universal header")
         cpu = struct.unpack(">i", entry[:4])[0]
         arches.append(_MACHO_CPUS.get(cpu & 0xFFFFFFFF, f"cpu {cpu:#x}"))
-    return Binary("Mach-O", tuple(arches))
+    # the first slice's header says whether it is a program or a library
+    first = data[8 : 8 + size]
+    offset = struct.unpack(">Q" if wide else ">I", first[8:16] if wide else first[8:12])[0]
+    thin = _macho_thin(data, offset)
+    return Binary("Mach-O", tuple(arches), executable=bool(thin and thin.executable))
 
 
 def _pe(data: bytes) -> Binary | None:
     offset = struct.unpack("<I", data[0x3C:0x40])[0]
-    head = data[offset : offset + 6]
-    if len(head) < 6 or head[:4] != b"PE\x00\x00":
+    head = data[offset : offset + 24]  # signature and COFF header
+    if len(head) < 24 or head[:4] != b"PE\x00\x00":
         return None  # an MZ file that is not PE: a DOS program or plain data
     machine = struct.unpack("<H", head[4:6])[0]
-    return Binary("PE", (_PE_MACHINES.get(machine, f"machine {machine:#x}"),))
+    characteristics = struct.unpack("<H", head[22:24])[0]
+    arch = _PE_MACHINES.get(machine, f"machine {machine:#x}")
+    return Binary("PE", (arch,), executable=not characteristics & _IMAGE_FILE_DLL)
+
+
+_IMAGE_FILE_DLL = 0x2000

@@ -39,7 +39,7 @@ def check(subject: Subject, ctx: Context, archive: Archive) -> Verdict:
     platforms = sorted({t.platform for t in tags})
     for platform in platforms:
         if platform == "any":
-            reasons += [f"{name} is compiled code in a wheel tagged {tag_text}: build a platform wheel" for name in binaries]  # fmt: skip
+            reasons += [f"{name} is compiled code in a wheel tagged {tag_text}: build a platform wheel" for name, b in binaries.items() if not _launcher(b)]  # fmt: skip
             continue
         if platform.startswith("linux_"):
             reasons.append(f"{platform} wheels are refused by PyPI and install only on the machine that built them: repair with auditwheel (manylinux)")  # fmt: skip
@@ -65,6 +65,12 @@ def check(subject: Subject, ctx: Context, archive: Archive) -> Verdict:
     if not reasons and unchecked:
         return skipped(CHECK, "; ".join(sorted(set(unchecked))))
     return failed(CHECK, reasons)
+
+
+def _launcher(binary: Binary) -> bool:
+    """A Windows program in a pure wheel: the script launchers pip (distlib) and
+    setuptools ship as data, run only on Windows to start Python; not loaded code."""
+    return binary.format == "PE" and binary.executable and not binary.damaged
 
 
 def _article(fmt: str) -> str:
