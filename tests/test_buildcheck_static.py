@@ -248,6 +248,16 @@ def test_damaged_compiled_files(tmp_path: Path) -> None:
     )
 
 
+def test_data_folders_installers_refuse(tmp_path: Path) -> None:
+    files = {"demo/__init__.py": b"", "demo-1.0.data/scripts/demo": b"#!python\n",
+             "demo-1.0.data/etc/demo.conf": b"", "other-2.0.data/data/x": b""}  # fmt: skip
+    wheel = minimal_wheel(tmp_path / "demo-1.0-py3-none-any.whl", files)
+    assert only_failure(verify(wheel, tmp_path), "well-formed") == (
+        "demo-1.0.data/etc/ is not an install location installers know (purelib, platlib, headers, scripts, data): they refuse the wheel",
+        "other-2.0.data/ is not this wheel's data folder (demo-1.0.data/): installers disagree about where it goes; rename it",
+    )
+
+
 def test_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
     fake = tmp_path / "demo-1.0-py3-none-any.whl"
     fake.write_bytes(b"<html>404 Not Found</html>")

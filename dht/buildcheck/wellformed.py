@@ -73,10 +73,28 @@ def _wheel(archive: Archive) -> list[str]:
     d_name, _, d_version = stem.rpartition("-")
     if canonicalize_name(d_name) != name or not _same_version(d_version, str(version)):
         reasons.append(f"{dist_info} does not match the file's name and version ({name} {version}): rename the wheel or rebuild it")  # fmt: skip
+    reasons += _data_folders(archive, stem)
     reasons += _wheel_file(archive, dist_info, tags)
     reasons += _metadata_file(archive, f"{dist_info}/METADATA", name, str(version))
     reasons += _record(archive, dist_info)
     return reasons
+
+
+_DATA_KEYS = ("purelib", "platlib", "headers", "scripts", "data")  # the install schemes' keys
+
+
+def _data_folders(archive: Archive, stem: str) -> list[str]:
+    """NAME-VERSION.data/KEY/...: installers refuse another .data folder or another key."""
+    reasons = set()
+    for m in archive.members:
+        top, _, rest = m.name.partition("/")
+        if not top.endswith(".data"):
+            continue
+        if top != f"{stem}.data":
+            reasons.add(f"{top}/ is not this wheel's data folder ({stem}.data/): installers disagree about where it goes; rename it")  # fmt: skip
+        elif rest and (key := rest.split("/", 1)[0]) not in _DATA_KEYS and m.kind != "dir":
+            reasons.add(f"{top}/{key}/ is not an install location installers know ({', '.join(_DATA_KEYS)}): they refuse the wheel")  # fmt: skip
+    return sorted(reasons)
 
 
 def _same_version(a: str, b: str) -> bool:
