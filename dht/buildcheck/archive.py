@@ -70,11 +70,12 @@ def read(path: Path, kind: Kind) -> Archive:
     """The archive at `path`; InputError (with the reason) when it cannot be read safely.
     Cached on the file's identity: the four static checks read it once."""
     st = path.stat()
-    return _read(path, kind, st.st_size, st.st_mtime_ns)
+    return _read(path, kind, (st.st_ino, st.st_size, st.st_mtime_ns))
 
 
-@functools.lru_cache(maxsize=4)
-def _read(path: Path, kind: Kind, size: int, mtime_ns: int) -> Archive:
+@functools.lru_cache(maxsize=2)  # the checks run one artifact after another; archives can be big
+def _read(path: Path, kind: Kind, identity: tuple[int, int, int]) -> Archive:
+    size = identity[1]
     where = path.name
     if size > MAX_TOTAL:
         raise InputError(f"not a build dht reads: {size:,} bytes", where=where)
