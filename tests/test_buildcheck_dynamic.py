@@ -316,7 +316,15 @@ def test_verify_reports_each_artifact_sorted_and_renders_stably(
     assert not by_name[extension.name].ok and by_name[pure[".whl"].name].ok
     assert not report.ok
     text = render(report)
-    assert text.splitlines()[0].split() == ["artifact", "metadata", "loadable", "installable"]
+    assert text.splitlines()[0].split() == [
+        "artifact",
+        "well-formed",
+        "contents",
+        "metadata",
+        "platform",
+        "loadable",
+        "installable",
+    ]
     section = text.split(f"\n\n{extension.name}:\n", 1)[1]
     assert "  loadable FAILED:\n    - " in section
     assert text.endswith("\n\nverified 3 artifacts: 1 failed\n")

@@ -64,7 +64,15 @@ def test_json_shape_of_a_passing_wheel(tmp_path: Path) -> None:
     (artifact,) = data["artifacts"]
     assert artifact["name"] == good.name and artifact["kind"] == "wheel" and artifact["ok"]
     checks = {c["check"]: c for c in artifact["checks"]}
-    assert list(checks) == ["metadata", "loadable", "installable"]
+    assert list(checks) == [
+        "well-formed",
+        "contents",
+        "metadata",
+        "platform",
+        "loadable",
+        "installable",
+    ]
+    assert all(c["status"] == "ok" for c in checks.values()), checks
     assert checks["loadable"] == {"check": "loadable", "status": "ok", "reasons": []}
     assert checks["installable"]["status"] == "ok"
     assert checks["installable"]["reasons"][0].startswith("no dht.lock: checked on PyPI")
@@ -76,8 +84,8 @@ def test_a_failing_check_exits_3_with_its_reason(tmp_path: Path) -> None:
     code, out, err = invoke(tmp_path, "verify-build", "--offline", good.name, bad.name)
     assert code == 3
     lines = out.splitlines()
-    assert lines[1].split() == [bad.name, "skipped", "failed", "ok"]
-    assert lines[2].split() == [good.name, "skipped", "ok", "ok"]
+    assert lines[1].split() == [bad.name, "ok", "ok", "ok", "ok", "failed", "ok"]
+    assert lines[2].split() == [good.name, "ok", "ok", "ok", "ok", "ok", "ok"]
     assert "  loadable FAILED:\n    - import boom: SystemExit: no\n" in out
     assert out.endswith("verified 2 artifacts: 1 failed\n")
     assert "verification failed" in err
