@@ -287,6 +287,19 @@ def test_stray_files_and_accidental_top_level_packages(tmp_path: Path) -> None:
     )
 
 
+def test_a_project_named_like_a_common_folder_ships_it_on_purpose(tmp_path: Path) -> None:
+    # dht's example project is named `example`: its package is no accident.
+    wheel = minimal_wheel(tmp_path / "example-1.0-py3-none-any.whl", {"example/__init__.py": b""})
+    assert verify(wheel, tmp_path)["contents"].status == "ok"
+    other = minimal_wheel(
+        tmp_path / "demo-1.0-py3-none-any.whl",
+        {"demo/__init__.py": b"", "example/__init__.py": b""},
+    )
+    assert only_failure(verify(other, tmp_path), "contents")[0].startswith(
+        "example/ is installed as a top-level package"
+    )
+
+
 def test_declared_packages_against_the_wheel(tmp_path: Path) -> None:
     root = tmp_path / "project"
     root.mkdir()

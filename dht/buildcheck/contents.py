@@ -84,8 +84,10 @@ def _wheel_tree(archive: Archive, root: Path | None) -> list[str]:
             tops.add(m.name.split(".", 1)[0])
         else:
             reasons.append(f"{m.name} is not a module but sits at the top of the wheel: it would land in site-packages itself; move it into the package")  # fmt: skip
+    # A project named `example` or `docs` ships that package on purpose.
+    own = archive.path.name.split("-", 1)[0].lower()
     for top in sorted(tops & _COMMON):
-        if declared is None or top not in declared:
+        if (declared is None or top not in declared) and top.lower() != own:
             reasons.append(f"{top}/ is installed as a top-level package named {top!r}: it clashes with every other project that ships one; leave it out of the wheel or move it inside the package")  # fmt: skip
     if declared:
         source = "the project (pyproject.toml)"
