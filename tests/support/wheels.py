@@ -100,7 +100,10 @@ def build_wheel(
     metadata = _metadata(name, version, release, "2.1")
     files = dict(release.get("files", {}))  # type: ignore[call-overload]
     members: dict[str, bytes] = {
-        **{path: str(text).encode() for path, text in sorted(files.items())},
+        **{
+            path: text if isinstance(text, bytes) else str(text).encode()
+            for path, text in sorted(files.items())
+        },
         **(
             {}
             if files
