@@ -498,13 +498,22 @@ SAMPLE_REVS = [
 async def _versions(names: list[str]) -> dict[str, list[str] | None]:
     import httpx
 
-    limit = asyncio.Semaphore(24)
+    # A burst of lookups makes this machine's resolver answer "temporary failure": few at a
+    # time, with a retry for connection errors (the check is about the index, not the network).
+    limit = asyncio.Semaphore(6)
     headers = {"Accept": "application/vnd.pypi.simple.v1+json"}
     async with httpx.AsyncClient(timeout=30, headers=headers, follow_redirects=True) as client:
 
         async def one(name: str) -> tuple[str, list[str] | None]:
-            async with limit:
-                response = await client.get(f"https://pypi.org/simple/{name}/")
+            for attempt in range(4):
+                try:
+                    async with limit:
+                        response = await client.get(f"https://pypi.org/simple/{name}/")
+                    break
+                except httpx.ConnectError:
+                    if attempt == 3:
+                        raise
+                    await asyncio.sleep(1 + attempt)
             return name, response.json()["versions"] if response.status_code == 200 else None
 
         return dict(await asyncio.gather(*(one(n) for n in names)))
