@@ -20,7 +20,7 @@ from dht.apply import leftovers, managed, probes, shells, state
 from dht.apply.machine import require_target
 from dht.apply.paths import safe_path
 from dht.apply.plan import Record, Status, classify
-from dht.apply.probe_cache import ProbeCache, fingerprint
+from dht.apply.probe_cache import ProbeCache, Stats, fingerprint
 from dht.apply.resources import (
     ConfigResource,
     EnvironmentResource,
@@ -240,6 +240,7 @@ def run_probes(
     }
     todo: list[tuple[ToolResource, probes.Probe, str | None]] = []
     trusted: list[str] = []
+    seen: Stats = {}  # files read for one fingerprint serve the others of this run
     for resource in resources:
         if (
             not isinstance(resource, ToolResource)
@@ -265,7 +266,7 @@ def run_probes(
             continue
         print_ = None
         if cache is not None:
-            print_ = fingerprint(resource.env.path, {*resource.closure, resource.name}, probe)
+            print_ = fingerprint(resource.env.path, {*resource.closure, resource.name}, probe, seen)
             if resource.id not in fresh and cache.trusted(resource.id, print_):
                 resource.probe_problems = []
                 trusted.append(resource.id)
