@@ -21,6 +21,8 @@ from dht.compile.cache import Cache
 from dht.compile.index import IndexClient
 from tests.support.index_server import IndexServer
 from tests.support.wheels import FixtureIndex
+from tests.test_project_env import PYPROJECT, _project
+from tests.test_project_env import pytestmark as posix_venvs
 
 
 def _intent(root: Path, url: str, tools: str, platforms: str = '"linux-x86_64"') -> None:
@@ -185,3 +187,23 @@ def test_a_reused_lock_loads_neither_the_network_nor_the_resolver(
     modules = set(done.stdout.split())
     assert "dht.compile.reuse" in modules and (tmp_path / "dht.lock").is_file()
     assert not modules & {"httpx", "resolvelib", "dht.compile.compiler", "dht.compile.index"}
+
+
+@posix_venvs  # the project's build backend runs in a venv built here
+def test_the_projects_own_files_are_inputs(server: IndexServer, tmp_path: Path) -> None:
+    """A project installed editable: its pyproject.toml (dependencies, groups) is part of
+    what a reused resolution must match, byte for byte."""
+    root = _project(tmp_path / "p", server)
+    first, text = _lock(root)
+    assert "reused" not in first.stats and b'name = "mylib"' in text
+    (root / "dht.lock").unlink()
+    again, same = _lock(root)
+    assert again.stats == {"reused": 1} and same == text
+
+    (root / "pyproject.toml").write_text(
+        PYPROJECT.replace('lint = ["clicky"]', 'lint = ["clicky", "alpha"]'), encoding="utf-8"
+    )
+    (root / "dht.lock").unlink()
+    changed, grown = _lock(root)
+    assert "reused" not in changed.stats
+    assert b'name = "alpha"' in grown and b'name = "alpha"' not in text
