@@ -51,7 +51,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from dht import __version__
-from dht.compile import lazy_wheel
+from dht.compile import dns, lazy_wheel
 from dht.compile.cache import PAGE_TTL, Cache, PageEntry, page_validator
 from dht.compile.targets import metadata_artifact
 from dht.errors import DhtError, IndexError_, IntegrityError, NetworkError
@@ -399,6 +399,7 @@ class IndexClient:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="dht-index")
         self._lock = threading.Lock()
         self._http_lock = threading.Lock()
+        self.lookups = dns.CachedLookups()  # one DNS lookup per host for this client
         self._under_way = threading.Event()  # a page was found in the cache or asked for
         self._pages: dict[str, Future[ProjectPage]] = {}
         self._from_cache: set[str] = set()
@@ -434,7 +435,7 @@ class IndexClient:
                     timeout=self._timeout,
                     follow_redirects=True,
                     headers={"User-Agent": f"dht/{__version__}"},
-                    limits=limits,
+                    transport=dns.transport(limits, self.lookups),
                 )
             return self._http
 
