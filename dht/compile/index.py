@@ -513,6 +513,8 @@ class IndexClient:
             if future is None:
                 future = self._pool.submit(self._page, name)
                 self._pages[name] = future
+                # Whatever the outcome (a failure too): no one waits the full timeout.
+                future.add_done_callback(lambda _: self._under_way.set())
             return future
 
     def _page(self, name: str) -> ProjectPage:
