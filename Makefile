@@ -52,6 +52,7 @@ bench: setup
 	$(UV) run --frozen python bench/bench_project.py
 	$(UV) run --frozen python bench/bench_diff.py
 	$(UV) run --frozen python bench/bench_test.py
+	$(UV) run --frozen python bench/bench_growth.py
 
 clean:
 	rm -rf .venv $(BOOTSTRAP) .mypy_cache .ruff_cache bench/results

@@ -577,3 +577,32 @@ def test_verify_probes_runs_every_probe(locked: Path) -> None:
     assert dht(locked, "apply").exit_code == 0
     forced = json.loads(dht(locked, "verify", "--probes", "--json").stdout)
     assert forced["probes"] == {"run": ["tool:clicky", "tool:toolish"], "trusted": []}
+
+
+def test_a_noop_apply_reads_each_environment_once_per_phase(
+    locked: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every tool of an environment probes that environment: while nothing changes, it is
+    read once (the apply pass, then the verification), not once per tool and pass."""
+    import dht.apply.resources as resources
+
+    assert dht(locked, "apply").exit_code == 0
+    reads: list[Path] = []
+    real = resources.installed
+
+    def counted(env: Path) -> dict[str, str]:
+        reads.append(env)
+        return real(env)
+
+    monkeypatch.setattr(resources, "installed", counted)
+    again = json.loads(dht(locked, "apply", "--json").stdout)
+    assert again["changed"] == 0 and {e["status"] for e in again["entries"]} == {"ok"}
+    assert reads and max(reads.count(env) for env in set(reads)) == 2
+    reads.clear()
+    # A package removed behind dht's back is still seen, and repaired, by the next apply.
+    site = next((locked / ".venv").glob("lib/python*/site-packages"))
+    shutil.rmtree(next(site.glob("toolish-*.dist-info")))
+    repaired = json.loads(dht(locked, "apply", "--json").stdout)
+    assert repaired["changed"] >= 1
+    assert {e["status"] for e in repaired["entries"]} == {"ok"}
+    assert json.loads(dht(locked, "verify", "--json").stdout)["changed"] == 0

@@ -225,6 +225,22 @@ def test_size_from_head_for_html_indexes(index_server: Server, tmp_path: Path) -
     assert server.fetched("HEAD") == ["/files/beta-1.5-py3-none-any.whl"]
 
 
+def test_each_host_is_looked_up_once_however_many_connections(
+    index_server: Server, fixture_index: FixtureIndex, tmp_path: Path
+) -> None:
+    """Pages fetched in parallel open several connections; the host name is resolved
+    once (a resolver that drops bursts of queries made cold locks wait 5 s)."""
+    server = index_server(slow_seconds=0.3)
+    names = sorted(fixture_index.files)
+    for name in names[:4]:  # held answers: the other pages need connections of their own
+        server.faults[f"/simple/{name}/"].append("slow")
+    url = server.url.replace("127.0.0.1", "localhost")  # a name to resolve
+    with IndexClient(url, cache_dir=tmp_path) as c:
+        c.prefetch(names)
+        assert [c.project(n).name for n in names] == names
+        assert c.lookups.lookups == 1
+
+
 def test_prefetch_fetches_each_page_once(index_server: Server, tmp_path: Path) -> None:
     server = index_server()
     with client(server, tmp_path) as c:

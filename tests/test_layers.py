@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 
 def _loaded(code: str) -> set[str]:
@@ -144,3 +147,43 @@ def test_the_contract_check_catches_violations() -> None:
         "dht.platform imports dht.model.names (base -> model)",
         "dht.sandbox.missing imports dht.compile.index (sandbox -> compile)",
     ]
+
+
+def test_the_lock_command_module_loads_no_network_or_resolver() -> None:
+    # `dht lock` decides from dht.compile.reuse whether it needs them at all.
+    modules = _loaded("import dht.cli, dht.commands.lock, dht.compile.reuse")
+    heavy = {"httpx", "resolvelib", "dht.compile.compiler", "dht.compile.resolve"}
+    assert not modules & {*heavy, "dht.compile.index", "dht.compile.staleness"}
+
+
+def test_dht_lock_sends_its_first_request_before_loading_the_resolver(
+    index_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    server = index_server()
+    (tmp_path / "dht.toml").write_text(
+        f'[project]\npython = "3.11.7"\n[targets]\nplatforms = ["linux-x86_64"]\n'
+        f'[index]\nurl = "{server.url}"\n[tools]\ntoolish = "==1.1"\n',
+        encoding="utf-8",
+    )
+    # At the first request, note what is loaded: the root pages leave first.
+    script = (
+        "import sys\n"
+        "import dht.compile.index as index\n"
+        "original, seen = index.IndexClient._request, []\n"
+        "def first(self, *args, **kwargs):\n"
+        "    if not seen:\n"
+        "        seen.append(sorted(sys.modules))\n"
+        "        print(' '.join(seen[0]), file=sys.stderr)\n"
+        "    return original(self, *args, **kwargs)\n"
+        "index.IndexClient._request = first\n"
+        "sys.argv = ['dht', 'lock']\n"
+        "from dht.cli import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    at_first_request = set(done.stderr.splitlines()[0].split())
+    assert "httpx" in at_first_request  # the probe really ran at a request
+    assert not at_first_request & {"resolvelib", "dht.compile.compiler", "dht.compile.resolve"}
+    assert (tmp_path / "dht.lock").is_file()

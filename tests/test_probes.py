@@ -298,3 +298,30 @@ def test_a_binary_the_wheel_puts_in_bin_is_one_of_its_commands(tmp_path: Path) -
     (info / "entry_points.txt").write_text("[console_scripts]\nbinny-py = binny:main\n")
     assert console_scripts(env, "binny") == ["binny", "binny-py"]
     assert console_scripts(env, "other") == []
+
+
+def test_fingerprints_sharing_one_runs_reads_equal_fresh_ones(tmp_path: Path) -> None:
+    """The files read for one probe's fingerprint serve the next (one run): the same
+    prints as reading afresh, and a file moved between runs still moves the print."""
+    from dht.apply.probe_cache import fingerprint
+    from dht.apply.probes import behaviour_probe
+
+    lib = tmp_path / "env" / "lib" / "python3.11" / "site-packages"
+    for name in ("alpha", "beta", "gamma"):
+        info = lib / f"{name}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (lib / f"{name}.py").write_text(f"# {name}\n", encoding="utf-8")
+        (info / "RECORD").write_text(
+            f"{name}.py,,\n{name}-1.0.dist-info/RECORD,,\n__pycache__/{name}.pyc,,\n",
+            encoding="utf-8",
+        )
+    probe = behaviour_probe("ruff")
+    assert probe is not None
+    env = tmp_path / "env"
+    seen: dict[str, list[str]] = {}
+    shared = [fingerprint(env, d, probe, seen) for d in ({"alpha", "beta"}, {"beta", "gamma"})]
+    fresh = [fingerprint(env, d, probe) for d in ({"alpha", "beta"}, {"beta", "gamma"})]
+    assert shared == fresh and shared[0] != shared[1]
+    os.utime(lib / "beta.py", ns=(1, 1))
+    assert fingerprint(env, {"alpha", "beta"}, probe, {}) != shared[0]
+    assert fingerprint(env, {"alpha", "beta"}, probe, seen) == shared[0]  # one run's view

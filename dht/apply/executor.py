@@ -20,7 +20,7 @@ from dht.apply import leftovers, managed, probes, shells, state
 from dht.apply.machine import require_target
 from dht.apply.paths import safe_path
 from dht.apply.plan import Record, Status, classify
-from dht.apply.probe_cache import ProbeCache, fingerprint
+from dht.apply.probe_cache import ProbeCache, Stats, fingerprint
 from dht.apply.resources import (
     ConfigResource,
     EnvironmentResource,
@@ -32,6 +32,7 @@ from dht.apply.resources import (
     SystemResource,
     ToolResource,
     console_scripts,
+    observing,
 )
 from dht.apply.system import machine_system
 from dht.errors import InputError
@@ -240,6 +241,7 @@ def run_probes(
     }
     todo: list[tuple[ToolResource, probes.Probe, str | None]] = []
     trusted: list[str] = []
+    seen: Stats = {}  # files read for one fingerprint serve the others of this run
     for resource in resources:
         if (
             not isinstance(resource, ToolResource)
@@ -265,7 +267,7 @@ def run_probes(
             continue
         print_ = None
         if cache is not None:
-            print_ = fingerprint(resource.env.path, {*resource.closure, resource.name}, probe)
+            print_ = fingerprint(resource.env.path, {*resource.closure, resource.name}, probe, seen)
             if resource.id not in fresh and cache.trusted(resource.id, print_):
                 resource.probe_problems = []
                 trusted.append(resource.id)
@@ -297,10 +299,11 @@ def apply(root: Path, options: Options) -> Report:
     if options.check or options.dry_run:
         probed: list[str] = []
         trusted: list[str] = []
-        if options.probes:
-            # verify changes nothing, the probe record included: it only reads it.
-            probed, trusted = run_probes(selected, lock, cache, record=False)
-        planned = [*(_record(r) for r in selected), *(p.record() for p in prune)]
+        with observing():  # nothing changes here: each environment is read once
+            if options.probes:
+                # verify changes nothing, the probe record included: it only reads it.
+                probed, trusted = run_probes(selected, lock, cache, record=False)
+            planned = [*(_record(r) for r in selected), *(p.record() for p in prune)]
         return Report(planned, changed=0, probed=probed, trusted=trusted)
 
     with state.apply_lock(root):
@@ -320,7 +323,10 @@ def apply(root: Path, options: Options) -> Report:
             )
             changed += 1
         prune = [item for item in prune if item not in early]
-        with tempfile.TemporaryDirectory(prefix="dht-apply-") as scratch:
+        with (
+            tempfile.TemporaryDirectory(prefix="dht-apply-") as scratch,
+            observing() as seen,
+        ):
             for resource in selected:
                 # Probed right before acting: an earlier step may have fixed (or undone) it.
                 record = _record(resource)
@@ -328,7 +334,11 @@ def apply(root: Path, options: Options) -> Report:
                     started = time.perf_counter()
                     target = resource.path if isinstance(resource, EnvironmentResource) else None
                     journal.begin(resource.id, target)
-                    record.action = resource.apply(Path(scratch))
+                    seen.clear()
+                    try:
+                        record.action = resource.apply(Path(scratch))
+                    finally:
+                        seen.clear()  # what was read before this step is stale now
                     journal.end(resource.id)
                     record.duration += time.perf_counter() - started
                     changed += 1
@@ -345,11 +355,12 @@ def apply(root: Path, options: Options) -> Report:
         # What this run installed or repaired is probed whatever its fingerprint says.
         fresh = _fresh(records, selected)
         probed, trusted = [], []
-        if options.probes:
-            probed, trusted = run_probes(
-                selected, lock, cache if cache is not None else ProbeCache(root), fresh=fresh
-            )
-        final = {r.id: _record(r) for r in selected}
+        with observing():  # from here on nothing changes: each environment is read once
+            if options.probes:
+                probed, trusted = run_probes(
+                    selected, lock, cache if cache is not None else ProbeCache(root), fresh=fresh
+                )
+            final = {r.id: _record(r) for r in selected}
         for record in records:
             after = final.get(record.id)
             if after is None:

@@ -27,44 +27,69 @@ from dht.uvbackend import python_of, site_packages
 CACHE = "probes.json"
 
 
-def _stat(path: Path) -> str:
+def _stat(path: str) -> str:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return "missing"
     return f"{info.st_size}:{info.st_mtime_ns}"
 
 
-def _installed_files(env: Path, dists: Iterable[str]) -> list[str]:
+# One distribution's `path size:mtime` lines, by its dist-info folder: shared by the
+# probes of one run (tools in one environment share most of their closure).
+Stats = dict[str, list[str]]
+
+
+def _dist_files(lib: str, info: str, seen: Stats) -> list[str]:
+    folder = os.path.join(lib, info)
+    found = seen.get(folder)
+    if found is not None:
+        return found
+    try:
+        with open(os.path.join(folder, "RECORD"), encoding="utf-8", errors="replace") as f:
+            record = f.read()
+    except OSError:
+        found = [f"{info}/RECORD missing"]
+    else:
+        found = []
+        for line in record.splitlines():
+            relative = line.split(",", 1)[0]
+            if relative and not relative.endswith(".pyc"):
+                found.append(f"{relative} {_stat(os.path.join(lib, relative))}")
+    seen[folder] = found
+    return found
+
+
+def _installed_files(env: Path, dists: Iterable[str], seen: Stats | None = None) -> list[str]:
     """`path size:mtime` of every file the distributions' RECORDs list, sorted."""
     wanted = set(dists)
+    seen = {} if seen is None else seen
     out: list[str] = []
     for lib in site_packages(env):
-        for info in sorted(lib.glob("*.dist-info")):
-            name = canonicalize_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0])
-            if name not in wanted:
-                continue
-            try:
-                record = (info / "RECORD").read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                out.append(f"{info.name}/RECORD missing")
-                continue
-            for line in record.splitlines():
-                relative = line.split(",", 1)[0]
-                if relative and not relative.endswith(".pyc"):
-                    out.append(f"{relative} {_stat(lib / relative)}")
+        try:
+            infos = sorted(
+                n for n in os.listdir(lib) if n.endswith(".dist-info") and not n.startswith(".")
+            )
+        except OSError:
+            continue
+        for info in infos:
+            name = canonicalize_name(info.removesuffix(".dist-info").rsplit("-", 1)[0])
+            if name in wanted:
+                out.extend(_dist_files(str(lib), info, seen))
     return sorted(out)
 
 
-def fingerprint(env: Path, dists: Iterable[str], probe: Probe) -> str:
+def fingerprint(env: Path, dists: Iterable[str], probe: Probe, seen: Stats | None = None) -> str:
+    """`seen`: what this run already read of the environment (files do not move
+    between the probes of one run); a new dict for each run."""
     python = python_of(env)
     try:
-        interpreter = f"{os.path.realpath(python)} {_stat(Path(os.path.realpath(python)))}"
+        interpreter = f"{os.path.realpath(python)} {_stat(os.path.realpath(python))}"
     except OSError:
         interpreter = "missing"
     base = {k: v for k, v in clean_env().items() if k not in DROPPED_ENV}
     identity = {
-        "files": _installed_files(env, dists),
+        "files": _installed_files(env, dists, seen),
         "interpreter": interpreter,
         "probe": [list(probe.argv), sorted(probe.files.items()), repr(probe.expect_code),
                   probe.expect_output, sorted(probe.expect_files.items())],

@@ -9,11 +9,12 @@ activation scripts), `config` (a managed table, section or file).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -132,6 +133,22 @@ RECEIPT = "dht-receipt.json"
 
 PYTHON_KEY = "Python"  # in an environment's content, beside package names (which are lowercase)
 
+# Environments observed while nothing is being changed (see `observing`): each tool in
+# an environment probes it, and a no-op apply of 50 tools would read every METADATA 150 times.
+_observed: dict[Path, Observed] | None = None
+
+
+@contextlib.contextmanager
+def observing() -> Iterator[dict[Path, Observed]]:
+    """Within the block, an environment is observed once; the caller clears the returned
+    dict before and after anything that may change an environment."""
+    global _observed
+    outer, _observed = _observed, {}
+    try:
+        yield _observed
+    finally:
+        _observed = outer
+
 
 @dataclass
 class EnvironmentResource:
@@ -168,6 +185,14 @@ class EnvironmentResource:
         )
 
     def probe(self) -> Observed:
+        if _observed is None:
+            return self._probe()
+        found = _observed.get(self.path)
+        if found is None:
+            found = _observed[self.path] = self._probe()
+        return found
+
+    def _probe(self) -> Observed:
         if not (self.path / "pyvenv.cfg").exists():
             return Observed(present=False)
         receipt = state.read_json(self.path / RECEIPT) or {}
@@ -179,7 +204,8 @@ class EnvironmentResource:
         content = installed(self.path)
         if self.shared:
             # Packages dht does not manage (uv sync of other groups, pip install) live here too: not drift.
-            content = {name: v for name, v in content.items() if name in self.desired()}
+            wanted = self.desired()
+            content = {name: v for name, v in content.items() if name in wanted}
         # An environment on another Python is drift with one repair: rebuild it on the locked one.
         content[PYTHON_KEY] = self.python if self._python_matches(version) else (version or "?")
         return Observed(

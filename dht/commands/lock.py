@@ -6,13 +6,18 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
 from dht.errors import InputError, NewerFormatError
-from dht.model.intent import INTENT_FILE, load_intent
+from dht.model.intent import INTENT_FILE, Intent, load_intent
 from dht.model.lock import LOCK_FILE, Lock, read_lock, write_lock
+
+if TYPE_CHECKING:
+    # The staleness checks import the index client (httpx): `dht lock` loads them only
+    # when it checks, so a lock starts its first requests sooner.
+    from dht.compile.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -99,36 +104,37 @@ class LockSummary:
 
 
 def run_lock(request: LockRequest) -> LockSummary:
-    from dht.compile.compiler import Upgrade, compile_lock
-    from dht.compile.index import IndexClient
+    from dht.compile import reuse
+    from dht.compile.cache import Cache
 
     intent = load_intent(request.root / INTENT_FILE)
     lock_path = request.root / LOCK_FILE
     previous = _previous(lock_path)
-    upgrade = Upgrade(
-        everything=request.upgrade,
-        packages=frozenset(canonicalize_name(n) for n in request.upgrade_packages),
+    upgrade_packages = frozenset(canonicalize_name(n) for n in request.upgrade_packages)
+    cache = Cache()
+    record_key = reuse.key(
+        request.root,
+        upgrade_all=request.upgrade,
+        upgrade_packages=sorted(upgrade_packages),
+        intent_file=INTENT_FILE,
+        lock_file=LOCK_FILE,
     )
-    with (
-        IndexClient(
-            intent.index_url,
-            offline=request.offline,
-            refresh=request.refresh,
-            exclude_newer=intent.exclude_newer,
-        ) as client,
-        _progress(request.show_progress) as progress,
-    ):
-        warnings: list[str] = []
-        lock = compile_lock(
-            intent,
-            previous,
-            client,
-            upgrade=upgrade,
-            progress=progress,
-            root=request.root,
-            warn=warnings.append,
-        )
-        stats = dict(client.stats)
+    record = None if request.refresh else reuse.load(cache, record_key, offline=request.offline)
+    stats: dict[str, object]
+    if record is not None and record.index == intent.index_url.rstrip("/"):
+        lock, warnings, stats = record.lock, list(record.warnings), {"reused": 1}
+    else:
+        lock, warnings, stats = _compile(request, intent, previous, upgrade_packages, cache)
+        pages = stats.pop("pages", None)
+        if isinstance(pages, dict):
+            reuse.store(
+                cache,
+                record_key,
+                index=intent.index_url.rstrip("/"),
+                pages=pages,
+                lock=lock,
+                warnings=warnings,
+            )
     written = write_lock(lock_path, lock)
     return LockSummary(
         path=lock_path,
@@ -137,11 +143,53 @@ def run_lock(request: LockRequest) -> LockSummary:
         packages=len(lock.packages),
         platforms=lock.platforms,
         changes=changes(previous, lock),
-        stats=stats,
+        stats={k: v for k, v in stats.items() if isinstance(v, int)},
         warnings=tuple(warnings),
         python=lock.python,
         project=_project_line(lock),
     )
+
+
+def _compile(
+    request: LockRequest,
+    intent: Intent,
+    previous: Lock | None,
+    upgrade_packages: frozenset[str],
+    cache: Cache,
+) -> tuple[Lock, list[str], dict[str, object]]:
+    """A full compilation; its stats carry the versions of the pages it read ("pages")."""
+    from dht.compile.index import IndexClient
+
+    with IndexClient(
+        intent.index_url,
+        cache_dir=cache.root.parent,
+        offline=request.offline,
+        refresh=request.refresh,
+        exclude_newer=intent.exclude_newer,
+    ) as client:
+        # The root pages leave before the compiler is imported: the network's wait
+        # overlaps the imports.
+        roots = sorted({r.name for t in intent.tools for r in t.requirements()})
+        client.prefetch(roots)
+        if roots:
+            client.wait_under_way()
+        from dht.compile.compiler import Upgrade, compile_lock
+
+        upgrade = Upgrade(everything=request.upgrade, packages=upgrade_packages)
+        with _progress(request.show_progress) as progress:
+            warnings: list[str] = []
+            lock = compile_lock(
+                intent,
+                previous,
+                client,
+                upgrade=upgrade,
+                progress=progress,
+                root=request.root,
+                warn=warnings.append,
+            )
+        stats: dict[str, object] = dict(client.stats)
+        stats["pages"] = client.page_versions()
+    return lock, warnings, stats
 
 
 def _project_line(lock: Lock) -> str:

@@ -4,7 +4,8 @@
     <root>/v1/metadata/<sha256>.METADATA         core metadata, by the artifact's hash: forever
     <root>/v1/sizes/<sha256>                     artifact sizes learnt with HEAD (HTML indexes)
     <root>/v1/blobs/<kind>/<sha256>              derived results by the hash of their inputs
-                                                 (uv's Python downloads, a project's metadata)
+                                                 (uv's Python downloads, a project's metadata,
+                                                 a whole resolution: dht/compile/reuse.py)
     <root>/v1/build-envs/<sha256>/               venvs that run a project's build backend
 
 The root is the `cache_dir` argument, else `DHT_CACHE_DIR`, else the user
@@ -22,12 +23,25 @@ from pathlib import Path
 
 import msgspec
 
+# How long a cached page is used without asking the index again, in seconds.
+PAGE_TTL = 600.0
+
 
 class PageEntry(msgspec.Struct, frozen=True):
     fetched: float  # time.time() of the last fetch or revalidation
     etag: str | None
     last_modified: str | None
     page: bytes  # the encoded page (the index client owns the format)
+
+
+def page_validator(entry: PageEntry) -> str:
+    """What names this version of a page: the index's ETag, else its Last-Modified,
+    else the hash of the page as cached (an index that gives neither)."""
+    if entry.etag:
+        return f"etag:{entry.etag}"
+    if entry.last_modified:
+        return f"last-modified:{entry.last_modified}"
+    return f"sha256:{hashlib.sha256(entry.page).hexdigest()}"
 
 
 def default_root() -> Path:

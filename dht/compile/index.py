@@ -51,8 +51,8 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from dht import __version__
-from dht.compile import lazy_wheel
-from dht.compile.cache import Cache, PageEntry
+from dht.compile import dns, lazy_wheel
+from dht.compile.cache import PAGE_TTL, Cache, PageEntry, page_validator
 from dht.compile.targets import metadata_artifact
 from dht.errors import DhtError, IndexError_, IntegrityError, NetworkError
 
@@ -373,7 +373,7 @@ class IndexClient:
         cache_dir: Path | None = None,
         offline: bool = False,
         refresh: bool = False,
-        page_ttl: float = 600.0,
+        page_ttl: float = PAGE_TTL,
         exclude_newer: str | None = None,
         timeout: float = 30.0,
         retries: int = 3,
@@ -398,8 +398,12 @@ class IndexClient:
         self._http: httpx.Client | None = None  # made on first use: a warm run needs none
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="dht-index")
         self._lock = threading.Lock()
+        self._http_lock = threading.Lock()
+        self.lookups = dns.CachedLookups()  # one DNS lookup per host for this client
+        self._under_way = threading.Event()  # a page was found in the cache or asked for
         self._pages: dict[str, Future[ProjectPage]] = {}
         self._from_cache: set[str] = set()
+        self._validators: dict[str, str] = {}  # page -> the version read (page_validator)
         self._metadata: dict[str, Future[CoreMetadata]] = {}
         self.stats: dict[str, int] = {
             "requests": 0,
@@ -418,7 +422,11 @@ class IndexClient:
 
     @property
     def _client(self) -> httpx.Client:
-        with self._lock:
+        if self._http is not None:
+            return self._http
+        # Its own lock: making the client (the TLS context reads every CA certificate,
+        # ~50 ms) must not hold up threads that only queue work under self._lock.
+        with self._http_lock:
             if self._http is None:
                 limits = httpx.Limits(
                     max_connections=self._max_workers, max_keepalive_connections=self._max_workers
@@ -427,7 +435,7 @@ class IndexClient:
                     timeout=self._timeout,
                     follow_redirects=True,
                     headers={"User-Agent": f"dht/{__version__}"},
-                    limits=limits,
+                    transport=dns.transport(limits, self.lookups),
                 )
             return self._http
 
@@ -461,6 +469,12 @@ class IndexClient:
         for name in names:
             if _VALID_NAME.fullmatch(name):  # project() reports invalid names
                 self._page_future(canonicalize_name(name)).add_done_callback(self._guess_metadata)
+
+    def wait_under_way(self, timeout: float = 0.5) -> None:
+        """Return once a prefetched page was found in the cache or is being asked for
+        (or after `timeout`): a caller that goes on to import the resolver then does so
+        while the requests wait on the network, not before they leave."""
+        self._under_way.wait(timeout)
 
     def _guess_metadata(self, future: Future[ProjectPage]) -> None:
         if future.cancelled() or future.exception() is not None:
@@ -499,6 +513,8 @@ class IndexClient:
             if future is None:
                 future = self._pool.submit(self._page, name)
                 self._pages[name] = future
+                # Whatever the outcome (a failure too): no one waits the full timeout.
+                future.add_done_callback(lambda _: self._under_way.set())
             return future
 
     def _page(self, name: str) -> ProjectPage:
@@ -526,6 +542,8 @@ class IndexClient:
         ):
             self._count("page_cache_hits")
             self._from_cache.add(name)
+            self._seen(name, entry)
+            self._under_way.set()
             return cached
         if self.offline:
             raise NetworkError(
@@ -534,6 +552,7 @@ class IndexClient:
                 hint="run once without --offline to fill the cache",
             )
         headers = {"Accept": ACCEPT}
+        self._under_way.set()
         if entry is not None and entry.etag:
             headers["If-None-Match"] = entry.etag
         elif entry is not None and entry.last_modified:
@@ -544,6 +563,7 @@ class IndexClient:
             self.cache.write_page(
                 self.url, name, msgspec.structs.replace(entry, fetched=time.time())
             )
+            self._seen(name, entry)
             return cached
         if response.status_code == 404:
             raise ProjectNotFound(
@@ -574,17 +594,33 @@ class IndexClient:
                 where=page_url,
                 hint="index.url must point at a PEP 503/691 simple index, like https://pypi.org/simple",
             )
-        self.cache.write_page(
-            self.url,
-            name,
-            PageEntry(
-                fetched=time.time(),
-                etag=response.headers.get("etag"),
-                last_modified=response.headers.get("last-modified"),
-                page=_page_codec[0].encode(page),
-            ),
+        fresh = PageEntry(
+            fetched=time.time(),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            page=_page_codec[0].encode(page),
         )
+        self.cache.write_page(self.url, name, fresh)
+        self._seen(name, fresh)
         return page
+
+    def _seen(self, name: str, entry: PageEntry) -> None:
+        with self._lock:
+            self._validators[name] = page_validator(entry)
+
+    def page_versions(self) -> dict[str, str] | None:
+        """Every page read so far and the version read (`page_validator`), for a
+        record of what a resolution depended on; None when a page could not be read
+        (a resolution that saw a failure is not worth recording)."""
+        with self._lock:
+            futures = dict(self._pages)
+            seen = dict(self._validators)
+        for name, future in futures.items():
+            if future.done() and (future.cancelled() or future.exception() is not None):
+                return None
+            if future.done() and name not in seen:
+                return None
+        return {name: seen[name] for name in sorted(seen)}
 
     # metadata
 
