@@ -7,14 +7,17 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename; the file keeps its mode (new: 0644)."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Temp file in the same folder (a unique name: concurrent writers never share one),
+    fsync, rename; the file keeps its mode (new: 0644). Without `durable`, no fsync: for
+    a cache, where a lost write after a crash only costs a download."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         os.chmod(tmp, mode)
         os.replace(tmp, path)

@@ -15,13 +15,13 @@ is a temp file renamed into place, so a reader sees a whole entry or none.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import msgspec
+
+from dht.files import atomic_write
 
 # How long a cached page is used without asking the index again, in seconds.
 PAGE_TTL = 600.0
@@ -138,20 +138,9 @@ def _read(path: Path) -> bytes | None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Same folder, so the rename is atomic; a unique name, so concurrent writers
-        # never share a temp file. The last rename wins, and every version is whole.
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-        tmp = None
+        atomic_write(path, data, durable=False)
     except OSError:
         # A cache that cannot be written (read-only home, full disk) only costs speed.
         pass
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
