@@ -325,3 +325,25 @@ def test_fingerprints_sharing_one_runs_reads_equal_fresh_ones(tmp_path: Path) ->
     os.utime(lib / "beta.py", ns=(1, 1))
     assert fingerprint(env, {"alpha", "beta"}, probe, {}) != shared[0]
     assert fingerprint(env, {"alpha", "beta"}, probe, seen) == shared[0]  # one run's view
+
+
+def test_a_new_terminal_does_not_move_a_fingerprint_a_setting_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dht.apply.probe_cache import fingerprint
+    from dht.apply.probes import behaviour_probe, steady_env
+
+    probe = behaviour_probe("ruff")
+    assert probe is not None
+    env = tmp_path / "env"
+    (env / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    before = fingerprint(env, set(), probe)
+    for name, value in {"_": "/usr/bin/env", "OLDPWD": "/elsewhere", "SHLVL": "7",
+                        "DHT_CACHE_DIR": str(tmp_path / "c2"), "VSCODE_GIT_IPC_HANDLE": "/run/x"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    assert fingerprint(env, set(), probe) == before
+    monkeypatch.setenv("RUFF_OUTPUT_FORMAT", "json")  # a tool reads it: the probe runs again
+    assert fingerprint(env, set(), probe) != before
+    assert steady_env({"_": "x", "PYTHONPATH": "/p", "RUFF_CACHE_DIR": "/c"}) == {
+        "RUFF_CACHE_DIR": "/c"
+    }

@@ -20,7 +20,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from dht.apply import state
-from dht.apply.probes import DROPPED_ENV, Probe
+from dht.apply.probes import Probe, steady_env
 from dht.process import clean_env
 from dht.uvbackend import python_of, site_packages
 
@@ -87,7 +87,7 @@ def fingerprint(env: Path, dists: Iterable[str], probe: Probe, seen: Stats | Non
         interpreter = f"{os.path.realpath(python)} {_stat(os.path.realpath(python))}"
     except OSError:
         interpreter = "missing"
-    base = {k: v for k, v in clean_env().items() if k not in DROPPED_ENV}
+    base = steady_env(clean_env())
     identity = {
         "files": _installed_files(env, dists, seen),
         "interpreter": interpreter,

@@ -40,6 +40,23 @@ DROPPED_ENV = (
     "COVERAGE_PROCESS_START",
     "COVERAGE_RCFILE",
 )
+# Shell and terminal bookkeeping that changes from one command or window to the next
+# and that no tool's behaviour depends on, and dht's own settings: a probe runs without
+# them, so a new terminal does not make every recorded probe run again.
+VOLATILE_ENV = frozenset({"_", "PWD", "OLDPWD", "SHLVL", "COLUMNS", "LINES", "TERM_SESSION_ID",
+                          "WINDOWID", "SECURITYSESSIONID", "SSH_CLIENT", "SSH_CONNECTION",
+                          "SSH_TTY", "SSH_AUTH_SOCK", "GPG_TTY", "TMUX", "TMUX_PANE", "STY",
+                          "WT_SESSION", "ITERM_SESSION_ID", "KITTY_WINDOW_ID", "PROMPT"})  # fmt: skip
+VOLATILE_PREFIXES = ("DHT_", "VSCODE_", "__CF", "XPC_")
+
+
+def steady_env(env: Mapping[str, str]) -> dict[str, str]:
+    """What of `env` a probe runs with (and its fingerprint covers)."""
+    return {
+        k: v
+        for k, v in env.items()
+        if k not in DROPPED_ENV and k not in VOLATILE_ENV and not k.startswith(VOLATILE_PREFIXES)
+    }
 
 
 def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
@@ -208,9 +225,7 @@ def _resolve(name: str, bin_dir: Path) -> Path | None:
 
 
 def _probe_env(base: Mapping[str, str] | None, root: Path, bin_dir: Path) -> dict[str, str]:
-    env = dict(base) if base is not None else clean_env()
-    for name in DROPPED_ENV:
-        env.pop(name, None)
+    env = steady_env(base if base is not None else clean_env())
     home, tmp = root / "home", root / "tmp"
     home.mkdir()
     tmp.mkdir()
