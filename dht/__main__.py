@@ -1,3 +1,3 @@
-from dht.cli import main
+from dht.fast import main
 
 main()

@@ -16,10 +16,20 @@ from typing import Annotated, NoReturn, TypeVar
 import typer
 
 from dht import __version__
-from dht.errors import CheckFailed, DhtError, UsageError, did_you_mean, shown_safely
+from dht.errors import (
+    EXIT_DIFF,
+    EXIT_FAIL,
+    CheckFailed,
+    DhtError,
+    UsageError,
+    did_you_mean,
+    error_lines,
+    exit_code,
+    from_os_error,
+    shown_safely,
+)
 
 T = TypeVar("T")
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DIFF = 0, 1, 2, 3
 
 app = typer.Typer(
     name="dht",
@@ -782,35 +792,16 @@ def _run(call: Callable[[], T]) -> T:
     except DhtError as exc:
         _fail(exc)
     except OSError as exc:
-        # A file the user named, or a folder dht may not write: their problem to fix, not a crash.
-        where = exc.filename if isinstance(exc.filename, str) else None
-        _fail(
-            DhtError(
-                exc.strerror or str(exc), where=where, hint="check the path and its permissions"
-            )
-        )
+        _fail(from_os_error(exc))
     except KeyboardInterrupt:
         _say("interrupted")
         raise typer.Exit(130) from None
 
 
 def _fail(exc: DhtError) -> NoReturn:
-    code = (
-        EXIT_DIFF
-        if isinstance(exc, CheckFailed)
-        else EXIT_USAGE
-        if isinstance(exc, UsageError)
-        else EXIT_FAIL
-    )
-    prefix = "" if isinstance(exc, CheckFailed) else "error: "
-    lines = [f"{prefix}{exc.where + ': ' if exc.where else ''}{exc.message}"]
-    if isinstance(exc, CheckFailed):
-        lines.extend(f"  {d}" for d in exc.details)
-    if exc.hint:
-        lines.append(f"  hint: {exc.hint}")
-    for line in lines:
+    for line in error_lines(exc):
         _say(line)
-    raise typer.Exit(code)
+    raise typer.Exit(exit_code(exc))
 
 
 def _say(line: str) -> None:

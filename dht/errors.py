@@ -76,6 +76,34 @@ class CheckFailed(DhtError):
         self.details = list(details)
 
 
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DIFF = 0, 1, 2, 3
+
+
+def exit_code(exc: DhtError) -> int:
+    if isinstance(exc, CheckFailed):
+        return EXIT_DIFF
+    return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAIL
+
+
+def error_lines(exc: DhtError) -> list[str]:
+    """What the user reads on stderr for `exc`, line by line (escaped when printed)."""
+    prefix = "" if isinstance(exc, CheckFailed) else "error: "
+    lines = [f"{prefix}{exc.where + ': ' if exc.where else ''}{exc.message}"]
+    if isinstance(exc, CheckFailed):
+        lines.extend(f"  {d}" for d in exc.details)
+    if exc.hint:
+        lines.append(f"  hint: {exc.hint}")
+    return lines
+
+
+def from_os_error(exc: OSError) -> DhtError:
+    """A file the user named, or a folder dht may not write: theirs to fix, not a crash."""
+    where = exc.filename if isinstance(exc.filename, str) else None
+    return DhtError(
+        exc.strerror or str(exc), where=where, hint="check the path and its permissions"
+    )
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest choice, or None when nothing is close."""
     match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)

@@ -606,3 +606,36 @@ def test_a_noop_apply_reads_each_environment_once_per_phase(
     assert repaired["changed"] >= 1
     assert {e["status"] for e in repaired["entries"]} == {"ok"}
     assert json.loads(dht(locked, "verify", "--json").stdout)["changed"] == 0
+
+
+def _both_paths(root: Path, *args: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+    """`dht ARGS` through the entry point (its fast path) and through the CLI framework."""
+    out = []
+    for entry in ("from dht.fast import main", "from dht.cli import main"):
+        done = subprocess.run([sys.executable, "-c", f"{entry}; main()", *args], cwd=root,
+                              capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+        out.append((done.returncode, done.stdout, done.stderr))
+    return out[0], out[1]
+
+
+def test_the_hooks_fast_path_says_and_exits_as_the_cli_does(locked: Path, tmp_path: Path) -> None:
+    from dht.fast import FAST, run_fast
+
+    missing = tmp_path / "nothing-here"
+    missing.mkdir()
+    fast, slow = _both_paths(missing, "verify")  # no dht.lock: the error and its exit code
+    assert fast == slow and fast[0] == 1 and "run `dht lock`" in fast[2]
+    assert dht(locked, "apply").exit_code == 0
+    for argv in sorted(FAST):
+        fast, slow = _both_paths(locked, *argv)
+        assert fast == slow and fast[0] == 0, (argv, fast, slow)
+    (locked / "pyproject.toml").write_text(PYPROJECT.replace("88", "100"), encoding="utf-8")
+    fast, slow = _both_paths(locked, "verify", "--no-probes")  # drift: exit 3 on both
+    assert fast == slow and fast[0] == 3, (fast, slow)
+    assert run_fast(["apply", "--json"]) is None and run_fast(["--help"]) is None
+    # The fast path does not load the CLI framework.
+    script = "import sys\nfrom dht.fast import run_fast\nrun_fast(['verify'])\nprint('typer' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=locked, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "False", done.stderr

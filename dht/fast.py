@@ -1,0 +1,69 @@
+"""The command's entry point. A no-op `dht apply` or `dht verify` is what a git or shell
+hook runs at every step, so those (with no options, or only --no-probes) skip the CLI
+framework (typer, ~30 ms of imports) and go straight to the executor; everything else,
+and `--help`, goes through dht.cli. Both paths print the same and exit the same (a test
+holds them to it)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+# argv after `dht` -> (check, probes)
+FAST: dict[tuple[str, ...], tuple[bool, bool]] = {
+    ("apply",): (False, True),
+    ("apply", "--no-probes"): (False, False),
+    ("verify",): (True, True),
+    ("verify", "--no-probes"): (True, False),
+}
+
+
+def run_fast(argv: Sequence[str]) -> int | None:
+    """The exit code of `dht ARGV` when the fast path takes it, else None."""
+    wanted = FAST.get(tuple(argv))
+    if wanted is None:
+        return None
+    from dht.errors import (
+        EXIT_DIFF,
+        EXIT_FAIL,
+        EXIT_OK,
+        DhtError,
+        error_lines,
+        exit_code,
+        from_os_error,
+        shown_safely,
+    )
+
+    def say(line: str) -> None:
+        print(shown_safely(line, lines=True), file=sys.stderr)
+
+    check, probes = wanted
+    try:
+        from dht.apply.executor import Options
+        from dht.commands.apply import lines, run_apply
+
+        options = Options(check=check, probes=probes)
+        report = run_apply(Path.cwd(), options)
+    except (DhtError, OSError) as exc:
+        error = from_os_error(exc) if isinstance(exc, OSError) else exc
+        for line in error_lines(error):
+            say(line)
+        return exit_code(error)
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    for line in lines(report, options):
+        say(line)
+    if report.pending:
+        return EXIT_DIFF if check else EXIT_FAIL
+    return EXIT_OK
+
+
+def main() -> None:
+    code = run_fast(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    from dht.cli import main as cli_main
+
+    cli_main()
