@@ -84,7 +84,7 @@ ALLOWED: dict[str, set[str]] = {
 def _layer(module: str) -> str:
     if module in BASE or module.startswith("dht.data."):
         return "base"
-    if module in ("dht.cli", "dht.__main__"):
+    if module in ("dht.cli", "dht.fast", "dht.__main__"):
         return "cli"
     return module.split(".")[1]
 
