@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -666,4 +667,35 @@ def test_a_release_yanked_after_uv_locked_it_is_kept_marked_and_warned(
     )
     locked, _ = read_lock(root / "dht.lock")
     (yanky,) = [p for p in locked.packages if p.name == "yanky"]
+    assert (yanky.version, yanky.yanked) == ("1.1", "broken")
+
+
+def test_a_yanked_release_the_pyproject_pins_exactly_is_locked_and_warned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_server: Any
+) -> None:
+    """No uv.lock: pyproject.toml's own `==` pin may select the yanked release, as uv's does."""
+    from typer.testing import CliRunner
+
+    from dht.cli import app
+    from dht.model.lock import read_lock
+
+    server = index_server()
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1"\nrequires-python = ">=3.8"\n'
+        'dependencies = ["yanky==1.1"]\n'
+        '[build-system]\nrequires = ["tinybuild"]\nbuild-backend = "tinybuild"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "dht.toml").write_text(
+        f'[project]\npython = "3.11"\n[targets]\nplatforms = ["linux-x86_64"]\n[index]\nurl = "{server.url}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["lock"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "yanky 1.1 (project) is yanked on the index: broken; pyproject.toml pins exactly"
+        in result.output
+    )
+    (yanky,) = [p for p in read_lock(tmp_path / "dht.lock")[0].packages if p.name == "yanky"]
     assert (yanky.version, yanky.yanked) == ("1.1", "broken")

@@ -193,10 +193,11 @@ def _compile(
         by_uv = {n for t in targets for n in plan.pinned(t)}  # uv.lock's pins (project env)
         for package in yanked:
             uv = package.environment == ENVIRONMENT_PROJECT and package.name in by_uv
+            mine = any(r == "project" or r.startswith("project.") for r in package.required_by)
+            pinned_in = "uv.lock" if uv else "pyproject.toml" if mine else "dht.toml"
             warn(
                 f"{package.name} {package.version} ({package.environment}) is yanked on the"
-                f" index: {package.yanked}; {'uv.lock' if uv else 'dht.toml'} pins exactly"
-                " this version"
+                f" index: {package.yanked}; {pinned_in} pins exactly this version"
             )
     chosen, interpreter = pending.result()
     assert chosen == python, (chosen, python)

@@ -533,6 +533,9 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
                     frozenset(canonicalize_name(e) for e in req.extras),
                     req.specifier,
                     str(req),
+                    # The project's own requirements are the user's: an exact pin there
+                    # may select a yanked release (PEP 592), as uv lets it.
+                    allows_yanked=candidate.local,
                 )
             )
         prefetch = getattr(self.source, "prefetch", None)
