@@ -17,6 +17,7 @@ import pytest
 from dht.errors import InputError
 from dht.sandbox import archives
 from dht.sandbox.normalize import normalize_sdist, normalize_wheel
+from tests.support.artifacts import tar_gz
 
 DIST = "demo-1.0.dist-info"
 
@@ -27,19 +28,6 @@ def _zip(members: dict[str, bytes], *, method: int = zipfile.ZIP_DEFLATED) -> by
         for name, body in members.items():
             archive.writestr(name, body)
     return out.getvalue()
-
-
-def _tar(entries: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w:gz") as archive:
-        for entry in entries:
-            if isinstance(entry, tarfile.TarInfo):
-                archive.addfile(entry)
-            else:
-                info = tarfile.TarInfo(entry[0])
-                info.size = len(entry[1])
-                archive.addfile(info, io.BytesIO(entry[1]))
-    return raw.getvalue()
 
 
 def _link(name: str, target: str) -> tarfile.TarInfo:
@@ -79,7 +67,7 @@ def test_an_unknown_compression_method_is_refused() -> None:
 
 
 def test_a_link_to_a_link_is_refused() -> None:
-    data = _tar([("demo-1.0/PKG-INFO", b"Name: demo\n"), _link("demo-1.0/a", "b"),
+    data = tar_gz([("demo-1.0/PKG-INFO", b"Name: demo\n"), _link("demo-1.0/a", "b"),
                  _link("demo-1.0/b", "PKG-INFO")])  # fmt: skip
     with pytest.raises(InputError) as info:
         normalize_sdist(data, 0)
@@ -88,7 +76,7 @@ def test_a_link_to_a_link_is_refused() -> None:
 
 def test_a_tar_bomb_stops_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(archives, "MAX_TOTAL", 1 << 20)
-    data = _tar([("demo-1.0/PKG-INFO", b"Name: demo\n"), ("demo-1.0/big", b"\0" * (8 << 20)),
+    data = tar_gz([("demo-1.0/PKG-INFO", b"Name: demo\n"), ("demo-1.0/big", b"\0" * (8 << 20)),
                  ("demo-1.0/after", b"x")])  # fmt: skip
     with pytest.raises(InputError) as info:
         normalize_sdist(data, 0)

@@ -150,7 +150,7 @@ def minimal_wheel(path: Path, files: dict[str, bytes], *, metadata: str | None =
     return write_wheel(path, entries)
 
 
-def write_sdist(path: Path, entries: list[tarfile.TarInfo | tuple[str, bytes]]) -> Path:
+def tar_gz(entries: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:
     """A .tar.gz of `entries`: (name, bytes) for a file, or a TarInfo (a link)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
@@ -161,5 +161,9 @@ def write_sdist(path: Path, entries: list[tarfile.TarInfo | tuple[str, bytes]]) 
                 info = tarfile.TarInfo(entry[0])
                 info.size = len(entry[1])
                 archive.addfile(info, io.BytesIO(entry[1]))
-    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def write_sdist(path: Path, entries: list[tarfile.TarInfo | tuple[str, bytes]]) -> Path:
+    path.write_bytes(tar_gz(entries))
     return path
