@@ -102,14 +102,9 @@ def _is_table_like(value: Any) -> bool:
 def _toml_text(path: tuple[str, ...], values: Mapping[str, Any]) -> str:
     import tomlkit
 
-    doc = tomlkit.document()
-    container: Any = doc
-    for key in path[:-1]:
-        parent = tomlkit.table(is_super_table=True)
-        container.add(key, parent)
-        container = parent
-    container.add(path[-1], _toml_table(values))
-    return tomlkit.dumps(doc).strip("\n") + "\n"
+    from dht.apply.toml_edit import nested
+
+    return tomlkit.dumps(nested(path, _toml_table(values))).strip("\n") + "\n"
 
 
 def _ini_section_name(region: Region) -> str:

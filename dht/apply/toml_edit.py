@@ -38,6 +38,19 @@ class CannotEdit(Exception):
     """An edit tomlkit's model cannot express here: write the whole table instead."""
 
 
+def nested(path: Sequence[str], table: Any) -> tomlkit.TOMLDocument:
+    """A document holding `table` at the dotted `path`, its parents as super tables
+    (`[tool.ruff]`, never a bare `[tool]` header)."""
+    doc = tomlkit.document()
+    parent: Any = doc
+    for key in path[:-1]:
+        super_table = tomlkit.table(is_super_table=True)
+        parent.add(key, super_table)
+        parent = super_table
+    parent.add(path[-1], table)
+    return doc
+
+
 def sync_table(node: Any, have: Mapping[str, Any], want: Mapping[str, Any], newline: str) -> None:
     """Make the table-like `node` (whose values are `have`) hold `want`."""
     for key in [k for k in have if k not in want]:

@@ -52,7 +52,7 @@ def toml_set_text(source: str, file: str, table: str, header: str) -> str | None
     import tomlkit.exceptions
     from tomlkit.items import Table
 
-    from dht.apply.toml_edit import forget_headers, strip_trailing
+    from dht.apply.toml_edit import forget_headers, nested, strip_trailing
 
     path = toml_table_path(table)
     target = toml_table_path(header)
@@ -70,13 +70,7 @@ def toml_set_text(source: str, file: str, table: str, header: str) -> str | None
     values = node.unwrap()
     strip_trailing(node)  # the comments before the next table introduce that table
     forget_headers(node)
-    out = tomlkit.document()
-    parent: Any = out
-    for key in target[:-1]:
-        super_table = tomlkit.table(is_super_table=True)
-        parent.add(key, super_table)
-        parent = super_table
-    parent.add(target[-1], node)
+    out = nested(target, node)
     try:
         text = out.as_string().strip("\r\n")
     except (tomlkit.exceptions.TOMLKitError, ValueError):
