@@ -1,15 +1,15 @@
 """Core metadata of a wheel (`*.dist-info/METADATA`) or an sdist (`PKG-INFO`), read
-from the archive without unpacking it, and the members the dynamic checks need."""
+through the static checks' archive reader (bounded, cached: each artifact is read once),
+and the members the dynamic checks need."""
 
 from __future__ import annotations
 
-import tarfile
-import zipfile
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
 from pathlib import Path, PurePosixPath
 
+from dht.buildcheck import archive
 from dht.buildcheck.verdict import Subject
 from dht.errors import InputError
 
@@ -21,47 +21,20 @@ def parse(data: bytes) -> Message:
 
 
 def wheel_names(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as archive:
-        return archive.namelist()
+    """Every member's name, as the archive spells it (read with the bounded reader)."""
+    return [m.name for m in archive.read(path, "wheel").members]
 
 
 def read(subject: Subject) -> Message:
     """The artifact's core metadata; InputError when it has none or cannot be read."""
     try:
-        data = (
-            _wheel_metadata(subject.path)
-            if subject.kind == "wheel"
-            else _sdist_pkg_info(subject.path)
-        )
-    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+        data = archive.read(subject.path, subject.kind).metadata()
+    except OSError as exc:
         raise InputError(f"cannot read the archive: {exc}", where=subject.path.name) from None
-    if data is None:
+    if data is None or len(data) > MAX_METADATA:
         member = "*.dist-info/METADATA" if subject.kind == "wheel" else "PKG-INFO"
         raise InputError(f"has no {member}", where=subject.path.name)
     return parse(data)
-
-
-def _wheel_metadata(path: Path) -> bytes | None:
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            parts = PurePosixPath(info.filename).parts
-            if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
-                if info.file_size > MAX_METADATA:
-                    return None
-                return archive.read(info)
-    return None
-
-
-def _sdist_pkg_info(path: Path) -> bytes | None:
-    with tarfile.open(path, "r:*") as archive:
-        for member in archive:
-            parts = PurePosixPath(member.name).parts
-            if len(parts) == 2 and parts[1] == "PKG-INFO" and member.isfile():
-                if member.size > MAX_METADATA:
-                    return None
-                handle = archive.extractfile(member)
-                return handle.read() if handle is not None else None
-    return None
 
 
 def field(message: Message, name: str) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-import zipfile
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from packaging import tags
@@ -21,7 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from dht import platform
-from dht.buildcheck import coremeta
+from dht.buildcheck import archive, coremeta
 from dht.buildcheck.verdict import Context, Subject, Verdict, failed, ok, skipped
 from dht.errors import DhtError
 from dht.process import Completed, clean_env, run
@@ -47,12 +47,13 @@ def check(subject: Subject, ctx: Context) -> Verdict:
     work = ctx.work / "loadable" / subject.path.name
     work.mkdir(parents=True, exist_ok=True)
     try:
-        names = coremeta.wheel_names(subject.path)
-    except (OSError, zipfile.BadZipFile) as exc:
+        wheel = archive.read(subject.path, "wheel")
+    except (OSError, DhtError) as exc:
         return failed(CHECK, [f"cannot read the wheel: {exc}"])
+    names = [m.name for m in wheel.members]
     try:
-        libraries = shared_libraries(subject.path, names, work / "unpacked")
-    except (OSError, zipfile.BadZipFile) as exc:  # members that cannot all be files (a/ and a)
+        libraries = shared_libraries(wheel.files, work / "unpacked")
+    except OSError as exc:  # members that cannot all be files (a/ and a)
         return failed(CHECK, [f"cannot unpack the wheel's binaries: {exc}"])
     smoke = smoke_import(subject, names, work, ctx)
     reasons = [*(libraries or []), *(smoke.reasons if smoke and smoke.status == "failed" else [])]
@@ -64,22 +65,21 @@ def check(subject: Subject, ctx: Context) -> Verdict:
     return ok(CHECK)
 
 
-def shared_libraries(wheel: Path, names: list[str], unpacked: Path) -> list[str] | None:
+def shared_libraries(files: Mapping[str, bytes], unpacked: Path) -> list[str] | None:
     """One reason per library an ELF member of the wheel needs and the loader does not
     find here; None when there was nothing to check (not Linux, no ldd, a pure wheel)."""
     ldd = shutil.which("ldd")
-    if not sys.platform.startswith("linux") or ldd is None:
+    if platform.current() != "linux" or ldd is None:
         return None
-    with zipfile.ZipFile(wheel) as archive:
-        elves = [n for n in names if _safe(n) and _is_elf(archive, n)]
-        if not elves:
-            return None
-        # Every ELF member, bundled libraries (auditwheel's foo.libs/) included: ldd
-        # resolves $ORIGIN, so they must sit where the wheel puts them.
-        for name in elves:
-            target = unpacked.joinpath(*PurePosixPath(name).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(name))
+    elves = [n for n, data in files.items() if _safe(n) and data[:4] == ELF]
+    if not elves:
+        return None
+    # Every ELF member, bundled libraries (auditwheel's foo.libs/) included: ldd
+    # resolves $ORIGIN, so they must sit where the wheel puts them.
+    for name in elves:
+        target = unpacked.joinpath(*PurePosixPath(name).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[name])
     reasons = []
     for name in elves:
         done = run(
@@ -95,8 +95,8 @@ def shared_libraries(wheel: Path, names: list[str], unpacked: Path) -> list[str]
 
 
 def _no_library_check(names: list[str]) -> str:
-    if not sys.platform.startswith("linux"):
-        return f"shared libraries are checked on Linux only (this is {sys.platform})"
+    if platform.current() != "linux":
+        return f"shared libraries are checked on Linux only (this is {platform.current()})"
     if shutil.which("ldd") is None:
         return "ldd is not installed: shared libraries not checked"
     if any(_is_binary_name(n) for n in names):
@@ -111,11 +111,6 @@ def _is_binary_name(name: str) -> bool:
 def _safe(name: str) -> bool:
     parts = PurePosixPath(name).parts
     return bool(parts) and not name.startswith("/") and ".." not in parts and not name.endswith("/")
-
-
-def _is_elf(archive: zipfile.ZipFile, name: str) -> bool:
-    with archive.open(name) as handle:
-        return handle.read(4) == ELF
 
 
 def supported(filename: str) -> bool:
