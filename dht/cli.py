@@ -26,8 +26,8 @@ from dht.errors import (
     error_lines,
     exit_code,
     from_os_error,
-    shown_safely,
 )
+from dht.fast import say as _say
 
 T = TypeVar("T")
 
@@ -253,6 +253,7 @@ def _apply(
     probes: bool = False,
 ) -> None:
     from dht.apply.executor import Options
+    from dht.commands.apply import exit_code as apply_exit_code
     from dht.commands.apply import lines, parse_only, run_apply, to_json
 
     options = Options(
@@ -268,8 +269,9 @@ def _apply(
     else:
         for line in lines(report, options):
             _say(line)
-    if report.pending:
-        raise typer.Exit(EXIT_DIFF if (check or dry_run) else EXIT_FAIL)
+    code = apply_exit_code(report, options)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("diff")
@@ -802,10 +804,6 @@ def _fail(exc: DhtError) -> NoReturn:
     for line in error_lines(exc):
         _say(line)
     raise typer.Exit(exit_code(exc))
-
-
-def _say(line: str) -> None:
-    print(shown_safely(line, lines=True), file=sys.stderr)
 
 
 def _emit_json(data: object) -> None:

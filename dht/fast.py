@@ -24,27 +24,15 @@ def run_fast(argv: Sequence[str]) -> int | None:
     wanted = FAST.get(tuple(argv))
     if wanted is None:
         return None
-    from dht.errors import (
-        EXIT_DIFF,
-        EXIT_FAIL,
-        EXIT_OK,
-        DhtError,
-        error_lines,
-        exit_code,
-        from_os_error,
-        shown_safely,
-    )
-
-    def say(line: str) -> None:
-        print(shown_safely(line, lines=True), file=sys.stderr)
+    from dht.errors import DhtError, error_lines, exit_code, from_os_error
 
     check, probes = wanted
     try:
         from dht.apply.executor import Options
-        from dht.commands.apply import lines, run_apply
+        from dht.commands import apply
 
         options = Options(check=check, probes=probes)
-        report = run_apply(Path.cwd(), options)
+        report = apply.run_apply(Path.cwd(), options)
     except (DhtError, OSError) as exc:
         error = from_os_error(exc) if isinstance(exc, OSError) else exc
         for line in error_lines(error):
@@ -53,11 +41,16 @@ def run_fast(argv: Sequence[str]) -> int | None:
     except KeyboardInterrupt:
         say("interrupted")
         return 130
-    for line in lines(report, options):
+    for line in apply.lines(report, options):
         say(line)
-    if report.pending:
-        return EXIT_DIFF if check else EXIT_FAIL
-    return EXIT_OK
+    return apply.exit_code(report, options)
+
+
+def say(line: str) -> None:
+    """One line for the user, on stderr, its control characters escaped."""
+    from dht.errors import shown_safely
+
+    print(shown_safely(line, lines=True), file=sys.stderr)
 
 
 def main() -> None:

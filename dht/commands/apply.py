@@ -7,7 +7,7 @@ from typing import Any
 
 from dht.apply.executor import KINDS, Options, Report, apply
 from dht.apply.plan import Status
-from dht.errors import UsageError, did_you_mean
+from dht.errors import EXIT_DIFF, EXIT_FAIL, EXIT_OK, UsageError, did_you_mean
 
 
 def parse_only(values: list[str] | None) -> frozenset[str]:
@@ -27,6 +27,14 @@ def parse_only(values: list[str] | None) -> frozenset[str]:
 
 def run_apply(root: Path, options: Options) -> Report:
     return apply(root, options)
+
+
+def exit_code(report: Report, options: Options) -> int:
+    """0 when nothing is pending; 3 when a check or dry run found differences; 1 when an
+    apply left something undone."""
+    if not report.pending:
+        return EXIT_OK
+    return EXIT_DIFF if (options.check or options.dry_run) else EXIT_FAIL
 
 
 def lines(report: Report, options: Options) -> list[str]:
