@@ -54,12 +54,14 @@ def _walk(root: Path, folder: Path) -> Iterator[Path]:
             yield entry
 
 
-def copy_entry(source: Path, target: Path) -> None:
+def copy_entry(source: Path, target: Path) -> bool:
     """One listed entry: a symlink as a link (even dangling), a submodule's folder whole,
-    a file with its times and mode."""
+    a file with its times and mode. True when it was a regular file."""
     if source.is_symlink():
         os.symlink(os.readlink(source), target)
-    elif source.is_dir():
+        return False
+    if source.is_dir():
         shutil.copytree(source, target, symlinks=True)
-    else:
-        shutil.copy2(source, target)
+        return False
+    shutil.copy2(source, target)
+    return True

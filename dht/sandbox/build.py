@@ -97,9 +97,8 @@ def copy_project(root: Path, files: list[str], dest: Path, conditions: Condition
                 if parent == dest:
                     break
                 os.chmod(parent, dirmode)
-        copy_entry(source, target)
-        if source.is_symlink() or source.is_dir():
-            continue
+        if not copy_entry(source, target):
+            continue  # a link or a submodule: as it is
         executable = os.stat(source).st_mode & 0o111
         os.chmod(target, (0o777 if executable else 0o666) & ~conditions.umask)
     if conditions.touch is not None:
