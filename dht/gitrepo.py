@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dht.errors import DhtError, InputError
-from dht.process import Completed, run
+from dht.process import Completed, ProcessError, run
 
 # Variables that would point git at another repository than the folder's.
 REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
@@ -35,13 +35,16 @@ def try_git(
     env: Mapping[str, str] | None = None,
     timeout: float = 120,
 ) -> Completed | None:
-    """`git ARGS` in `cwd`, whatever its exit code; None when git is not installed."""
+    """`git ARGS` in `cwd`, whatever its exit code; None when git is not installed (a
+    timeout or a missing working folder stays the error it is)."""
     try:
         return run(
             ["git", *args], cwd=cwd, env=env or git_env(), timeout=timeout, stdin=stdin, check=False
         )
-    except DhtError:
-        return None
+    except ProcessError as exc:
+        if exc.code == 127:
+            return None
+        raise
 
 
 def git(

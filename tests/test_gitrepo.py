@@ -73,3 +73,16 @@ def test_git_failure_names_what_and_the_last_line(tmp_path: Path) -> None:
     text = str(caught.value)
     assert text.startswith("cannot read dht.lock at 'nope' (git show nope:dht.lock): ")
     assert "hint: give a revision" in text
+
+
+def test_only_a_missing_git_reads_as_no_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dht.gitrepo import try_git
+
+    with pytest.raises(DhtError, match=r"working folder .* does not exist"):
+        try_git(tmp_path / "gone", "status")  # not "git is not installed"
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git on it
+    assert try_git(tmp_path, "status") is None
+    with pytest.raises(DhtError, match="git is not installed"):
+        git(tmp_path, "status")
