@@ -7,7 +7,6 @@ exit codes; nothing below the CLI prints or exits.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -106,5 +105,7 @@ def from_os_error(exc: OSError) -> DhtError:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest choice, or None when nothing is close."""
+    import difflib  # here: only an error pays for it
+
     match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean {match[0]!r}?" if match else None

@@ -579,11 +579,12 @@ def test_verify_probes_runs_every_probe(locked: Path) -> None:
     assert forced["probes"] == {"run": ["tool:clicky", "tool:toolish"], "trusted": []}
 
 
-def test_a_noop_apply_reads_each_environment_once_per_phase(
+def test_a_noop_apply_reads_each_environment_once(
     locked: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every tool of an environment probes that environment: while nothing changes, it is
-    read once (the apply pass, then the verification), not once per tool and pass."""
+    read once per run (the apply pass and the verification share it), not once per tool
+    and pass."""
     import dht.apply.resources as resources
 
     assert dht(locked, "apply").exit_code == 0
@@ -597,7 +598,7 @@ def test_a_noop_apply_reads_each_environment_once_per_phase(
     monkeypatch.setattr(resources, "installed", counted)
     again = json.loads(dht(locked, "apply", "--json").stdout)
     assert again["changed"] == 0 and {e["status"] for e in again["entries"]} == {"ok"}
-    assert reads and max(reads.count(env) for env in set(reads)) == 2
+    assert reads and max(reads.count(env) for env in set(reads)) == 1
     reads.clear()
     # A package removed behind dht's back is still seen, and repaired, by the next apply.
     site = next((locked / ".venv").glob("lib/python*/site-packages"))
@@ -639,3 +640,28 @@ def test_the_hooks_fast_path_says_and_exits_as_the_cli_does(locked: Path, tmp_pa
         [sys.executable, "-c", script], cwd=locked, capture_output=True, text=True, check=False
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_hooks_noop_parses_no_lock_and_loads_no_wheel_tags(locked: Path) -> None:
+    """After an apply, the lock is read from what that apply validated: a hook's no-op
+    neither parses nor validates it again (nor loads packaging's wheel-tag code, or the
+    thread pool a probe run needs), and still answers from the file: an edited lock is
+    read again."""
+    assert dht(locked, "apply").exit_code == 0
+    script = (
+        "import sys\nimport dht.model.lock as model\n"
+        "model.parse_lock = lambda *a, **k: print('parsed')\n"
+        "from dht.fast import run_fast\ncode = run_fast(['apply'])\n"
+        "print(code, *sorted(m for m in sys.modules if m.startswith(('packaging.utils',"
+        " 'packaging.tags', 'concurrent', 'logging'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=locked, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.split() == ["0"], done.stderr
+    lock = locked / "dht.lock"
+    lock.write_text(lock.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=locked, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.startswith("parsed\n"), done.stdout

@@ -274,6 +274,35 @@ def test_a_date_time_and_the_string_spelling_it_are_different_locks() -> None:
     assert parse_lock(dumps(lock)) == lock
 
 
+@pytest.mark.parametrize(
+    ("value", "cached"),
+    [("1979-05-27T08:32:00+01:00", False), ("1979-05-27", False), ("07:32:00", False),
+     ("[1, 1979-05-27]", False), ("99999999999999999999", False), ('"text"', True),
+     ("{ a = [1, 2.5, true, -0.0, inf] }", True)],
+)  # fmt: skip
+def test_the_lock_cache_keeps_only_what_msgpack_gives_back(
+    value: str, cached: bool, tmp_path: Path
+) -> None:
+    """An offset, a local date or time, an integer beyond 64 bits would come back changed
+    (or not at all) from msgpack: such a lock is read from its TOML every time."""
+    from dht.model.lock import read_lock_cached, remember_lock
+
+    text = HEAD + f'[config.a]\nfile = "a.toml"\ntable = "a"\nset = {{ when = {value} }}\n'
+    lock = Lock(
+        lock_version=LOCK_VERSION,
+        python="3.11",
+        platforms=("linux-x86_64",),
+        index=LockIndex(url="https://pypi.org/simple"),
+        configs=compile_configs(parse_intent(text)),
+    )
+    (tmp_path / "dht.lock").write_text(dumps(lock), encoding="utf-8")
+    first, record = read_lock_cached(tmp_path / "dht.lock", tmp_path / "cache")
+    assert first == lock and (record is not None) == cached
+    remember_lock(tmp_path / "cache", record)
+    again, _ = read_lock_cached(tmp_path / "dht.lock", tmp_path / "cache")
+    assert dumps(again) == dumps(lock)
+
+
 def test_an_ini_config_refuses_dates_and_times() -> None:
     body = '[config.a]\nfile = "setup.cfg"\ntable = "a"\nset = { when = 1979-05-27T07:32:00Z }\n'
     with pytest.raises(InputError) as exc:

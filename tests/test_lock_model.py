@@ -20,6 +20,8 @@ from dht.model.lock import (
     dumps,
     parse_lock,
     read_lock,
+    read_lock_cached,
+    remember_lock,
     write_lock,
 )
 from dht.model.schema import SCHEMAS, render
@@ -194,6 +196,58 @@ def test_artifact_must_serve_a_target_of_its_package() -> None:
     )
     with pytest.raises(InputError, match="not a target of colorama"):
         parse_lock(text)
+
+
+def test_a_cached_lock_is_the_lock_and_other_bytes_are_validated_again(tmp_path: Path) -> None:
+    """The cache answers only for the bytes it was made from: a lock changed since (a pull
+    request's) is parsed and validated in full, hostile values refused as ever."""
+    path, cache = tmp_path / "dht.lock", tmp_path / "state" / "lock.msgpack"
+    text = dumps(sample())
+    path.write_text(text, encoding="utf-8")
+    want = parse_lock(text)
+    lock, record = read_lock_cached(path, cache)
+    assert lock == want and record is not None
+    remember_lock(cache, record)  # no state folder yet: nothing recorded, no error
+    assert not cache.exists()
+    cache.parent.mkdir()
+    remember_lock(cache, record)
+    assert read_lock_cached(path, cache) == (want, None)  # answered from the cache
+    made = cache.read_bytes()
+    path.write_text(text.replace("size = 123", "size = -1", 1), encoding="utf-8")
+    with pytest.raises(InputError, match="size"):
+        read_lock_cached(path, cache)
+    bumped = text.replace("size = 123", "size = 124", 1)
+    path.write_text(bumped, encoding="utf-8")
+    lock, record = read_lock_cached(path, cache)
+    assert lock == parse_lock(bumped) != want and record is not None
+    remember_lock(cache, record)
+    assert cache.read_bytes() != made and read_lock_cached(path, cache) == (lock, None)
+    cache.write_bytes(cache.read_bytes()[:80])  # a torn or foreign cache: read the lock
+    assert read_lock_cached(path, cache)[0] == lock
+    path.unlink()
+    with pytest.raises(InputError, match="missing"):
+        read_lock_cached(path, cache)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Django",
+        "zope.interface",
+        "ruamel_yaml",
+        "A-_.b",
+        "typing--extensions",
+        "Pillow",
+        "x",
+        "a.-_B_c",
+    ],
+)
+def test_canonical_name_is_packagings(name: str) -> None:
+    from packaging.utils import canonicalize_name
+
+    from dht.model.names import canonical_name
+
+    assert canonical_name(name) == canonicalize_name(name)
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))

@@ -303,7 +303,7 @@ def test_a_binary_the_wheel_puts_in_bin_is_one_of_its_commands(tmp_path: Path) -
 def test_fingerprints_sharing_one_runs_reads_equal_fresh_ones(tmp_path: Path) -> None:
     """The files read for one probe's fingerprint serve the next (one run): the same
     prints as reading afresh, and a file moved between runs still moves the print."""
-    from dht.apply.probe_cache import fingerprint
+    from dht.apply.probe_cache import Stats, fingerprint
     from dht.apply.probes import behaviour_probe
 
     lib = tmp_path / "env" / "lib" / "python3.11" / "site-packages"
@@ -318,13 +318,43 @@ def test_fingerprints_sharing_one_runs_reads_equal_fresh_ones(tmp_path: Path) ->
     probe = behaviour_probe("ruff")
     assert probe is not None
     env = tmp_path / "env"
-    seen: dict[str, list[str]] = {}
+    seen = Stats()
     shared = [fingerprint(env, d, probe, seen) for d in ({"alpha", "beta"}, {"beta", "gamma"})]
     fresh = [fingerprint(env, d, probe) for d in ({"alpha", "beta"}, {"beta", "gamma"})]
     assert shared == fresh and shared[0] != shared[1]
     os.utime(lib / "beta.py", ns=(1, 1))
-    assert fingerprint(env, {"alpha", "beta"}, probe, {}) != shared[0]
+    assert fingerprint(env, {"alpha", "beta"}, probe, Stats()) != shared[0]
     assert fingerprint(env, {"alpha", "beta"}, probe, seen) == shared[0]  # one run's view
+
+
+def test_a_fingerprint_moves_with_any_file_of_the_tools_packages(tmp_path: Path) -> None:
+    """Same size, another time; a file gone; a second dist-info of the same package left
+    behind: each moves the print. A file of a package outside the closure does not."""
+    from dht.apply.probe_cache import fingerprint
+    from dht.apply.probes import behaviour_probe
+
+    lib = tmp_path / "env" / "lib" / "python3.11" / "site-packages"
+    for name in ("alpha", "other"):
+        info = lib / f"{name}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (lib / f"{name}.py").write_text("x = 1\n", encoding="utf-8")
+        (info / "RECORD").write_text(
+            f"{name}.py,,\n{name}-1.0.dist-info/RECORD,,\n", encoding="utf-8"
+        )
+    probe = behaviour_probe("ruff")
+    assert probe is not None
+    env = tmp_path / "env"
+    prints = [fingerprint(env, {"alpha"}, probe)]
+    os.utime(lib / "other.py", ns=(5, 5))
+    assert fingerprint(env, {"alpha"}, probe) == prints[0]
+    (lib / "alpha.py").write_text("x = 2\n", encoding="utf-8")
+    os.utime(lib / "alpha.py", ns=(7, 7))
+    prints.append(fingerprint(env, {"alpha"}, probe))
+    (lib / "alpha.py").unlink()
+    prints.append(fingerprint(env, {"alpha"}, probe))
+    (lib / "alpha-0.9.dist-info").mkdir()
+    prints.append(fingerprint(env, {"alpha"}, probe))
+    assert len(set(prints)) == len(prints) == 4
 
 
 def test_a_new_terminal_does_not_move_a_fingerprint_a_setting_does(

@@ -8,7 +8,6 @@ and rebuilds nothing that is already right (a no-op run spawns no installer).
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,11 +40,13 @@ from dht.model.lock import (
     LOCK_FILE,
     PROJECT_ENVIRONMENT,
     Lock,
-    read_lock,
+    read_lock_cached,
+    remember_lock,
     tool_closure,
 )
 from dht.uvbackend import Wheel, bin_dir
 
+LOCK_CACHE = "lock.msgpack"  # the last lock this machine validated (read_lock_cached)
 KINDS = ("system", "environment", "project", "tool", "launcher", "env", "config")
 PROJECT = PROJECT_ENVIRONMENT
 
@@ -241,7 +242,7 @@ def run_probes(
     }
     todo: list[tuple[ToolResource, probes.Probe, str | None]] = []
     trusted: list[str] = []
-    seen: Stats = {}  # files read for one fingerprint serve the others of this run
+    seen = Stats()  # files read for one fingerprint serve the others of this run
     for resource in resources:
         if (
             not isinstance(resource, ToolResource)
@@ -289,14 +290,16 @@ def run_probes(
 
 
 def apply(root: Path, options: Options) -> Report:
-    lock, _ = read_lock(root / LOCK_FILE)
+    read_only = options.check or options.dry_run
+    lock_cache = state.state_dir(root) / LOCK_CACHE
+    lock, validated = read_lock_cached(root / LOCK_FILE, lock_cache)
     platform = require_target(lock.platforms)
     resources = build(root, lock, platform)  # refuses a hostile lock before any write
     _probe_commands(lock)
     selected = [r for r in resources if not options.only or r.kind in options.only]
     prune = leftovers.find(root, resources, options.only)
     cache = None if options.rerun_probes else ProbeCache(root)
-    if options.check or options.dry_run:
+    if read_only:
         probed: list[str] = []
         trusted: list[str] = []
         with observing():  # nothing changes here: each environment is read once
@@ -305,6 +308,8 @@ def apply(root: Path, options: Options) -> Report:
                 probed, trusted = run_probes(selected, lock, cache, record=False)
             planned = [*(_record(r) for r in selected), *(p.record() for p in prune)]
         return Report(planned, changed=0, probed=probed, trusted=trusted)
+
+    import tempfile  # here: verify and a hook's no-op never reach it
 
     with state.apply_lock(root):
         journal = state.Journal(root)
@@ -345,17 +350,19 @@ def apply(root: Path, options: Options) -> Report:
                 elif isinstance(resource, ConfigResource):
                     record.action = resource.adopt()  # bookkeeping only: no file changes
                 records.append(record)
-        for item in prune:  # after the lock's own entries are in place
-            action = item.remove(root, receipts)
-            records.append(
-                Record(item.id, item.kind, "absent", "removed", Status.OK, "", action=action)
-            )
-            changed += 1
-        # Verify: every entry again, probes included; what is still not ok fails the run.
-        # What this run installed or repaired is probed whatever its fingerprint says.
-        fresh = _fresh(records, selected)
-        probed, trusted = [], []
-        with observing():  # from here on nothing changes: each environment is read once
+            for item in prune:  # after the lock's own entries are in place
+                action = item.remove(root, receipts)
+                records.append(
+                    Record(item.id, item.kind, "absent", "removed", Status.OK, "", action=action)
+                )
+                changed += 1
+                seen.clear()
+            # Verify: every entry again, probes included; what is still not ok fails the run.
+            # What this run installed or repaired is probed whatever its fingerprint says.
+            # Nothing changes from here on, and what was read after the last change still
+            # holds: a no-op reads each environment once.
+            fresh = _fresh(records, selected)
+            probed, trusted = [], []
             if options.probes:
                 probed, trusted = run_probes(
                     selected, lock, cache if cache is not None else ProbeCache(root), fresh=fresh
@@ -374,6 +381,7 @@ def apply(root: Path, options: Options) -> Report:
                 record.repair = after.repair
             elif record.action:
                 record.status = Status.OK
+        remember_lock(lock_cache, validated)
         return Report(records, changed, probed=probed, trusted=trusted)
 
 

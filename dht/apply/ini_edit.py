@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 _OPTION = re.compile(r"(?P<key>.*?)(?P<sep>\s*[=:]\s*)(?P<value>.*)$")
 _DEFAULT_INDENT = "    "
@@ -113,6 +112,8 @@ def _edit_items(
     block = list(lines[key.first : key.last + 1])
     items = [(line - key.first, text) for line, text in key.items]
     on_key_line = bool(items) and items[0][0] == 0
+    from difflib import SequenceMatcher  # here: only an edit needs it
+
     matcher = SequenceMatcher(None, [t for _, t in items], want, autojunk=False)
     opcodes = matcher.get_opcodes()
     if any(

@@ -11,8 +11,6 @@ canonical text in, and every write is re-parsed to prove nothing else changed.
 
 from __future__ import annotations
 
-import configparser
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -240,6 +238,8 @@ def _ini_values(region: Region, text: str) -> dict[str, Any] | None:
     span = _ini_span(text, section)
     if span is None:
         return None
+    import configparser  # here: a no-op apply without INI regions never needs it
+
     parser = configparser.ConfigParser(interpolation=None)
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
     try:
@@ -725,6 +725,8 @@ def region_diff(root: Path, region: Region, values: Mapping[str, Any] | str) -> 
     rendering); "" when they hold the same values."""
     if region_changes(root, region, values) == []:
         return ""
+    import difflib  # here: only drift is shown as a diff
+
     have = read_region(root, region)
     want = desired_text(region, values)
     return "".join(

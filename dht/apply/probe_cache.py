@@ -17,74 +17,87 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
 from dht.apply import state
 from dht.apply.probes import Probe, steady_env
+from dht.model.names import canonical_name
 from dht.process import clean_env
 from dht.uvbackend import python_of, site_packages
 
 CACHE = "probes.json"
 
 
-def _stat(path: str) -> str:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return "missing"
-    return f"{info.st_size}:{info.st_mtime_ns}"
+# What one run has read of its environments, shared by its probes (tools in one
+# environment share most of their closure): site-packages folder -> normalized name ->
+# dist-info folder, and dist-info folder -> the digest of its files.
+class Stats:
+    def __init__(self) -> None:
+        self.infos: dict[str, dict[str, list[str]]] = {}
+        self.digests: dict[str, str] = {}
 
 
-# One distribution's `path size:mtime` lines, by its dist-info folder: shared by the
-# probes of one run (tools in one environment share most of their closure).
-Stats = dict[str, list[str]]
-
-
-def _dist_files(lib: str, info: str, seen: Stats) -> list[str]:
-    folder = os.path.join(lib, info)
-    found = seen.get(folder)
+def _dist_digest(lib: str, info: str, seen: Stats) -> str:
+    """The size and modification time of every file the distribution's RECORD lists (in
+    RECORD's order: RECORD lists itself, so a rewritten RECORD moves the digest anyway)."""
+    folder = f"{lib}/{info}"
+    found = seen.digests.get(folder)
     if found is not None:
         return found
+    digest = hashlib.sha256()
     try:
-        with open(os.path.join(folder, "RECORD"), encoding="utf-8", errors="replace") as f:
+        with open(f"{folder}/RECORD", encoding="utf-8", errors="replace") as f:
             record = f.read()
     except OSError:
-        found = [f"{info}/RECORD missing"]
+        digest.update(b"RECORD missing")
     else:
-        found = []
+        stat = os.stat
         for line in record.splitlines():
             relative = line.split(",", 1)[0]
-            if relative and not relative.endswith(".pyc"):
-                found.append(f"{relative} {_stat(os.path.join(lib, relative))}")
-    seen[folder] = found
+            if not relative or relative.endswith(".pyc"):
+                continue
+            try:
+                st = stat(f"{lib}/{relative}")
+                digest.update(f"{relative}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            except OSError:
+                digest.update(f"{relative}\0missing\n".encode())
+    found = seen.digests[folder] = digest.hexdigest()
+    return found
+
+
+def _dist_infos(lib: str, seen: Stats) -> dict[str, list[str]]:
+    found = seen.infos.get(lib)
+    if found is None:
+        try:
+            names = sorted(n for n in os.listdir(lib) if n.endswith(".dist-info"))
+        except OSError:
+            names = []
+        found = seen.infos[lib] = {}
+        for info in names:
+            if not info.startswith("."):
+                name = canonical_name(info.removesuffix(".dist-info").rsplit("-", 1)[0])
+                found.setdefault(name, []).append(info)
     return found
 
 
 def _installed_files(env: Path, dists: Iterable[str], seen: Stats | None = None) -> list[str]:
-    """`path size:mtime` of every file the distributions' RECORDs list, sorted."""
-    wanted = set(dists)
-    seen = {} if seen is None else seen
+    """`dist-info digest` of each of the distributions, sorted (see _dist_digest)."""
+    seen = Stats() if seen is None else seen
     out: list[str] = []
-    for lib in site_packages(env):
-        try:
-            infos = sorted(
-                n for n in os.listdir(lib) if n.endswith(".dist-info") and not n.startswith(".")
-            )
-        except OSError:
-            continue
-        for info in infos:
-            name = canonicalize_name(info.removesuffix(".dist-info").rsplit("-", 1)[0])
-            if name in wanted:
-                out.extend(_dist_files(str(lib), info, seen))
+    for lib in map(str, site_packages(env)):
+        infos = _dist_infos(lib, seen)
+        for name in sorted(set(dists)):
+            for info in infos.get(name, ()):  # a stale second dist-info counts too
+                out.append(f"{info} {_dist_digest(lib, info, seen)}")
     return sorted(out)
 
 
 def fingerprint(env: Path, dists: Iterable[str], probe: Probe, seen: Stats | None = None) -> str:
     """`seen`: what this run already read of the environment (files do not move
-    between the probes of one run); a new dict for each run."""
+    between the probes of one run); a new Stats for each run."""
     python = python_of(env)
+    real = os.path.realpath(python)
     try:
-        interpreter = f"{os.path.realpath(python)} {_stat(os.path.realpath(python))}"
+        st = os.stat(real)
+        interpreter = f"{real} {st.st_size}:{st.st_mtime_ns}"
     except OSError:
         interpreter = "missing"
     base = steady_env(clean_env())

@@ -12,17 +12,14 @@ an exception, so one broken tool cannot hide the state of the others.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
-from packaging.utils import canonicalize_name
-
 from dht import platform
 from dht.errors import InputError
+from dht.model.names import canonical_name
 from dht.process import ProcessError, clean_env, run
 
 TAIL = 2000
@@ -176,7 +173,7 @@ def behaviour_probe(tool: str) -> Probe | None:
 
 def behaviour_probes(tool: str) -> tuple[Probe, ...]:
     """Every built-in probe for a tool (ruff has two: check and format); empty if unknown."""
-    return _BEHAVIOUR.get(canonicalize_name(tool), ())
+    return _BEHAVIOUR.get(canonical_name(tool), ())
 
 
 def argv_probe(tool: str, argv: Sequence[str], *, where: str = "dht.lock") -> Probe:
@@ -195,7 +192,7 @@ def argv_probe(tool: str, argv: Sequence[str], *, where: str = "dht.lock") -> Pr
             hint='argv[0] is a command installed with the tool (e.g. "mypy") or an absolute path; '
             "arguments are single lines",
         )
-    return Probe(tool=canonicalize_name(tool), argv=tuple(argv))
+    return Probe(tool=canonical_name(tool), argv=tuple(argv))
 
 
 def _argv_problem(argv: Sequence[str]) -> str | None:
@@ -304,6 +301,8 @@ def _run_one(
         where = probe.argv[0] if os.path.isabs(probe.argv[0]) else f"{probe.argv[0]!r} in {bin_dir}"
         return failed(f"not found: no executable {where}", 127)
 
+    import tempfile  # here, as the thread pool below: a trusted no-op runs no probe
+
     with tempfile.TemporaryDirectory(prefix=f"dht-probe-{probe.tool}-") as tmp:
         root = Path(tmp)
         cwd = root / "work"
@@ -368,5 +367,7 @@ def run_probes(
     workers = max(1, min(jobs, len(probes)))
     if workers == 1:
         return [_run_one(p, bin_dir, env, timeout) for p in probes]
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dht-probe") as pool:
         return list(pool.map(lambda p: _run_one(p, bin_dir, env, timeout), probes))

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from packaging.utils import canonicalize_name
-
 from dht import platform
 from dht.apply import managed, shells, state
 from dht.apply.plan import Observed, Status, Verdict
+from dht.model.names import canonical_name
 from dht.model.regions import Change, summary
 from dht.uvbackend import Wheel, bin_dir, create_venv, install, python_of, site_packages, uninstall
 
@@ -68,7 +67,7 @@ def installed(env: Path) -> dict[str, str]:
             except OSError:
                 continue
             if name and version:
-                found[canonicalize_name(name)] = version
+                found[canonical_name(name)] = version
     return found
 
 
@@ -76,11 +75,20 @@ def console_scripts(env: Path, dist: str) -> list[str]:
     """The commands a distribution installs, sorted: its console scripts (entry_points.txt)
     and the programs its wheel puts in the environment's bin itself (RECORD), as ruff's
     and uv's binaries are."""
+    if _observed is None:
+        return _console_scripts(env, dist)
+    found = _observed.get((env, dist))
+    if found is None:
+        found = _observed[(env, dist)] = _console_scripts(env, dist)
+    return list(found)
+
+
+def _console_scripts(env: Path, dist: str) -> list[str]:
     names: set[str] = set()
     here = bin_dir(env).resolve()
     for lib in site_packages(env):
         for info in lib.glob("*.dist-info"):
-            if canonicalize_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) != dist:
+            if canonical_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) != dist:
                 continue
             names.update(_entry_point_scripts(info / "entry_points.txt"))
             names.update(_bin_files(info / "RECORD", lib, here))
@@ -135,11 +143,12 @@ PYTHON_KEY = "Python"  # in an environment's content, beside package names (whic
 
 # Environments observed while nothing is being changed (see `observing`): each tool in
 # an environment probes it, and a no-op apply of 50 tools would read every METADATA 150 times.
-_observed: dict[Path, Observed] | None = None
+# Keyed by (environment, ""), and by (environment, distribution) for its commands.
+_observed: dict[tuple[Path, str], Any] | None = None
 
 
 @contextlib.contextmanager
-def observing() -> Iterator[dict[Path, Observed]]:
+def observing() -> Iterator[dict[tuple[Path, str], Any]]:
     """Within the block, an environment is observed once; the caller clears the returned
     dict before and after anything that may change an environment."""
     global _observed
@@ -170,7 +179,7 @@ class EnvironmentResource:
         )
 
     def packages(self) -> dict[str, str]:
-        return {canonicalize_name(w.name): v for w, v in self.wheels}
+        return {canonical_name(w.name): v for w, v in self.wheels}
 
     def desired(self) -> Mapping[str, str]:
         return {PYTHON_KEY: self.python, **self.packages()}
@@ -187,9 +196,9 @@ class EnvironmentResource:
     def probe(self) -> Observed:
         if _observed is None:
             return self._probe()
-        found = _observed.get(self.path)
+        found: Observed | None = _observed.get((self.path, ""))
         if found is None:
-            found = _observed[self.path] = self._probe()
+            found = _observed[(self.path, "")] = self._probe()
         return found
 
     def _probe(self) -> Observed:
@@ -351,7 +360,7 @@ def dist_info(env: Path, dist: str) -> Path | None:
     """The .dist-info folder of a distribution in the environment, by normalized name."""
     for lib in site_packages(env):
         for info in sorted(lib.glob("*.dist-info")):
-            if canonicalize_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) == dist:
+            if canonical_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) == dist:
                 return info
     return None
 

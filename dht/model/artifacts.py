@@ -12,14 +12,9 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
 from packaging.version import InvalidVersion, Version
+
+from dht.model.names import canonical_name
 
 # Indexes that serve their files from another host (PyPI's CDN).
 FILE_HOSTS: dict[str, tuple[str, ...]] = {
@@ -81,6 +76,15 @@ def artifact_problem(
 
 
 def filename_problem(filename: str, *, package: str, version: str, sdist: bool) -> str | None:
+    # Here, not at the top: packaging.utils loads its wheel-tag code (logging, sysconfig),
+    # which a lock read from the cache (read_lock_cached) never needs.
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
     try:
         if sdist:
             name, found = parse_sdist_filename(filename)
@@ -89,7 +93,7 @@ def filename_problem(filename: str, *, package: str, version: str, sdist: bool) 
     except (InvalidSdistFilename, InvalidWheelFilename, InvalidVersion):
         kind = "an sdist" if sdist else "a wheel"
         return f"{filename!r} is not the file name of {kind}"
-    if canonicalize_name(name) != package:
+    if canonical_name(name) != package:
         return f"{filename!r} is a file of {name}, not {package}"
     try:
         if found != Version(version):

@@ -12,8 +12,10 @@ version, URL, hash and platform before anyone acts on it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -534,6 +536,63 @@ def read_lock(path: Path) -> tuple[Lock, str]:
         )
     text = read_text(path, "lock file")
     return parse_lock(text, shown(path)), text
+
+
+def read_lock_cached(path: Path, cache: Path) -> tuple[Lock, bytes | None]:
+    """`read_lock`, answered from `cache` when it holds these very bytes as this dht's
+    model validated them (a hook's no-op apply then skips TOML parsing, validation and
+    packaging's wheel-tag code). Any other bytes, a lock from a pull request included,
+    are parsed and validated in full. Also returns what to record in `cache` for the next
+    run (`remember_lock`), or None when it already holds this lock."""
+    if not path.exists():
+        read_lock(path)  # the error
+    data = read_text(path, "lock file").encode("utf-8")
+    key = _cache_key(data)
+    try:
+        head, _, body = cache.read_bytes().partition(b"\n")
+        if head == key:
+            return _CACHE_DECODER.decode(body), None
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        pass
+    lock = parse_lock(data.decode("utf-8"), shown(path))
+    if not all(_plain(c.values) for c in lock.configs):
+        return lock, None  # msgpack has no local dates and times: read such a lock each time
+    try:
+        return lock, key + b"\n" + msgspec.msgpack.encode(lock)
+    except (msgspec.EncodeError, OverflowError):  # an integer beyond 64 bits, say
+        return lock, None
+
+
+def _plain(value: object) -> bool:
+    """A value msgpack gives back as it was: TOML's dates and times are not."""
+    if isinstance(value, dict):
+        return all(_plain(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return isinstance(value, (str, int, float))  # bool is an int
+
+
+def remember_lock(cache: Path, record: bytes | None) -> None:
+    """Record what `read_lock_cached` validated (apply does, once its state folder exists;
+    verify changes nothing). A cache that cannot be written only costs the next run time."""
+    if record is not None:
+        with contextlib.suppress(OSError):
+            atomic_write(cache, record, durable=False)
+
+
+_CACHE_DECODER = msgspec.msgpack.Decoder(Lock)
+
+
+def _cache_key(data: bytes) -> bytes:
+    """The lock's bytes and the model that validated them: every source file of the model
+    by size and time (an upgraded or edited dht validates again)."""
+    digest = hashlib.sha256(data)
+    here = Path(__file__).parent
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            info = os.stat(here / name)
+            digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest().encode()
 
 
 def parse_lock(text: str, file: str = LOCK_FILE) -> Lock:

@@ -41,6 +41,14 @@ HOSTNAME = r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"
 ENV_NAME = NORMALIZED_NAME
 
 _PYTHON_VERSION = re.compile(PYTHON_VERSION)
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503's normalized name, as packaging's canonicalize_name gives it (a test holds
+    the two together): importing packaging.utils loads its wheel-tag machinery (logging,
+    sysconfig), which a no-op apply in a git hook would pay on every run."""
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def platform_order(name: str) -> int:

@@ -11,10 +11,8 @@ import datetime as dt
 import json
 import math
 import posixpath
-import tomllib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Any
 
 
@@ -30,6 +28,8 @@ def header_path(line: str) -> tuple[str, ...] | None:
 
 def _key_path(header: str, *, arrays: bool) -> tuple[str, ...] | None:
     # tomllib decodes the quoting; a header alone parses to nested one-key tables.
+    import tomllib  # here: only TOML regions need it
+
     try:
         node: Any = tomllib.loads(header)
     except tomllib.TOMLDecodeError:
@@ -196,6 +196,8 @@ def _arrays(old: Any, new: Any) -> bool:
 def _item_changes(name: str, old: Any, new: Any, show: Callable[[Any], str]) -> list[Change]:
     """A long array told item by item: `markers[1] "a" -> "b"` (indices in the lock's array,
     or on disk for an item only the disk has)."""
+    from difflib import SequenceMatcher  # here: only a changed array needs it
+
     matcher = SequenceMatcher(
         None, [fingerprint(v) for v in old], [fingerprint(v) for v in new], autojunk=False
     )

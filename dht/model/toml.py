@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -70,6 +69,8 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
             f"is {len(text) // (1024 * 1024)} MB, more than dht reads ({MAX_TOML_BYTES // (1024 * 1024)} MB)",
             where=where,
         )
+    import tomllib  # here: a lock read from its cache (read_lock_cached) parses no TOML
+
     try:
         data = tomllib.loads(text)
     except RecursionError:
