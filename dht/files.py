@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -11,6 +10,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Temp file in the same folder (a unique name: concurrent writers never share one),
     fsync, rename; the file keeps its mode (new: 0644). Without `durable`, no fsync: for
     a cache, where a lost write after a crash only costs a download."""
+    import tempfile  # here: loading it (and shutil) costs a no-op run that writes nothing
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

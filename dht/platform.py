@@ -13,9 +13,10 @@ import sys
 import time
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
+
+import msgspec
 
 OS = Literal["linux", "macos", "windows"]
 ALL: tuple[OS, ...] = ("linux", "macos", "windows")
@@ -116,8 +117,7 @@ def file_url_path(path: str, os_name: OS) -> str:
 # -- launchers -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Launcher:
+class Launcher(msgspec.Struct, frozen=True):
     """How one of a tool's commands appears in the project environment's bin folder.
 
     POSIX: a relative symlink, so it runs exactly the tool's environment.

@@ -7,10 +7,10 @@ message shows the command, its exit code and the tail of what it printed.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from dht.errors import DhtError
 
@@ -30,8 +30,7 @@ class ProcessError(DhtError):
         self.output = output
 
 
-@dataclass(frozen=True)
-class Completed:
+class Completed(msgspec.Struct, frozen=True):
     argv: tuple[str, ...]
     code: int
     output: str  # stdout and stderr, interleaved
@@ -51,6 +50,8 @@ def run(
     `umask` is set in the child only (POSIX; subprocess refuses it on Windows)."""
     if isinstance(argv, str) or not argv:
         raise TypeError("run() takes a non-empty argv list, never a shell string")
+    import subprocess  # here: a hook's no-op apply runs nothing, and it costs ~6 ms to load
+
     try:
         proc = subprocess.run(
             list(argv),
@@ -105,6 +106,8 @@ def call(
     """Run argv with the terminal attached (for `dht run`); its exit code."""
     if isinstance(argv, str) or not argv:
         raise TypeError("call() takes a non-empty argv list, never a shell string")
+    import subprocess
+
     try:
         return subprocess.call(list(argv), env=dict(env) if env is not None else None, cwd=cwd)
     except (FileNotFoundError, NotADirectoryError):

@@ -10,16 +10,16 @@ from the index, as `uv sync` does, so `uv sync --check` agrees with dht.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from dht import platform
 from dht.errors import DhtError
 from dht.process import ProcessError, clean_env, run
 
 
-@dataclass(frozen=True)
-class Wheel:
+class Wheel(msgspec.Struct, frozen=True):
     """A locked artifact (a wheel, or an sdist uv builds)."""
 
     name: str

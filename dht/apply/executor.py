@@ -8,9 +8,9 @@ and rebuilds nothing that is already right (a no-op run spawns no installer).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
@@ -51,8 +51,7 @@ KINDS = ("system", "environment", "project", "tool", "launcher", "env", "config"
 PROJECT = PROJECT_ENVIRONMENT
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(msgspec.Struct, frozen=True):
     check: bool = False  # probe and classify only: change nothing
     dry_run: bool = False  # print the plan: change nothing
     only: frozenset[str] = frozenset()  # kinds; empty: all
@@ -60,12 +59,11 @@ class Options:
     rerun_probes: bool = False  # run every probe, even one whose fingerprint is unchanged
 
 
-@dataclass
-class Report:
+class Report(msgspec.Struct):
     records: list[Record]
     changed: int
-    probed: list[str] = field(default_factory=list)  # tools whose probe ran
-    trusted: list[str] = field(default_factory=list)  # tools checked by their fingerprint
+    probed: list[str] = msgspec.field(default_factory=list)  # tools whose probe ran
+    trusted: list[str] = msgspec.field(default_factory=list)  # tools checked by their fingerprint
 
     @property
     def pending(self) -> list[Record]:
@@ -309,8 +307,6 @@ def apply(root: Path, options: Options) -> Report:
             planned = [*(_record(r) for r in selected), *(p.record() for p in prune)]
         return Report(planned, changed=0, probed=probed, trusted=trusted)
 
-    import tempfile  # here: verify and a hook's no-op never reach it
-
     with state.apply_lock(root):
         journal = state.Journal(root)
         journal.recover()
@@ -328,10 +324,8 @@ def apply(root: Path, options: Options) -> Report:
             )
             changed += 1
         prune = [item for item in prune if item not in early]
-        with (
-            tempfile.TemporaryDirectory(prefix="dht-apply-") as scratch,
-            observing() as seen,
-        ):
+        with contextlib.ExitStack() as stack, observing() as seen:
+            scratch: Path | None = None  # made when a step first needs one
             for resource in selected:
                 # Probed right before acting: an earlier step may have fixed (or undone) it.
                 record = _record(resource)
@@ -340,8 +334,14 @@ def apply(root: Path, options: Options) -> Report:
                     target = resource.path if isinstance(resource, EnvironmentResource) else None
                     journal.begin(resource.id, target)
                     seen.clear()
+                    if scratch is None:
+                        import tempfile  # here: a no-op never needs it
+
+                        scratch = Path(
+                            stack.enter_context(tempfile.TemporaryDirectory(prefix="dht-apply-"))
+                        )
                     try:
-                        record.action = resource.apply(Path(scratch))
+                        record.action = resource.apply(scratch)
                     finally:
                         seen.clear()  # what was read before this step is stale now
                     journal.end(resource.id)

@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+
+import msgspec
 
 _OPTION = re.compile(r"(?P<key>.*?)(?P<sep>\s*[=:]\s*)(?P<value>.*)$")
 _DEFAULT_INDENT = "    "
 
 
-@dataclass
-class KeyBlock:
+class KeyBlock(msgspec.Struct):
     name: str
     first: int  # the key's line, an index into the section's lines
     last: int  # its last continuation line
     indent: int
-    items: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of each value line
+    items: list[tuple[int, str]] = msgspec.field(
+        default_factory=list
+    )  # (line, text) of each value line
 
 
 def _split(line: str) -> tuple[str, str]:

@@ -9,11 +9,11 @@ stops being managed.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from dht import platform
 from dht.apply import managed, state
@@ -31,8 +31,7 @@ from dht.errors import DhtError
 from dht.uvbackend import bin_dir
 
 
-@dataclass(frozen=True)
-class Leftover:
+class Leftover(msgspec.Struct, frozen=True):
     id: str
     kind: str
     reason: str
@@ -59,6 +58,8 @@ class Leftover:
             if self.path.is_symlink() or self.path.is_file():
                 self.path.unlink()
             else:
+                import shutil  # here: only a removal needs it (start-up of a no-op)
+
                 shutil.rmtree(self.path, ignore_errors=True)
             return "removed: not in dht.lock"
         assert self.region is not None

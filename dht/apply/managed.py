@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
     from tomlkit.items import Table
+
+import msgspec
 
 from dht.apply import ini_edit
 from dht.apply.paths import safe_path
@@ -32,8 +33,7 @@ Format = Literal["toml", "ini", "file"]
 _LOCK_HINT = "fix the config entry in dht.toml and run `dht lock` again"
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(msgspec.Struct, frozen=True):
     file: str  # relative to the project root
     format: Format
     table: str | None  # dotted TOML table, INI section name, None for "file"
@@ -335,8 +335,7 @@ def region_holds(root: Path, region: Region, text: str) -> bool:
 # Writing
 
 
-@dataclass(frozen=True)
-class Repair:
+class Repair(msgspec.Struct, frozen=True):
     wrote: bool  # False: the file was left untouched
     created: bool  # the region was not there, and was written whole
     changes: tuple[Change, ...] = ()  # key by key, when an existing region was repaired

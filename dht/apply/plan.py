@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 
 class Status(enum.StrEnum):
@@ -22,18 +23,16 @@ class Status(enum.StrEnum):
     BROKEN = "broken"  # present, but unhealthy (a probe fails, a link is gone)
 
 
-@dataclass(frozen=True)
-class Observed:
+class Observed(msgspec.Struct, frozen=True):
     """What probing an entry found."""
 
     present: bool
     receipt: str | None = None  # the fingerprint recorded when dht last applied it
-    content: Mapping[str, str] = field(default_factory=dict)  # e.g. package -> version
+    content: Mapping[str, str] = msgspec.field(default_factory=dict)  # e.g. package -> version
     problems: tuple[str, ...] = ()  # broken: what is wrong
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(msgspec.Struct, frozen=True):
     status: Status
     reason: str
 
@@ -71,8 +70,7 @@ def describe_delta(desired: Mapping[str, str], observed: Mapping[str, str]) -> s
     return ", ".join(shown)
 
 
-@dataclass
-class Record:
+class Record(msgspec.Struct):
     """One line of the report, and one object of `--json`."""
 
     id: str

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+
+import msgspec
 
 from dht import platform
 from dht.errors import InputError
@@ -60,18 +61,18 @@ def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping or {}))
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(msgspec.Struct, frozen=True):
     tool: str  # normalized tool name
     argv: tuple[str, ...]  # argv[0]: a bare name resolved in bin_dir, or an absolute path
-    files: Mapping[str, str] = field(default_factory=_frozen)  # written into the cwd first
+    files: Mapping[str, str] = msgspec.field(default_factory=_frozen)  # written into the cwd first
     expect_code: int | frozenset[int] = 0
     expect_output: str | None = None  # a substring of the output; None: anything
-    expect_files: Mapping[str, str] = field(default_factory=_frozen)  # exact content afterwards
+    expect_files: Mapping[str, str] = msgspec.field(
+        default_factory=_frozen
+    )  # exact content afterwards
 
 
-@dataclass(frozen=True)
-class ProbeResult:
+class ProbeResult(msgspec.Struct, frozen=True):
     tool: str
     ok: bool
     argv: tuple[str, ...]

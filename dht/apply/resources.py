@@ -13,11 +13,11 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+import msgspec
 
 from dht import platform
 from dht.apply import managed, shells, state
@@ -159,8 +159,7 @@ def observing() -> Iterator[dict[tuple[Path, str], Any]]:
         _observed = outer
 
 
-@dataclass
-class EnvironmentResource:
+class EnvironmentResource(msgspec.Struct):
     name: str  # "project" or the isolated tool's name
     path: Path
     python: str  # "3.11.7" (a lock from before exact pins may say "3.11")
@@ -266,6 +265,8 @@ class EnvironmentResource:
         was = _python_version(self.path) if (self.path / "pyvenv.cfg").exists() else None
         aside = self.path.with_name(self.path.name + state.ASIDE)
         if aside.exists():
+            import shutil  # here: only a removal needs it (start-up of a no-op)
+
             shutil.rmtree(aside)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         create_venv(aside, self._interpreter())
@@ -292,15 +293,14 @@ class EnvironmentResource:
         return find_interpreter(self.python, self.download)
 
 
-@dataclass
-class ToolResource:
+class ToolResource(msgspec.Struct):
     """A tool inside its environment: the locked version, its commands, its probe."""
 
     name: str
     version: str
     env: EnvironmentResource
     closure: frozenset[str] = frozenset()  # its packages in env: only their change is its change
-    probe_problems: list[str] = field(default_factory=list)  # filled by the verify phase
+    probe_problems: list[str] = msgspec.field(default_factory=list)  # filled by the verify phase
     kind: str = "tool"
 
     @property
@@ -397,8 +397,7 @@ def _file_path(url: str) -> Path | None:
         return Path(path)
 
 
-@dataclass
-class ProjectResource:
+class ProjectResource(msgspec.Struct):
     """The project itself, installed editable from its folder into the shared environment,
     built with the lock's own build requirements (hash-checked build constraints)."""
 
@@ -459,8 +458,7 @@ class ProjectResource:
         return "installed editable from this folder"
 
 
-@dataclass
-class LauncherResource:
+class LauncherResource(msgspec.Struct):
     """An isolated tool's commands in the project environment's bin, made the way the OS
     runs them (dht.platform.launcher: relative symlinks, `.cmd` shims on Windows)."""
 
@@ -570,8 +568,7 @@ def _owned_of(data: dict[str, Any]) -> dict[str, Any]:
     return owned if isinstance(owned, dict) else {}
 
 
-@dataclass
-class EnvScriptsResource:
+class EnvScriptsResource(msgspec.Struct):
     root: Path
     values: Mapping[str, str]
     path_prepend: Sequence[Path]
@@ -610,8 +607,7 @@ class EnvScriptsResource:
         return "wrote .dht/activate.sh, .fish, .ps1"
 
 
-@dataclass
-class ConfigResource:
+class ConfigResource(msgspec.Struct):
     """A managed region. In sync when it holds the lock's values, whatever its layout,
     comments or quoting; drift and repairs are told key by key."""
 
@@ -710,8 +706,7 @@ class ConfigResource:
         )
 
 
-@dataclass
-class SystemResource:
+class SystemResource(msgspec.Struct):
     """A system dependency, installed and checked with the machine's package manager."""
 
     dep_id: str

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,6 +87,8 @@ class Journal:
                 os.replace(old, target)
             for leftover in (aside, old):
                 if leftover.exists():
+                    import shutil  # here: only a removal needs it (start-up of a no-op)
+
                     shutil.rmtree(leftover, ignore_errors=True)
         if data:
             write_json(self.path, {})
@@ -96,6 +97,8 @@ class Journal:
 
 def swap_in(new: Path, target: Path) -> None:
     """Replace `target` with `new`: the old one stays usable until the last rename."""
+    import shutil  # here: only a change needs it (start-up of a no-op)
+
     old = target.with_name(target.name + OLD)
     if old.exists():
         shutil.rmtree(old)

@@ -14,13 +14,13 @@ Names compare case-insensitively (Windows reads them so).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from dht.model.names import ENV_VALUE
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(msgspec.Struct, frozen=True):
     name: str
     reason: str
     names: frozenset[str] = frozenset()

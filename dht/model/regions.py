@@ -12,8 +12,9 @@ import json
 import math
 import posixpath
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 
 def toml_table_path(table: str) -> tuple[str, ...] | None:
@@ -136,8 +137,7 @@ def fingerprint(value: Any) -> Hashable:
     return kind, repr(value)
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """One key that differs: `old` on disk, `new` in the lock; None where the key is absent."""
 
     key: str  # "line-length", "lint.per-file-ignores.\"tests/*\"", "overrides[1].module"

@@ -8,9 +8,10 @@ Ubuntu; the others are driven by the same plan and checked by their argv.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+import msgspec
 
 from dht.process import run
 
@@ -37,8 +38,7 @@ class Manager(Protocol):
     def install_argv(self, packages: Sequence[str], version: str | None = None) -> list[str]: ...
 
 
-@dataclass(frozen=True)
-class OsRelease:
+class OsRelease(msgspec.Struct, frozen=True):
     id: str
     version_id: str
     id_like: tuple[str, ...]
