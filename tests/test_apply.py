@@ -644,16 +644,17 @@ def test_the_hooks_fast_path_says_and_exits_as_the_cli_does(locked: Path, tmp_pa
 
 def test_a_hooks_noop_parses_no_lock_and_loads_no_wheel_tags(locked: Path) -> None:
     """After an apply, the lock is read from what that apply validated: a hook's no-op
-    neither parses nor validates it again (nor loads packaging's wheel-tag code, or the
-    thread pool a probe run needs), and still answers from the file: an edited lock is
-    read again."""
+    neither parses nor validates it again (nor loads packaging's wheel-tag code, the
+    thread pool a probe run needs, or what running a process, removing a folder or
+    writing a file needs), and still answers from the file: an edited lock is read again."""
     assert dht(locked, "apply").exit_code == 0
     script = (
         "import sys\nimport dht.model.lock as model\n"
         "model.parse_lock = lambda *a, **k: print('parsed')\n"
         "from dht.fast import run_fast\ncode = run_fast(['apply'])\n"
         "print(code, *sorted(m for m in sys.modules if m.startswith(('packaging.utils',"
-        " 'packaging.tags', 'concurrent', 'logging'))))"
+        " 'packaging.tags', 'concurrent', 'logging', 'subprocess', 'shutil', 'tempfile',"
+        " 'dataclasses'))))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=locked, capture_output=True, text=True, check=False
