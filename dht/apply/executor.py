@@ -46,7 +46,6 @@ from dht.model.lock import (
 )
 from dht.uvbackend import Wheel, bin_dir
 
-LOCK_CACHE = "lock.msgpack"  # the last lock this machine validated (read_lock_cached)
 KINDS = ("system", "environment", "project", "tool", "launcher", "env", "config")
 PROJECT = PROJECT_ENVIRONMENT
 
@@ -289,7 +288,7 @@ def run_probes(
 
 def apply(root: Path, options: Options) -> Report:
     read_only = options.check or options.dry_run
-    lock_cache = state.state_dir(root) / LOCK_CACHE
+    lock_cache = state.lock_cache(root)
     lock, validated = read_lock_cached(root / LOCK_FILE, lock_cache)
     platform = require_target(lock.platforms)
     resources = build(root, lock, platform)  # refuses a hostile lock before any write

@@ -32,6 +32,11 @@ def state_dir(root: Path) -> Path:
     return root / STATE / "state"
 
 
+def lock_cache(root: Path) -> Path:
+    """The last lock an apply validated here (dht.model.lock.read_lock_cached)."""
+    return state_dir(root) / "lock.msgpack"
+
+
 def make_state_folder(root: Path) -> Path:
     """`.dht/state`, with a `.dht/.gitignore` that keeps the whole folder out of git (as uv
     does for `.venv`), so no project has to learn to ignore it."""

@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dht import platform
-from dht.apply import shells
+from dht.apply import shells, state
 from dht.errors import DhtError
 from dht.gitrepo import source_date
-from dht.model.lock import LOCK_FILE, read_lock
+from dht.model.lock import LOCK_FILE, read_lock_cached
 from dht.process import call
 from dht.uvbackend import bin_dir
 
 
 def locked_env(root: Path) -> tuple[dict[str, str], list[Path]]:
-    lock, _ = read_lock(root / LOCK_FILE)
+    lock, _ = read_lock_cached(root / LOCK_FILE, state.lock_cache(root))  # apply records it
     values: dict[str, str] = {}
     if lock.env is not None:
         for key, value in lock.env.values.items():
