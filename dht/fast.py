@@ -1,13 +1,14 @@
 """The command's entry point. A no-op `dht apply` or `dht verify` is what a git or shell
-hook runs at every step, so those (with no options, or only --no-probes) skip the CLI
-framework (typer, ~30 ms of imports) and go straight to the executor; everything else,
-and `--help`, goes through dht.cli. Both paths print the same and exit the same (a test
+hook runs at every step, and `dht run -- CMD` is in front of every command it runs, so
+those (apply and verify with no options, or only --no-probes) skip the CLI framework
+(typer, ~30 ms of imports) and go straight to their command; everything else, and
+`--help`, goes through dht.cli. Both paths print the same and exit the same (a test
 holds them to it)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 # argv after `dht` -> (check, probes)
@@ -21,18 +22,37 @@ FAST: dict[tuple[str, ...], tuple[bool, bool]] = {
 
 def run_fast(argv: Sequence[str]) -> int | None:
     """The exit code of `dht ARGV` when the fast path takes it, else None."""
+    if len(argv) > 2 and argv[0] == "run" and argv[1] == "--":
+        return _guarded(lambda: _run_command(argv[2:]))
     wanted = FAST.get(tuple(argv))
     if wanted is None:
         return None
+    return _guarded(lambda: _apply(*wanted))
+
+
+def _apply(check: bool, probes: bool) -> int:
+    from dht.apply.executor import Options
+    from dht.commands import apply
+
+    options = Options(check=check, probes=probes)
+    report = apply.run_apply(Path.cwd(), options)
+    for line in apply.lines(report, options):
+        say(line)
+    return apply.exit_code(report, options)
+
+
+def _run_command(command: Sequence[str]) -> int:
+    from dht.commands.run import run_in_env
+
+    return run_in_env(Path.cwd(), command)
+
+
+def _guarded(call: Callable[[], int]) -> int:
+    """The exit code of `call`, or of the error it raised, said as the CLI says it."""
     from dht.errors import DhtError, error_lines, exit_code, from_os_error
 
-    check, probes = wanted
     try:
-        from dht.apply.executor import Options
-        from dht.commands import apply
-
-        options = Options(check=check, probes=probes)
-        report = apply.run_apply(Path.cwd(), options)
+        return call()
     except (DhtError, OSError) as exc:
         error = from_os_error(exc) if isinstance(exc, OSError) else exc
         for line in error_lines(error):
@@ -41,9 +61,6 @@ def run_fast(argv: Sequence[str]) -> int | None:
     except KeyboardInterrupt:
         say("interrupted")
         return 130
-    for line in apply.lines(report, options):
-        say(line)
-    return apply.exit_code(report, options)
 
 
 def say(line: str) -> None:

@@ -634,6 +634,13 @@ def test_the_hooks_fast_path_says_and_exits_as_the_cli_does(locked: Path, tmp_pa
     fast, slow = _both_paths(locked, "verify", "--no-probes")  # drift: exit 3 on both
     assert fast == slow and fast[0] == 3, (fast, slow)
     assert run_fast(["apply", "--json"]) is None and run_fast(["--help"]) is None
+    assert run_fast(["run", "--"]) is None and run_fast(["run", "pytest"]) is None
+    # `dht run -- CMD`: the command's output and exit code, and the same error without a lock.
+    probe = "import os, sys; print(os.environ['VIRTUAL_ENV'].endswith('.venv')); sys.exit(3)"
+    fast, slow = _both_paths(locked, "run", "--", "python", "-c", probe)
+    assert fast == slow and fast[0] == 3 and fast[1] == "True\n", (fast, slow)
+    fast, slow = _both_paths(missing, "run", "--", "python", "-c", "pass")
+    assert fast == slow and fast[0] == 1 and "run `dht lock`" in fast[2], (fast, slow)
     # The fast path does not load the CLI framework.
     script = "import sys\nfrom dht.fast import run_fast\nrun_fast(['verify'])\nprint('typer' in sys.modules)"
     done = subprocess.run(
