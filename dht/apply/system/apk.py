@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from dht.process import run
 
 
-@dataclass(frozen=True)
-class Apk:
+class Apk(msgspec.Struct, frozen=True):
     name: str = "apk"
     needs_root: bool = True
     can_pin: bool = True

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from dht.process import run
 
 
-@dataclass(frozen=True)
-class Choco:
+class Choco(msgspec.Struct, frozen=True):
     name: str = "choco"
     needs_root: bool = False
     can_pin: bool = True

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from dht.errors import DhtError
 from dht.process import run
 
 
-@dataclass(frozen=True)
-class Pacman:
+class Pacman(msgspec.Struct, frozen=True):
     name: str = "pacman"
     needs_root: bool = True
     can_pin: bool = False

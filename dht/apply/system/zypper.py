@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from dht.apply.system.dnf import Dnf
 
 
-@dataclass(frozen=True)
-class Zypper:
+class Zypper(msgspec.Struct, frozen=True):
     name: str = "zypper"
     needs_root: bool = True
     can_pin: bool = True
