@@ -12,6 +12,7 @@ medians and ratios printed as a Markdown table. Not a test: nothing asserts.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import statistics
@@ -41,12 +42,27 @@ def run(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
 
 
 def dht_bin() -> str | None:
-    """dht, with its own modules byte-compiled first, as an installed dht has them: the
-    checkout is an editable install, and PYTHONDONTWRITEBYTECODE would otherwise make
-    every timed run compile dht's source again, which no user pays."""
+    """dht, with its modules and those a lock imports byte-compiled first, as an installed
+    dht has them (`make setup` compiles them): the checkout is an editable install, and
+    under PYTHONDONTWRITEBYTECODE an environment synced without compiling would make
+    every timed run compile httpx, typer and the rest again (~0.2 s), which no user pays."""
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, dht.cli, dht.commands.lock, dht.compile.compiler, "
+         "dht.compile.index; print('\\n'.join(sorted({m.split('.')[0] for m in sys.modules})))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    folders = set()
+    for name in imported:
+        if name == "__main__":
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin and "site-packages" in spec.origin:
+            origin = Path(spec.origin)
+            folders.add(str(origin.parent if origin.name == "__init__.py" else origin))
     import dht
 
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(dht.__file__).parent)], check=True)  # fmt: skip
+    folders.add(str(Path(dht.__file__).parent))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *sorted(folders)], check=True)
     return bin_of("dht")
 
 

@@ -27,6 +27,7 @@ from dht.compile.index import (
     parse_html_page,
     parse_json_page,
 )
+from dht.compile.targets import Target
 from dht.errors import DhtError, IndexError_, IntegrityError, NetworkError
 from tests.support.index_server import IndexServer
 from tests.support.network import SKIP_REASON, pypi_reachable
@@ -258,6 +259,42 @@ def test_prefetch_fetches_each_page_once(index_server: Server, tmp_path: Path) -
         "/files/alpha-2.0-py3-none-any.whl.metadata",
         "/files/beta-1.5-py3-none-any.whl.metadata",
     ]
+
+
+def _pages_fetched_after_prefetch(
+    server: IndexServer, cache: Path, *, expect_dependency: bool, **options: Any
+) -> list[str]:
+    """The pages a prefetch of clicky reaches: clicky 1.0 needs winonly-dep only on Windows."""
+    with client(server, cache, **options) as c:
+        c.prefetch(["clicky"])
+        clicky = wheel(c.project("clicky"), "clicky-1.0-py3-none-any.whl")
+        assert c.metadata(clicky).requires_dist == ('winonly-dep; sys_platform == "win32"',)
+        # The walk ahead runs in the client's threads: give an expected page time to
+        # arrive; an unexpected one would be under way by now, and close() waits for it.
+        deadline = time.monotonic() + 5
+        while expect_dependency and "/simple/winonly-dep/" not in server.fetched():
+            assert time.monotonic() < deadline, server.fetched()
+            time.sleep(0.01)
+    return sorted(p for p in server.fetched() if p.startswith("/simple/"))
+
+
+def test_a_conditional_dependency_is_fetched_ahead_only_for_a_target_it_holds_on(
+    index_server: Server, tmp_path: Path
+) -> None:
+    """The walk ahead follows a dependency with a marker when the marker holds on one of
+    the lock's targets (mypy's `librt; platform_python_implementation != "PyPy"`),
+    and not when it holds on none (or when the client knows no targets)."""
+    linux = [Target("linux-x86_64", "3.11").marker_environment()]
+    windows = [Target("windows-x86_64", "3.11").marker_environment()]
+    fetched = _pages_fetched_after_prefetch(
+        index_server(), tmp_path / "windows", expect_dependency=True, guess_for=windows
+    )
+    assert fetched == ["/simple/clicky/", "/simple/winonly-dep/"]
+    for name, options in (("linux", {"guess_for": linux}), ("none", {})):
+        fetched = _pages_fetched_after_prefetch(
+            index_server(), tmp_path / name, expect_dependency=False, **options
+        )
+        assert fetched == ["/simple/clicky/"]
 
 
 def test_verified_metadata_is_keyed_by_hash_and_survives_a_new_client(

@@ -103,6 +103,18 @@ def test_the_real_uv_lists_builds_for_every_target_and_caches_them(tmp_path: Pat
     assert uv_builds(cache) == found  # from the cache, the same
 
 
+def test_the_list_of_one_minor_is_that_minor_of_the_whole_list(tmp_path: Path) -> None:
+    """A lock asks uv for its minor's builds only (a tenth of the JSON): the same
+    builds, in the same order, as the whole list gives for that minor."""
+    whole = uv_builds(Cache(tmp_path / "whole"))
+    cache = Cache(tmp_path / "one")
+    one = uv_builds(cache, minor="3.11")
+    assert one and one == [b for b in whole if str(b.version).startswith("3.11.")]
+    assert len(one) < len(whole)
+    assert uv_builds(cache, minor="3.11") == one  # from the cache
+    assert uv_builds(cache, minor="3.12") != one  # a cache entry per minor
+
+
 def test_the_running_interpreter_is_found_by_its_exact_version() -> None:
     found = find_interpreter(platform.python_version(), None)
     assert Path(found).exists()

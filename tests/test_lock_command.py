@@ -403,6 +403,26 @@ def test_lock_is_byte_identical_whatever_the_machine_settings(
     assert str(tmp_path) not in text and "user0" not in text
 
 
+def test_the_process_ends_with_its_whole_output_and_exit_code(
+    project: Project, tmp_path: Path
+) -> None:
+    """A finished `dht lock` ends its process without the interpreter's teardown: what
+    it printed still arrives whole through pipes, and a failure exits as before."""
+    project.intent('toolish = "==1.1"\nclicky = ""')
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered pipes
+    env["DHT_CACHE_DIR"] = str(tmp_path / "cache")
+    proc = _run_dht(["lock", "--json"], project.root, env, 0o022)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["tools"] == 2  # the whole document, flushed
+    project.lock_path.unlink()
+    proc = _run_dht(["lock"], project.root, env, 0o022)
+    assert proc.returncode == 0 and proc.stderr.splitlines()[-1] == "wrote dht.lock"
+    project.intent('nosuchtool = ""')
+    proc = _run_dht(["lock"], project.root, env, 0o022)
+    assert proc.returncode not in (0, None) and "nosuchtool" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_help_and_check_stay_light(project: Project) -> None:
     project.intent('toolish = ""')
     assert project.dht("lock").exit_code == 0

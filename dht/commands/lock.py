@@ -166,6 +166,7 @@ def _compile(
         offline=request.offline,
         refresh=request.refresh,
         exclude_newer=intent.exclude_newer,
+        guess_for=_marker_environments(intent),
     ) as client:
         # The root pages leave before the compiler is imported: the network's wait
         # overlaps the imports.
@@ -190,6 +191,19 @@ def _compile(
         stats: dict[str, object] = dict(client.stats)
         stats["pages"] = client.page_versions()
     return lock, warnings, stats
+
+
+def _marker_environments(intent: Intent) -> list[dict[str, str]]:
+    """The targets' marker environments, for the index client's guesses of what the
+    resolver will ask next; none when the intent names a target dht refuses (the
+    compiler says so, with its message)."""
+    from dht.compile.targets import Target
+    from dht.errors import DhtError
+
+    try:
+        return [Target(p, intent.python).marker_environment() for p in intent.platforms]
+    except DhtError:
+        return []
 
 
 def _project_line(lock: Lock) -> str:

@@ -241,7 +241,8 @@ def _refuse_foreign_artifacts(lock: Lock) -> None:
 def _interpreter(
     intent: Intent, previous: Lock | None, upgrade: Upgrade, python_builds: Sequence[Build] | None
 ) -> tuple[str, LockInterpreter]:
-    available = uv_builds() if python_builds is None else python_builds
+    minor = ".".join(intent.python.split(".")[:2])
+    available = uv_builds(minor=minor) if python_builds is None else python_builds
     return choose(
         intent.python,
         intent.platforms,

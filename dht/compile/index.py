@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import operator
 import os
 import re
 import tarfile
@@ -29,7 +30,7 @@ import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from email.parser import BytesParser
 from email.policy import compat32
@@ -41,6 +42,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import httpx
 import msgspec
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
@@ -105,10 +107,14 @@ class ProjectNotFound(IndexError_):
 # PEP 691 JSON, only the fields dht reads.
 
 
+class _JsonHashes(msgspec.Struct):
+    sha256: str | None = None  # the only one dht reads; others are skipped undecoded
+
+
 class _JsonFile(msgspec.Struct, rename="kebab"):
     filename: str
     url: str
-    hashes: dict[str, str] = {}
+    hashes: _JsonHashes = msgspec.field(default_factory=_JsonHashes)
     requires_python: str | None = None
     yanked: bool | str = False
     size: int | None = None
@@ -188,6 +194,9 @@ def _hex256(value: str | None) -> str | None:
     return value.lower() if value and _HEX256.fullmatch(value) else None
 
 
+_by_name = operator.attrgetter("filename", "url")  # a page's files, in a stable order
+
+
 def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
     try:
         page = _json_page.decode(data)
@@ -210,7 +219,7 @@ def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
             continue
         meta = f.core_metadata if f.core_metadata is not None else f.dist_info_metadata
         meta_hash = meta.get("sha256") if isinstance(meta, dict) else None
-        digest = f.hashes.get("sha256")
+        digest = f.hashes.sha256
         artifacts.append(
             Artifact(
                 filename=f.filename,
@@ -226,7 +235,7 @@ def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
                 metadata_sha256=_hex256(meta_hash),
             )
         )
-    return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: (a.filename, a.url))))
+    return ProjectPage(name, tuple(sorted(artifacts, key=_by_name)))
 
 
 def parse_html_page(
@@ -272,7 +281,7 @@ def parse_html_page(
                 metadata_sha256=_hex256(meta_hash) if meta_algo == "sha256" else None,
             )
         )
-    return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: (a.filename, a.url))))
+    return ProjectPage(name, tuple(sorted(artifacts, key=_by_name)))
 
 
 def parse_metadata(data: bytes, where: str) -> tuple[CoreMetadata, Any]:
@@ -308,6 +317,11 @@ def _release_of(filename: str) -> Version | None:
         return parse_sdist_filename(filename)[1]
     except (InvalidVersion, InvalidSdistFilename, IndexError):
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _marker(text: str) -> Marker:
+    return Marker(text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -378,8 +392,13 @@ class IndexClient:
         timeout: float = 30.0,
         retries: int = 3,
         max_workers: int = 16,
+        guess_for: Sequence[Mapping[str, str]] = (),
     ) -> None:
         self.url = url.rstrip("/")
+        # Marker environments of the lock's targets: a conditional dependency true on one
+        # of them is fetched ahead too (mypy's librt has a marker; waiting for the
+        # resolver to ask for it added a round of requests to a cold lock).
+        self._guess_for = tuple(dict(env) for env in guess_for)
         self.cache = Cache(cache_dir)
         self.offline = offline
         self.refresh = refresh
@@ -483,9 +502,23 @@ class IndexClient:
         if page.name in self._from_cache:
             return  # a warm run: what it needs is cached too; guessing costs more than it saves
         newest: dict[Version, list[Artifact]] = {}
+        # A big page repeats a few versions over thousands of files: each release name
+        # ("name-version" of a wheel) is parsed and judged once.
+        stable: dict[str, Version | None] = {}
         for artifact in page.artifacts:
-            version = _release_of(artifact.filename)
-            if version is not None and not version.is_prerelease and artifact.yanked is None:
+            if artifact.yanked is not None:
+                continue
+            filename = artifact.filename
+            key = (
+                filename[: filename.find("-", filename.find("-") + 1)]
+                if filename.endswith(".whl")
+                else filename
+            )
+            if key not in stable:
+                version = _release_of(filename)
+                stable[key] = None if version is None or version.is_prerelease else version
+            version = stable[key]
+            if version is not None:
                 newest.setdefault(version, []).append(artifact)
         if newest:
             with contextlib.suppress(RuntimeError):  # the pool is shutting down
@@ -499,13 +532,24 @@ class IndexClient:
         names = []
         for text in future.result().requires_dist:
             name, _, marker = text.partition(";")
-            if marker.strip():
-                continue  # conditional (extras, old Pythons, one OS): fetched when the resolver asks
+            if marker.strip() and not self._likely(marker):
+                continue  # extras, old Pythons, other OSes: fetched if the resolver asks
             match = _NAME.match(name.strip())
             if match:
                 names.append(match.group(0))
         with contextlib.suppress(RuntimeError):
             self.prefetch(names)
+
+    def _likely(self, marker: str) -> bool:
+        """Whether a dependency's marker holds on one of the targets, no extra requested.
+        A guess only: what the resolver asks for is what counts."""
+        if not self._guess_for:
+            return False
+        try:
+            parsed = _marker(marker.strip())
+            return any(parsed.evaluate({**env, "extra": ""}) for env in self._guess_for)
+        except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, ValueError):
+            return False
 
     def _page_future(self, name: str) -> Future[ProjectPage]:
         with self._lock:

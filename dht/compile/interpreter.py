@@ -14,7 +14,6 @@ is what `dht apply` installs where no such interpreter is on the machine.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import re
 from collections.abc import Sequence
@@ -120,28 +119,31 @@ def _in_minor(version: str, minor: str) -> bool:
     return version.startswith(minor + ".") and version.count(".") == 2
 
 
-def uv_builds(cache: Cache | None = None) -> list[Build]:
-    """The builds this uv can install (its embedded list), cached per uv version."""
+def uv_builds(cache: Cache | None = None, minor: str | None = None) -> list[Build]:
+    """The builds this uv can install (its embedded list), cached per uv version.
+    `minor` ("3.11"): only that minor's builds, which is all `choose` looks at (a
+    tenth of uv's list, which is 1 MB of JSON with every version)."""
     import hashlib
 
+    from dht.compile.reuse import uv_version
     from dht.process import clean_env, run
     from dht.uvbackend import uv_bin
 
-    try:
-        uv_version = importlib.metadata.version("uv")
-    except importlib.metadata.PackageNotFoundError:
-        uv_version = ""
+    if minor is not None and not re.fullmatch(r"\d+\.\d+", minor):
+        minor = None  # not a version uv takes as a request: the whole list
+    uv = uv_version()
     cache = cache or Cache()
-    key = hashlib.sha256(f"uv python list {uv_version}".encode()).hexdigest()
-    data = cache.read_blob("uv_python", key) if uv_version else None
+    key = hashlib.sha256(f"uv python list {uv}{f' {minor}' if minor else ''}".encode()).hexdigest()
+    data = cache.read_blob("uv_python", key) if uv else None
     if data is None:
-        argv = [uv_bin(), "python", "list", "--only-downloads", "--all-versions",
-                "--all-platforms", "--all-arches", "--output-format", "json", "--no-config"]  # fmt: skip
+        argv = [uv_bin(), "python", "list", *([minor] if minor else []), "--only-downloads",
+                "--all-versions", "--all-platforms", "--all-arches", "--output-format", "json",
+                "--no-config"]  # fmt: skip
         env = {k: v for k, v in clean_env().items() if not k.startswith("UV_PYTHON")}
         output = run(argv, env=env, timeout=120).output
         # stdout and stderr come interleaved: the JSON is the line that is an array.
         data = next((ln for ln in output.splitlines() if ln.startswith("[")), "[]").encode()
-        if uv_version:
+        if uv:
             cache.write_blob("uv_python", key, data)
     try:
         listing = json.loads(data)

@@ -298,18 +298,24 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
                 self.missing.add(name)
                 return {}
             by_version: dict[Version, list[Any]] = {}
-            # Big pages hold thousands of files but few distinct names and versions.
+            # Big pages hold thousands of files but few distinct names and versions, and
+            # list them sorted: a release's wheels come one after the other, so a wheel
+            # that starts like the wheel just before ("name-version-") is of its release.
             parsed: dict[str, Version | None] = {}
+            same = "\0"  # no file name starts with it
+            version: Version | None = None
             for artifact in page.artifacts:
                 filename = artifact.filename
-                if filename.endswith(".whl"):
-                    parts = filename.split("-", 2)
-                    key = f"{parts[0]}-{parts[1]}" if len(parts) == 3 else filename
-                else:
-                    key = filename
-                if key not in parsed:
-                    parsed[key] = _version_of(name, filename)
-                version = parsed[key]
+                if not (filename.startswith(same) and filename.endswith(".whl")):
+                    if filename.endswith(".whl"):
+                        parts = filename.split("-", 2)
+                        key = f"{parts[0]}-{parts[1]}" if len(parts) == 3 else filename
+                        same = f"{key}-" if len(parts) == 3 else "\0"
+                    else:
+                        key, same = filename, "\0"
+                    if key not in parsed:
+                        parsed[key] = _version_of(name, filename)
+                    version = parsed[key]
                 if version is not None:
                     by_version.setdefault(version, []).append(artifact)
             self._versions[name] = {v: by_version[v] for v in sorted(by_version, reverse=True)}

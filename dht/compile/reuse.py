@@ -55,7 +55,7 @@ def key(
     data: dict[str, object] = {
         "format": FORMAT,
         "dht": __version__,
-        "uv": _uv_version(),
+        "uv": uv_version(),
         "upgrade": [upgrade_all, sorted(upgrade_packages)],
         "intent": _digest(root / intent_file),
         "previous": _digest(root / lock_file),
@@ -136,7 +136,7 @@ def _git_head(root: Path) -> str:
     return result.output.strip() if result.code == 0 else ""
 
 
-def _uv_version() -> str:
+def uv_version() -> str:
     """uv's list of Python builds (the interpreter a minor version becomes) is uv's:
     the version of the uv package, as `uv_builds` keys it, found without
     importlib.metadata (13 ms to import)."""
