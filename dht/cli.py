@@ -4,15 +4,7 @@ Heavy modules (httpx, resolvelib, rich) are imported inside the commands that
 use them, so `dht --help` and `dht lock --check` start fast.
 """
 
-# ruff: noqa: E402  (the collector's pace is set before the imports below)
 from __future__ import annotations
-
-import gc
-
-# A run of dht is short and its objects mostly acyclic (reference counting frees them):
-# the collector's default pace, a pass every 700 allocations over the objects of every
-# import and index page so far, cost ~10 % of a cold `dht lock`. mypy runs with the same.
-gc.set_threshold(200_000, 30, 30)
 
 import json
 import os
@@ -35,6 +27,7 @@ from dht.errors import (
     exit_code,
     from_os_error,
 )
+from dht.fast import end_without_teardown, finish
 from dht.fast import say as _say
 
 T = TypeVar("T")
@@ -173,8 +166,7 @@ def lock(
     else:
         for line in summary.lines():
             _say(line)
-    global _skip_teardown
-    _skip_teardown = True  # written and said; its index pages and threads are done with
+    end_without_teardown()  # written and said; its index pages and threads are done with
 
 
 OnlyOption = Annotated[
@@ -837,28 +829,4 @@ def main() -> None:
     except typer.Abort:
         _say("interrupted")
         sys.exit(130)
-    _exit(code if isinstance(code, int) else 0)
-
-
-# Set by a command that has finished all its work: the process may end without the
-# interpreter's teardown, which frees every object one by one and runs a last full
-# collection (60-100 ms after a cold `dht lock`, which holds every index page decoded).
-# The exit handlers still run (a coverage tool's, weakref finalizers), then the streams
-# are flushed.
-_skip_teardown = False
-
-
-def _exit(code: int) -> NoReturn:
-    import atexit
-    import threading
-
-    if _skip_teardown and threading.active_count() == 1:  # no thread left mid-work
-        atexit._run_exitfuncs()
-        atexit._clear()  # run once, whichever way the process ends below
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            sys.exit(code)  # the usual way, which reports a stream it cannot flush
-        os._exit(code)
-    sys.exit(code)
+    finish(code if isinstance(code, int) else 0)

@@ -160,7 +160,7 @@ def test_dht_lock_sends_its_first_request_before_loading_the_resolver(
         "    return original(self, *args, **kwargs)\n"
         "index.IndexClient._request = first\n"
         "sys.argv = ['dht', 'lock']\n"
-        "from dht.cli import main\n"
+        "from dht.fast import main\n"  # the entry point: a plain lock takes the fast path
         "main()\n"
     )
     done = subprocess.run(
@@ -169,4 +169,5 @@ def test_dht_lock_sends_its_first_request_before_loading_the_resolver(
     at_first_request = set(done.stderr.splitlines()[0].split())
     assert "httpx" in at_first_request  # the probe really ran at a request
     assert not at_first_request & {"resolvelib", "dht.compile.compiler", "dht.compile.resolve"}
+    assert "typer" not in at_first_request
     assert (tmp_path / "dht.lock").is_file()

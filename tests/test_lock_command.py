@@ -423,6 +423,36 @@ def test_the_process_ends_with_its_whole_output_and_exit_code(
     assert "Traceback" not in proc.stderr
 
 
+def test_a_plain_lock_takes_the_fast_path_and_says_what_the_cli_says(
+    project: Project, tmp_path: Path
+) -> None:
+    """`dht lock` with no option skips the CLI framework: the same lock, output and exit
+    code as through dht.cli, for a lock written and for an intent that cannot be locked."""
+    project.intent('toolish = "==1.1"\nclicky = ""')
+    env = {**os.environ, "DHT_CACHE_DIR": str(tmp_path / "cache")}
+
+    def both() -> list[tuple[int, str, str, bytes]]:
+        out = []
+        for entry in ("from dht.fast import main", "from dht.cli import main"):
+            project.lock_path.unlink(missing_ok=True)
+            code = f"import sys; {entry}; sys.argv = ['dht', 'lock']; main()"
+            done = subprocess.run([sys.executable, "-c", code], cwd=project.root, env=env,
+                                  capture_output=True, text=True, check=False)  # fmt: skip
+            lock = project.lock_path.read_bytes() if project.lock_path.exists() else b""
+            out.append((done.returncode, done.stdout, done.stderr, lock))
+        return out
+
+    both()  # the cache warm for both paths alike
+    fast, slow = both()
+    assert fast == slow and fast[0] == 0 and fast[3], (fast[:3], slow[:3])
+    project.intent('nosuchtool = ""')
+    fast, slow = both()
+    assert fast == slow and fast[0] not in (0, None) and "nosuchtool" in fast[2], (fast, slow)
+    from dht.fast import run_fast
+
+    assert run_fast(["lock", "--check"]) is None and run_fast(["lock", "--json"]) is None
+
+
 def test_help_and_check_stay_light(project: Project) -> None:
     project.intent('toolish = ""')
     assert project.dht("lock").exit_code == 0
