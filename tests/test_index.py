@@ -737,6 +737,33 @@ def test_real_pypi_page_and_metadata_by_ranges(tmp_path: Path) -> None:
         assert c.stats["bytes"] - before < 200_000 < artifact.size
 
 
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b"\x1f\x8b\x08 not really gzip", "is not a readable archive"),
+        (None, "no PKG-INFO"),
+    ],
+)
+def test_an_sdist_the_reader_cannot_use_is_named(
+    data: bytes | None, found: str, tmp_path: Path
+) -> None:
+    """A damaged .tar.gz, or one without PKG-INFO: an index error naming the file (tarfile
+    is loaded by the sdist reader only; its errors must still be caught as before)."""
+    from tests.support.artifacts import tar_gz
+    from tests.support.wheels import FixtureFile
+
+    name = "broken-1.0.tar.gz"
+    body = data if data is not None else tar_gz([("broken-1.0/setup.py", b"")])
+    files = {"broken": [FixtureFile("broken", name, body, b"", "2026-01-01T00:00:00Z", None, None)]}
+    server = IndexServer(FixtureIndex(files), metadata_files=False, ranges=False)
+    try:
+        with client(server, tmp_path) as c, pytest.raises(IndexError_) as info:
+            c.metadata(next(a for a in c.project("broken").artifacts if a.filename == name))
+        assert name in info.value.message and found in info.value.message, info.value.message
+    finally:
+        server.close()
+
+
 def test_a_metadata_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
     """A wheel whose METADATA inflates to 32 MB from a few kB: refused by its declared
     size and ratio, with the file named, never read into memory."""

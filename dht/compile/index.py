@@ -25,16 +25,12 @@ import io
 import operator
 import os
 import re
-import tarfile
 import threading
 import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from email.parser import BytesParser
-from email.policy import compat32
-from html.parser import HTMLParser
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -138,17 +134,25 @@ _json_page = msgspec.json.Decoder(_JsonPage)
 _page_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(ProjectPage))
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[dict[str, str | None]] = []
-        self.base: str | None = None
+@functools.cache
+def _links_parser() -> Any:
+    """The HTML page reader's class, made when a first HTML page arrives: the JSON pages
+    most indexes serve never need html.parser, and a cold lock starts sooner without it."""
+    from html.parser import HTMLParser
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.links.append(dict(attrs))
-        elif tag == "base" and self.base is None:  # HTML: the first <base href> counts
-            self.base = dict(attrs).get("href")
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.links: list[dict[str, str | None]] = []
+            self.base: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                self.links.append(dict(attrs))
+            elif tag == "base" and self.base is None:  # HTML: the first <base href> counts
+                self.base = dict(attrs).get("href")
+
+    return Links
 
 
 def _is_artifact(filename: str) -> bool:
@@ -241,7 +245,7 @@ def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
 def parse_html_page(
     name: str, data: bytes, page_url: str, charset: str | None = None
 ) -> ProjectPage:
-    parser = _Links()
+    parser = _links_parser()()
     try:
         text = data.decode(charset or "utf-8")
     except (LookupError, UnicodeDecodeError):
@@ -285,6 +289,10 @@ def parse_html_page(
 
 
 def parse_metadata(data: bytes, where: str) -> tuple[CoreMetadata, Any]:
+    # Here: the first METADATA arrives after the first pages, while requests are in flight.
+    from email.parser import BytesParser
+    from email.policy import compat32
+
     message = BytesParser(policy=compat32).parsebytes(data)
     name, version = message.get("Name"), message.get("Version")
     if not name or not version:
@@ -338,10 +346,15 @@ def _parse_time(text: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+class _TarError(Exception):
+    """tarfile's errors, as an sdist reader raises them (tarfile is loaded by that reader
+    only: a lock from wheels never needs it)."""
+
+
 # What a damaged or truncated archive raises from zipfile, tarfile, zlib and gzip.
 _ARCHIVE_ERRORS = (
     zipfile.BadZipFile,
-    tarfile.TarError,
+    _TarError,
     zlib.error,
     KeyError,
     OSError,
@@ -950,22 +963,27 @@ def _sdist_pkg_info(filename: str, body: bytes) -> bytes:
             lazy_wheel.check_member(info.file_size, info.compress_size, names[0])
             with archive.open(info) as handle:
                 return _bounded(handle.read(lazy_wheel.MAX_METADATA_BYTES + 1), names[0])
-    with tarfile.open(fileobj=io.BytesIO(body), mode="r:*") as archive:
-        # Walked lazily and bounded: a compressed bomb never inflates past the cap.
-        for member in archive:
-            if archive.offset > MAX_SDIST_INFLATED:
-                raise tarfile.ReadError(f"inflates past {MAX_SDIST_INFLATED:,} bytes: refused")
-            if (
-                member.isfile()
-                and member.name.count("/") == 1
-                and member.name.endswith("/PKG-INFO")
-            ):
-                lazy_wheel.check_member(member.size, 0, member.name)
-                extracted = archive.extractfile(member)
-                if extracted is None:
-                    raise KeyError("unreadable PKG-INFO")
-                return _bounded(extracted.read(lazy_wheel.MAX_METADATA_BYTES + 1), member.name)
-        raise KeyError("no PKG-INFO in the sdist")
+    import tarfile
+
+    try:
+        with tarfile.open(fileobj=io.BytesIO(body), mode="r:*") as archive:
+            # Walked lazily and bounded: a compressed bomb never inflates past the cap.
+            for member in archive:
+                if archive.offset > MAX_SDIST_INFLATED:
+                    raise _TarError(f"inflates past {MAX_SDIST_INFLATED:,} bytes: refused")
+                if (
+                    member.isfile()
+                    and member.name.count("/") == 1
+                    and member.name.endswith("/PKG-INFO")
+                ):
+                    lazy_wheel.check_member(member.size, 0, member.name)
+                    extracted = archive.extractfile(member)
+                    if extracted is None:
+                        raise KeyError("unreadable PKG-INFO")
+                    return _bounded(extracted.read(lazy_wheel.MAX_METADATA_BYTES + 1), member.name)
+    except tarfile.TarError as exc:
+        raise _TarError(str(exc)) from None
+    raise KeyError("no PKG-INFO in the sdist")
 
 
 def _bounded(data: bytes, name: str) -> bytes:
