@@ -775,3 +775,39 @@ def test_a_conftest_that_cannot_import_names_the_module(project: Path, tmp_path:
         ' lists pyyaml; add "tests" to project.groups in dht.toml' in done.stderr
     )
     assert "Traceback (most recent call last)" not in done.stderr
+
+
+def test_the_namespace_probe_describes_the_interpreter_as_the_plain_probe_does(
+    project: Path,
+) -> None:
+    from dht.sandbox import testrun
+
+    _namespace_or_skip(project)
+    python = python_of(project / ".venv")
+    found, chosen = testrun.probe_and_choose(python, "auto")
+    assert chosen.level == "namespace"
+    assert found == testrun.probe(python)
+    assert "pytest" in {entry.partition("==")[0] for entry in found.packages}
+
+
+def test_a_failing_description_leaves_the_namespace_chosen_and_describes_nothing(
+    project: Path,
+) -> None:
+    _namespace_or_skip(project)
+    launcher = Path(isolation.__file__).parent / "_inject" / "dht_sandbox_launch.py"
+    python = python_of(project / ".venv")
+    chosen, out = isolation.choose_and_describe(
+        "auto",
+        python,
+        launcher,
+        ("\nimport sys\nraise SystemExit('no description: ' + sys.argv[1])", "x"),
+    )
+    assert (chosen.level, out) == ("namespace", "")
+    chosen, out = isolation.choose_and_describe(
+        "auto", python, launcher, ("\nimport sys\nprint('described', sys.argv[1])", "x")
+    )
+    assert (chosen.level, out) == ("namespace", "described x")
+    assert isolation.choose_and_describe("socket", python, launcher, ("print(1)",)) == (
+        isolation.Isolation("socket"),
+        "",
+    )
