@@ -5,9 +5,11 @@ suites of 10, 1,000 and 20,000 tiny tests (100 per file); each size is run alter
 by `dht test -q` (sandbox copy, network namespace, JUnit normalization and checksum)
 and by `python -m pytest -q` in the same `.venv`, with the settings the sandbox fixes
 (hash seed, time zone, a private HOME). Prints medians, the fixed cost and the relative
-cost per size.
+cost per size. `--baseline SRC` also times another version of dht in the same rotation:
+SRC holds its `dht/` package (e.g. `git archive OLD dht | tar -x -C SRC`), run with this
+environment's Python.
 
-    uv run python bench/bench_test.py [--rounds 3]
+    uv run python bench/bench_test.py [--rounds 3] [--sizes 10,1000] [--baseline SRC]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -40,7 +43,10 @@ def generate(tests: Path, count: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--baseline", type=Path, help="a folder holding another dht/ package")
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
     dht = dht_bin()
     if dht is None:
         raise SystemExit("needs dht on PATH (uv run python bench/bench_test.py)")
@@ -51,28 +57,39 @@ def main() -> int:
     (work / "home").mkdir()
     plain_env = {**env, "PYTHONHASHSEED": "0", "TZ": "UTC", "HOME": str(work / "home")}
     python = str(project / ".venv" / "bin" / "python")
+    base_env = {**env, "PYTHONPATH": str(args.baseline.resolve())} if args.baseline else env
+    base = [sys.executable, "-c", "from dht.fast import main; main()", "test", "-q"]
     rows = []
     try:
         timed([dht, "apply", "--no-probes"], project, env)
-        for size in SIZES:
+        for size in sizes:
             generate(project / "tests", size)
             ours = [dht, "test", "-q"]
             plain = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
             timed(ours, project, env)  # warm-up: bytecode, page cache
             timed(plain, project, plain_env)
-            a, b = [], []
+            if args.baseline:
+                timed(base, project, base_env)
+            a, b, c = [], [], []
             for _ in range(args.rounds):
                 a.append(timed(ours, project, env))
                 b.append(timed(plain, project, plain_env))
-            rows.append((size, statistics.median(a), statistics.median(b)))
+                if args.baseline:
+                    c.append(timed(base, project, base_env))
+            rows.append((size, statistics.median(a), statistics.median(b), c))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{args.rounds} rounds, medians\n")
-    print("| tests | dht test | pytest | overhead | dht / pytest |")
-    print("|---:|---:|---:|---:|---:|")
-    for size, ours_s, plain_s in rows:
-        print(f"| {size + 5:,} | {ours_s:.2f} s | {plain_s:.2f} s | {ours_s - plain_s:+.2f} s "
-              f"| {ours_s / plain_s:.2f}x |")  # fmt: skip
+    extra = " | baseline | its overhead" if args.baseline else ""
+    print(f"| tests | dht test | pytest | overhead | dht / pytest{extra} |")
+    print("|---:|---:|---:|---:|---:" + ("|---:|---:|" if args.baseline else "|"))
+    for size, ours_s, plain_s, base_runs in rows:
+        line = (f"| {size + 5:,} | {ours_s:.2f} s | {plain_s:.2f} s | {ours_s - plain_s:+.2f} s "
+                f"| {ours_s / plain_s:.2f}x |")  # fmt: skip
+        if base_runs:
+            base_s = statistics.median(base_runs)
+            line += f" {base_s:.2f} s | {base_s - plain_s:+.2f} s |"
+        print(line)
     return 0
 
 
