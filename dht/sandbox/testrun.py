@@ -153,8 +153,10 @@ class Probe:
 _PROBE = """
 import json, locale, platform, re, sys, sysconfig
 from importlib import metadata
-names = sorted({re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower() + "==" + d.version
-                for d in metadata.distributions() if d.metadata["Name"]})
+# d.metadata parses the file on each access (d.version too): once per distribution.
+heads = [d.metadata for d in metadata.distributions()]
+names = sorted({re.sub(r"[-_.]+", "-", m["Name"]).lower() + "==" + m["Version"]
+                for m in heads if m["Name"]})
 ok = []
 for name in json.loads(sys.argv[1]):
     try:
