@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dht.commands.run import env_values
-from dht.errors import DhtError
+from dht.errors import DhtError, shown_safely
 from dht.model.lock import LOCK_FILE, read_lock
 from dht.sandbox import missing
 from dht.sandbox.junit import Counts
@@ -86,8 +86,6 @@ def execute(
 ) -> int:
     """Run, print pytest's output (unless quiet) and the report; the exit code. For the
     CLI and for the entry point's fast path, which skips the CLI framework's imports."""
-    from dht.fast import say
-
     report = run_project_tests(
         root,
         pytest_args,
@@ -100,7 +98,8 @@ def execute(
     if not quiet:
         for run in report.runs:
             varied = ", ".join(run.condition.describe()) or "baseline"
-            say(f"== dht test: run {run.number}/{len(report.runs)} [{varied}] ==")
+            line = f"== dht test: run {run.number}/{len(report.runs)} [{varied}] =="
+            print(shown_safely(line, lines=True), file=sys.stderr)  # as dht.fast.say
             sys.stderr.write(run.output if run.output.endswith("\n") else run.output + "\n")
     hints = missing_module_hints(root, report) if report.exit_code else []
     if as_json:
