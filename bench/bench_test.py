@@ -5,27 +5,45 @@ suites of 10, 1,000 and 20,000 tiny tests (100 per file); each size is run alter
 by `dht test -q` (sandbox copy, network namespace, JUnit normalization and checksum)
 and by `python -m pytest -q` in the same `.venv`, with the settings the sandbox fixes
 (hash seed, time zone, a private HOME). Prints medians, the fixed cost and the relative
-cost per size.
+cost per size. `--baseline SRC` also times another version of dht in the same rotation:
+SRC holds its `dht/` package (e.g. `git archive OLD dht | tar -x -C SRC`), run with this
+environment's Python.
 
-    uv run python bench/bench_test.py [--rounds 3]
+    uv run python bench/bench_test.py [--rounds 3] [--sizes 10,1000] [--baseline SRC]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from bench_lock import dht_bin
-from bench_lock import run as timed
+from bench_lock import run as wall_time
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "example"
 SIZES = (10, 1_000, 20_000)
 PER_FILE = 100
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds, and the user+sys CPU seconds of the command and all it waited for (on a
+    shared machine the CPU time is the steadier of the two)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = wall_time(argv, cwd, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
 
 
 def generate(tests: Path, count: int) -> None:
@@ -40,7 +58,10 @@ def generate(tests: Path, count: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--baseline", type=Path, help="a folder holding another dht/ package")
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
     dht = dht_bin()
     if dht is None:
         raise SystemExit("needs dht on PATH (uv run python bench/bench_test.py)")
@@ -51,28 +72,43 @@ def main() -> int:
     (work / "home").mkdir()
     plain_env = {**env, "PYTHONHASHSEED": "0", "TZ": "UTC", "HOME": str(work / "home")}
     python = str(project / ".venv" / "bin" / "python")
+    base_env = {**env, "PYTHONPATH": str(args.baseline.resolve())} if args.baseline else env
+    if args.baseline:  # byte-compiled, as dht_bin() does for this checkout
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(args.baseline)], check=True)
+    base = [sys.executable, "-c", "from dht.fast import main; main()", "test", "-q"]
     rows = []
     try:
         timed([dht, "apply", "--no-probes"], project, env)
-        for size in SIZES:
+        for size in sizes:
             generate(project / "tests", size)
             ours = [dht, "test", "-q"]
             plain = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
             timed(ours, project, env)  # warm-up: bytecode, page cache
             timed(plain, project, plain_env)
-            a, b = [], []
+            if args.baseline:
+                timed(base, project, base_env)
+            a: list[tuple[float, float]] = []
+            b: list[tuple[float, float]] = []
+            c: list[tuple[float, float]] = []
             for _ in range(args.rounds):
                 a.append(timed(ours, project, env))
                 b.append(timed(plain, project, plain_env))
-            rows.append((size, statistics.median(a), statistics.median(b)))
+                if args.baseline:
+                    c.append(timed(base, project, base_env))
+            rows.append((size, _median(a), _median(b), _median(c) if c else None))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{args.rounds} rounds, medians\n")
-    print("| tests | dht test | pytest | overhead | dht / pytest |")
-    print("|---:|---:|---:|---:|---:|")
-    for size, ours_s, plain_s in rows:
-        print(f"| {size + 5:,} | {ours_s:.2f} s | {plain_s:.2f} s | {ours_s - plain_s:+.2f} s "
-              f"| {ours_s / plain_s:.2f}x |")  # fmt: skip
+    for label, k in (("wall time", 0), ("CPU time (user+sys)", 1)):
+        print(f"\n{label}, {args.rounds} rounds, medians\n")
+        extra = " | baseline | its overhead" if args.baseline else ""
+        print(f"| tests | dht test | pytest | overhead | dht / pytest{extra} |")
+        print("|---:|---:|---:|---:|---:" + ("|---:|---:|" if args.baseline else "|"))
+        for size, ours, plain, other in rows:
+            line = (f"| {size + 5:,} | {ours[k]:.2f} s | {plain[k]:.2f} s | {ours[k] - plain[k]:+.2f} s "
+                    f"| {ours[k] / plain[k]:.2f}x |")  # fmt: skip
+            if other is not None:
+                line += f" {other[k]:.2f} s | {other[k] - plain[k]:+.2f} s |"
+            print(line)
     return 0
 
 

@@ -739,7 +739,7 @@ def test_command(
 
       dht test --vary seed,tz,locale,order
     """
-    from dht.commands.test import missing_module_hints, render_text, run_project_tests, to_json
+    from dht.commands.test import execute
     from dht.sandbox.isolation import LEVELS
     from dht.sandbox.testrun import DIMENSIONS
 
@@ -765,8 +765,8 @@ def test_command(
             )
         )
     count = repeat or (1 + len(dims) if dims else 1)
-    report = _run(
-        lambda: run_project_tests(
+    code = _run(
+        lambda: execute(
             Path.cwd(),
             pytest_args or [],
             repeat=count,
@@ -774,20 +774,12 @@ def test_command(
             isolation=isolation,
             timeout=timeout,
             keep=keep,
+            quiet=quiet,
+            as_json=as_json,
         )
     )
-    if not quiet:
-        for run in report.runs:
-            varied = ", ".join(run.condition.describe()) or "baseline"
-            _say(f"== dht test: run {run.number}/{len(report.runs)} [{varied}] ==")
-            sys.stderr.write(run.output if run.output.endswith("\n") else run.output + "\n")
-    hints = missing_module_hints(Path.cwd(), report) if report.exit_code else []
-    if as_json:
-        _emit_json({**to_json(report), "hints": hints})
-    else:
-        sys.stdout.write(render_text(report) + "".join(f"hint: {h}\n" for h in hints))
-    if report.exit_code:
-        raise typer.Exit(report.exit_code)
+    if code:
+        raise typer.Exit(code)
 
 
 def _run(call: Callable[[], T]) -> T:

@@ -1,9 +1,10 @@
 """The command's entry point. A no-op `dht apply` or `dht verify` is what a git or shell
-hook runs at every step, `dht run -- CMD` is in front of every command it runs, and a
-plain `dht lock` is the one a user types most, so those (apply and verify with no
-options, or only --no-probes) skip the CLI framework (typer, ~30 ms of imports) and go
-straight to their command; everything else, and `--help`, goes through dht.cli. Both paths print the same and exit the same (a test
-holds them to it)."""
+hook runs at every step, `dht run -- CMD` is in front of every command it runs, a plain
+`dht lock` is the one a user types most, and a plain `dht test` or `dht test -q` pays
+its start-up over pytest's; so those (apply and verify with no options, or only
+--no-probes) skip the CLI framework (typer, ~30 ms of imports) and go straight to their
+command; everything else, and `--help`, goes through dht.cli. Both paths print the same
+and exit the same (tests hold them to it)."""
 
 # ruff: noqa: E402  (the collector's pace is set before the imports below)
 from __future__ import annotations
@@ -28,6 +29,8 @@ FAST: dict[tuple[str, ...], tuple[bool, bool]] = {
     ("verify",): (True, True),
     ("verify", "--no-probes"): (True, False),
 }
+# `dht test` as CI and the README run it -> quiet. Start-up is part of its overhead over pytest.
+FAST_TEST: dict[tuple[str, ...], bool] = {("test",): False, ("test", "-q"): True}
 
 
 def run_fast(argv: Sequence[str]) -> int | None:
@@ -36,6 +39,8 @@ def run_fast(argv: Sequence[str]) -> int | None:
         return _guarded(lambda: _run_command(argv[2:]))
     if tuple(argv) == ("lock",):
         return _guarded(_lock)
+    if tuple(argv) in FAST_TEST:
+        return _guarded(lambda: _run_test(FAST_TEST[tuple(argv)]))
     wanted = FAST.get(tuple(argv))
     if wanted is None:
         return None
@@ -83,6 +88,12 @@ def _guarded(call: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         say("interrupted")
         return 130
+
+
+def _run_test(quiet: bool) -> int:
+    from dht.commands.test import execute
+
+    return execute(Path.cwd(), quiet=quiet)
 
 
 def say(line: str) -> None:

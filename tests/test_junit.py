@@ -204,3 +204,43 @@ def test_proxy_variables_per_isolation_level() -> None:
     assert "Ftp_Proxy" not in socket_level and socket_level["KEEP"] == "1"
     # httpoxy: a WSGI test server would turn HTTP_PROXY into a `Proxy:` request header.
     assert "HTTP_PROXY" not in socket_level
+
+
+def test_canonical_is_the_sorted_indented_json_it_always_was() -> None:
+    # The checksum's definition: canonical() builds it by hand for speed, so hold it to
+    # json.dumps of the sorted results, on strings that need escaping.
+    import json
+    from dataclasses import asdict
+
+    odd = ['a"b', "back\\slash", "tab\tnew\nline", "\x00\x1f\x7f", "é ü ✓ 😀", "", "</x>&"]
+    results = [
+        junit.TestResult(f"tests.m::{text}[{i}]", junit.OUTCOMES[i % 6], text)
+        for i, text in enumerate(odd * 3)
+    ]
+    expected = json.dumps(
+        [asdict(r) for r in sorted(results)], sort_keys=True, ensure_ascii=False, indent=1
+    )
+    assert junit.canonical(results) == (expected + "\n").encode("utf-8")
+    assert junit.canonical(results[:1]) == (
+        json.dumps([asdict(results[0])], sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+    ).encode("utf-8")
+    assert junit.canonical([]) == b"[]\n"
+
+
+def test_masker_matches_mask_on_every_kind_of_text() -> None:
+    paths = [("/r", "<sandbox>"), ("/r/project", "<project>"), ("", "<never>")]
+    texts = [
+        "",
+        "plain",
+        "/r/project/a /r/b 0xDEADbeef",
+        "assert '/tmp/dht-tes...igaun/project' == 'nope'",
+        "0X12 is not an address",
+    ]
+    masked = junit.Masker(paths)
+    assert [masked(t) for t in texts] == [
+        "",
+        "plain",
+        "<project>/a <sandbox>/b 0x?",
+        "assert '<sandbox>.../project' == 'nope'",
+        "0X12 is not an address",
+    ]

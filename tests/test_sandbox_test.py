@@ -775,3 +775,78 @@ def test_a_conftest_that_cannot_import_names_the_module(project: Path, tmp_path:
         ' lists pyyaml; add "tests" to project.groups in dht.toml' in done.stderr
     )
     assert "Traceback (most recent call last)" not in done.stderr
+
+
+def test_the_namespace_probe_describes_the_interpreter_as_the_plain_probe_does(
+    project: Path,
+) -> None:
+    from dht.sandbox import testrun
+
+    _namespace_or_skip(project)
+    python = python_of(project / ".venv")
+    found, chosen = testrun.probe_and_choose(python, "auto")
+    assert chosen.level == "namespace"
+    assert found == testrun.probe(python)
+    assert "pytest" in {entry.partition("==")[0] for entry in found.packages}
+
+
+def test_a_failing_description_leaves_the_namespace_chosen_and_describes_nothing(
+    project: Path,
+) -> None:
+    _namespace_or_skip(project)
+    launcher = Path(isolation.__file__).parent / "_inject" / "dht_sandbox_launch.py"
+    python = python_of(project / ".venv")
+    chosen, out = isolation.choose_and_describe(
+        "auto",
+        python,
+        launcher,
+        ("\nimport sys\nraise SystemExit('no description: ' + sys.argv[1])", "x"),
+    )
+    assert (chosen.level, out) == ("namespace", "")
+    chosen, out = isolation.choose_and_describe(
+        "auto", python, launcher, ("\nimport sys\nprint('described', sys.argv[1])", "x")
+    )
+    assert (chosen.level, out) == ("namespace", "described x")
+    assert isolation.choose_and_describe("socket", python, launcher, ("print(1)",)) == (
+        isolation.Isolation("socket"),
+        "",
+    )
+
+
+def _entry(root: Path, entry: str, *args: str) -> tuple[int, str, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", f"from {entry} import main; main()", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_the_fast_path_of_dht_test_says_and_exits_as_the_cli_does(
+    project: Path, tmp_path: Path
+) -> None:
+    from dht.fast import FAST_TEST, run_fast
+
+    fast, slow = (_entry(project, entry, "test", "-q") for entry in ("dht.fast", "dht.cli"))
+    assert fast == slow and fast[0] == 0 and fast[1].startswith("tests: "), (fast, slow)
+    assert fast[2] == ""  # -q: no pytest output
+    # Not quiet: pytest's output (its timings differ from run to run), then the same report.
+    fast, slow = (_entry(project, entry, "test") for entry in ("dht.fast", "dht.cli"))
+    assert fast[:2] == slow[:2]
+    assert fast[2].startswith("== dht test: run 1/1 [baseline] ==")
+    assert slow[2].startswith("== dht test: run 1/1 [baseline] ==")
+    nothing = tmp_path / "nothing-here"
+    nothing.mkdir()
+    fast, slow = (_entry(nothing, entry, "test", "-q") for entry in ("dht.fast", "dht.cli"))
+    assert fast == slow and fast[0] == 1 and "dht.lock" in fast[2], (fast, slow)
+    assert set(FAST_TEST) == {("test",), ("test", "-q")}
+    assert run_fast(["test", "--json"]) is None and run_fast(["test", "-q", "--keep"]) is None
+    # The fast path does not load the CLI framework.
+    script = "import sys\nfrom dht.fast import run_fast\nrun_fast(['test', '-q'])\nprint('typer' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=nothing, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stderr

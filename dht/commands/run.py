@@ -10,13 +10,18 @@ from dht import platform
 from dht.apply import shells, state
 from dht.errors import DhtError
 from dht.gitrepo import source_date
-from dht.model.lock import LOCK_FILE, read_lock_cached
+from dht.model.lock import LOCK_FILE, Lock, read_lock_cached
 from dht.process import call
 from dht.uvbackend import bin_dir
 
 
 def locked_env(root: Path) -> tuple[dict[str, str], list[Path]]:
     lock, _ = read_lock_cached(root / LOCK_FILE, state.lock_cache(root))  # apply records it
+    return env_values(root, lock), [bin_dir(root / ".venv")]
+
+
+def env_values(root: Path, lock: Lock) -> dict[str, str]:
+    """The lock's env values, each validated, and SOURCE_DATE_EPOCH when it asks for one."""
     values: dict[str, str] = {}
     if lock.env is not None:
         for key, value in lock.env.values.items():
@@ -24,7 +29,7 @@ def locked_env(root: Path) -> tuple[dict[str, str], list[Path]]:
         values.update(lock.env.values)
         if lock.env.source_date_epoch:
             values["SOURCE_DATE_EPOCH"] = str(source_date(root).epoch)
-    return values, [bin_dir(root / ".venv")]
+    return values
 
 
 def run_in_env(root: Path, command: Sequence[str]) -> int:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dht.commands.run import locked_env
-from dht.errors import DhtError
-from dht.model.lock import LOCK_FILE, read_lock
+from dht.apply import state
+from dht.commands.run import env_values
+from dht.errors import DhtError, shown_safely
+from dht.model.lock import LOCK_FILE, read_lock_cached
 from dht.sandbox import missing
 from dht.sandbox.junit import Counts
 from dht.sandbox.testrun import NoReport, Report, run_tests
@@ -26,8 +29,8 @@ def run_project_tests(
     timeout: float = 3600.0,
     keep: bool = False,
 ) -> Report:
-    values, _ = locked_env(root)  # reads and validates dht.lock first
-    lock, _ = read_lock(root / LOCK_FILE)
+    lock, _ = read_lock_cached(root / LOCK_FILE, state.lock_cache(root))  # validated first
+    values = env_values(root, lock)
     installed = lock.project is not None and lock.project.install == "editable"
     python = python_of(root / ".venv")
     if not python.is_file():
@@ -68,6 +71,44 @@ def run_project_tests(
         if not found:
             raise
         raise DhtError(exc.message, where=exc.where, hint="\n  hint: ".join(found)) from None
+
+
+def execute(
+    root: Path,
+    pytest_args: Sequence[str] = (),
+    *,
+    repeat: int = 1,
+    vary: Sequence[str] = (),
+    isolation: str = "auto",
+    timeout: float = 3600.0,
+    keep: bool = False,
+    quiet: bool = False,
+    as_json: bool = False,
+) -> int:
+    """Run, print pytest's output (unless quiet) and the report; the exit code. For the
+    CLI and for the entry point's fast path, which skips the CLI framework's imports."""
+    report = run_project_tests(
+        root,
+        pytest_args,
+        repeat=repeat,
+        vary=vary,
+        isolation=isolation,
+        timeout=timeout,
+        keep=keep,
+    )
+    if not quiet:
+        for run in report.runs:
+            varied = ", ".join(run.condition.describe()) or "baseline"
+            line = f"== dht test: run {run.number}/{len(report.runs)} [{varied}] =="
+            print(shown_safely(line, lines=True), file=sys.stderr)  # as dht.fast.say
+            sys.stderr.write(run.output if run.output.endswith("\n") else run.output + "\n")
+    hints = missing_module_hints(root, report) if report.exit_code else []
+    if as_json:
+        data = {**to_json(report), "hints": hints}
+        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(render_text(report) + "".join(f"hint: {h}\n" for h in hints))
+    return report.exit_code
 
 
 def missing_module_hints(root: Path, report: Report) -> list[str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +51,7 @@ _PROBE = (
     "server.bind(('127.0.0.1', 0))\n"
     "server.listen(1)\n"
     "socket.create_connection(server.getsockname(), timeout=5).close()\n"
-    "print(','.join(names), os.getuid())\n"
+    "print(','.join(names), os.getuid(), flush=True)\n"
 )
 
 
@@ -98,19 +98,31 @@ def _candidates() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
 
 def choose(requested: str, python: Path, launcher: Path) -> Isolation:
     """The isolation to use: `requested` if possible; for `auto` the strongest that works."""
+    return choose_and_describe(requested, python, launcher)[0]
+
+
+def choose_and_describe(
+    requested: str, python: Path, launcher: Path, describe: Sequence[str] = ()
+) -> tuple[Isolation, str]:
+    """`choose`, and the last output line of `describe` (a Python script, then its
+    arguments) run by the namespace probe's interpreter after the network check: one
+    interpreter start for both. '' when no probe ran or the script failed."""
     if requested not in LEVELS:
         raise DhtError(f"--isolation: unknown level {requested!r}", hint=f"use {', '.join(LEVELS)}")
     if requested in ("socket", "off"):
-        return Isolation(requested)
+        return Isolation(requested), ""
+    script, args = (_PROBE + describe[0], list(describe[1:])) if describe else (_PROBE, [])
     failures: list[str] = []
     for wrapper, options in _candidates():
         argv = [*wrapper, str(python), "-I", str(launcher), *options, "--"]
-        argv += [str(python), "-I", "-c", _PROBE]
+        argv += [str(python), "-I", "-c", script, *args]
         probe = run(argv, env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"}, timeout=60, check=False)
         expected = f"lo {os.getuid()}"
-        if probe.code == 0 and probe.output.strip() == expected:
-            return Isolation("namespace", wrapper, options)
-        last = probe.output.strip().splitlines()[-1:] or [f"exit {probe.code}"]
+        lines = probe.output.strip().splitlines()
+        if lines[:1] == [expected] and (probe.code == 0 or describe):
+            described = lines[-1] if probe.code == 0 and len(lines) > 1 else ""
+            return Isolation("namespace", wrapper, options), described
+        last = lines[-1:] or [f"exit {probe.code}"]
         failures.append(f"`{' '.join(wrapper[1:])}`: {last[0]}")
     reason = "; ".join(failures) or "needs Linux and util-linux `unshare`"
     if requested == "namespace":
@@ -118,4 +130,4 @@ def choose(requested: str, python: Path, launcher: Path) -> Isolation:
             f"no network namespace available: {reason}",
             hint="allow unprivileged user namespaces, run as root, or use --isolation socket",
         )
-    return Isolation("socket", note=f"no network namespace: {reason}")
+    return Isolation("socket", note=f"no network namespace: {reason}"), ""

@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -152,8 +153,10 @@ class Probe:
 _PROBE = """
 import json, locale, platform, re, sys, sysconfig
 from importlib import metadata
-names = sorted({re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower() + "==" + d.version
-                for d in metadata.distributions() if d.metadata["Name"]})
+# d.metadata parses the file on each access (d.version too): once per distribution.
+heads = [d.metadata for d in metadata.distributions()]
+names = sorted({re.sub(r"[-_.]+", "-", m["Name"]).lower() + "==" + m["Version"]
+                for m in heads if m["Name"]})
 ok = []
 for name in json.loads(sys.argv[1]):
     try:
@@ -173,6 +176,10 @@ def probe(python: Path) -> Probe:
         env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"},
         timeout=120,
     ).output
+    return _described(python, out)
+
+
+def _described(python: Path, out: str) -> Probe:
     try:
         data = json.loads(out.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -185,6 +192,26 @@ def probe(python: Path) -> Probe:
         packages=tuple(data["packages"]),
         locales=tuple(data["locales"]),
     )
+
+
+def probe_and_choose(python: Path, isolation: str) -> tuple[Probe, iso.Isolation]:
+    """The interpreter's description and the isolation level. The namespace probe starts
+    the locked interpreter anyway, so it describes it too: one start fewer."""
+    launcher = resources.files("dht.sandbox._inject").joinpath("dht_sandbox_launch.py")
+    with resources.as_file(launcher) as launcher_path:
+        try:
+            chosen, out = iso.choose_and_describe(
+                isolation, python, launcher_path, (_PROBE, json.dumps(LOCALE_CANDIDATES))
+            )
+        except DhtError:
+            probe(python)  # a broken interpreter is the error to report, as it was first
+            raise
+    if out:
+        try:
+            return _described(python, out), chosen
+        except (DhtError, KeyError, TypeError):
+            pass  # asked again below, where a failure says what the interpreter printed
+    return probe(python), chosen
 
 
 def fingerprint(found: Probe, lock_sha256: str) -> tuple[str, dict[str, str]]:
@@ -312,11 +339,11 @@ class RunResult:
     kept: str = ""
     """The sandbox folder, when --keep left it in place."""
 
-    @property
+    @cached_property  # asked for by the report, the JSON and each run's line
     def checksum(self) -> str:
         return junit.checksum(self.results)
 
-    @property
+    @cached_property
     def counts(self) -> junit.Counts:
         return junit.counts(self.results)
 
@@ -524,11 +551,8 @@ def run_tests(
     keep: bool = False,
     installed: bool = False,
 ) -> Report:
-    found = probe(python)
+    found, chosen = probe_and_choose(python, isolation)
     plan = conditions(repeat, vary, found.locales)
-    launcher = resources.files("dht.sandbox._inject").joinpath("dht_sandbox_launch.py")
-    with resources.as_file(launcher) as launcher_path:
-        chosen = iso.choose(isolation, python, launcher_path)
     runs = tuple(
         run_once(
             i + 1,
