@@ -6,16 +6,9 @@ its start-up over pytest's; so those (apply and verify with no options, or only
 command; everything else, and `--help`, goes through dht.cli. Both paths print the same
 and exit the same (tests hold them to it)."""
 
-# ruff: noqa: E402  (the collector's pace is set before the imports below)
 from __future__ import annotations
 
 import gc
-
-# A run of dht is short and its objects mostly acyclic (reference counting frees them):
-# the collector's default pace, a pass every 700 allocations over the objects of every
-# import and index page so far, cost ~10 % of a cold `dht lock`. mypy runs with the same.
-gc.set_threshold(200_000, 30, 30)
-
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -104,6 +97,12 @@ def say(line: str) -> None:
 
 
 def main() -> None:
+    # A run of dht is short and its objects mostly acyclic (reference counting frees
+    # them): the collector's default pace, a pass every 700 allocations over the objects
+    # of every import and index page so far, cost ~10 % of a cold `dht lock`. mypy runs
+    # with the same. Set here, before the commands' imports, and only for dht's own
+    # process: importing dht (a test, a library user) leaves the host's pace alone.
+    gc.set_threshold(200_000, 30, 30)
     code = run_fast(sys.argv[1:])
     if code is not None:
         finish(code)

@@ -171,3 +171,16 @@ def test_dht_lock_sends_its_first_request_before_loading_the_resolver(
     assert not at_first_request & {"resolvelib", "dht.compile.compiler", "dht.compile.resolve"}
     assert "typer" not in at_first_request
     assert (tmp_path / "dht.lock").is_file()
+
+
+def test_importing_dht_leaves_the_collectors_pace_alone() -> None:
+    """dht's own process runs the collector at a slower pace (dht.fast.main); a test or a
+    library that imports dht keeps its host's."""
+    script = (
+        "import gc\nbefore = gc.get_threshold()\nimport dht.fast, dht.cli\n"
+        "print(gc.get_threshold() == before)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "True"
