@@ -563,10 +563,15 @@ def test_a_passing_probe_is_trusted_until_what_it_verified_changes(locked: Path)
     assert "probes: 0 run, 2 trusted" in verify.output
     # A file of toolish's install changes (a hand edit, a half-written reinstall): re-probed.
     script = next((locked / ".venv").glob("lib/python*/site-packages/toolish/__init__.py"))
-    script.write_text(script.read_text() + "\n# edited\n")
+    # Edited as a new file: uv hardlinks installed files from its cache, so writing into
+    # this one would also edit the cache every later install of toolish comes from.
+    edited = script.read_text() + "\n# edited\n"
+    script.unlink()
+    script.write_text(edited)
     moved = json.loads(dht(locked, "verify", "--json").stdout)
     assert moved["probes"] == {"run": ["tool:toolish"], "trusted": ["tool:clicky"]}
     # A probe that fails is never trusted: it runs every time.
+    script.unlink()
     script.write_text("raise SystemExit(3)\n")
     for _ in range(2):
         broken = json.loads(dht(locked, "apply", "--json", "--only", "tool").stdout)
