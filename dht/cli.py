@@ -27,8 +27,8 @@ from dht.errors import (
     exit_code,
     from_os_error,
 )
+from dht.errors import say as _say
 from dht.fast import end_without_teardown, finish
-from dht.fast import say as _say
 
 T = TypeVar("T")
 

@@ -8,6 +8,7 @@ exit codes; nothing below the CLI prints or exits.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 
 # What a lock, an index or a project file may smuggle into text dht shows: terminal
@@ -109,3 +110,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
     match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean {match[0]!r}?" if match else None
+
+
+def say(line: str) -> None:
+    """One line for the user, on stderr, its control characters escaped: how every
+    command path (the CLI, the entry point's fast path, a command itself) speaks."""
+    print(shown_safely(line, lines=True), file=sys.stderr)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from dht.errors import say
+
 # argv after `dht` -> (check, probes)
 FAST: dict[tuple[str, ...], tuple[bool, bool]] = {
     ("apply",): (False, True),
@@ -69,7 +71,7 @@ def _lock() -> int:
 
 def _guarded(call: Callable[[], int]) -> int:
     """The exit code of `call`, or of the error it raised, said as the CLI says it."""
-    from dht.errors import DhtError, error_lines, exit_code, from_os_error
+    from dht.errors import DhtError, error_lines, exit_code, from_os_error, say
 
     try:
         return call()
@@ -87,13 +89,6 @@ def _run_test(quiet: bool) -> int:
     from dht.commands.test import execute
 
     return execute(Path.cwd(), quiet=quiet)
-
-
-def say(line: str) -> None:
-    """One line for the user, on stderr, its control characters escaped."""
-    from dht.errors import shown_safely
-
-    print(shown_safely(line, lines=True), file=sys.stderr)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from dht.apply import state
 from dht.commands.run import env_values
-from dht.errors import DhtError, shown_safely
+from dht.errors import DhtError, say
 from dht.model.lock import LOCK_FILE, read_lock_cached
 from dht.sandbox import missing
 from dht.sandbox.junit import Counts
@@ -100,7 +100,7 @@ def execute(
         for run in report.runs:
             varied = ", ".join(run.condition.describe()) or "baseline"
             line = f"== dht test: run {run.number}/{len(report.runs)} [{varied}] =="
-            print(shown_safely(line, lines=True), file=sys.stderr)  # as dht.fast.say
+            say(line)
             sys.stderr.write(run.output if run.output.endswith("\n") else run.output + "\n")
     hints = missing_module_hints(root, report) if report.exit_code else []
     if as_json:
