@@ -546,15 +546,15 @@ def read_lock_cached(path: Path, cache: Path) -> tuple[Lock, bytes | None]:
     run (`remember_lock`), or None when it already holds this lock."""
     if not path.exists():
         read_lock(path)  # the error
-    data = read_text(path, "lock file").encode("utf-8")
-    key = _cache_key(data)
+    text = read_text(path, "lock file")
+    key = _cache_key(text.encode("utf-8"))
     try:
         head, _, body = cache.read_bytes().partition(b"\n")
         if head == key:
             return _CACHE_DECODER.decode(body), None
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
         pass
-    lock = parse_lock(data.decode("utf-8"), shown(path))
+    lock = parse_lock(text, shown(path))
     if not all(_plain(c.values) for c in lock.configs):
         return lock, None  # msgpack has no local dates and times: read such a lock each time
     try:
