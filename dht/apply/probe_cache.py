@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dht.apply import state
 from dht.apply.probes import Probe, steady_env
-from dht.model.names import canonical_name
+from dht.apply.resources import dist_infos
 from dht.process import clean_env
 from dht.uvbackend import python_of, site_packages
 
@@ -66,15 +66,7 @@ def _dist_digest(lib: str, info: str, seen: Stats) -> str:
 def _dist_infos(lib: str, seen: Stats) -> dict[str, list[str]]:
     found = seen.infos.get(lib)
     if found is None:
-        try:
-            names = sorted(n for n in os.listdir(lib) if n.endswith(".dist-info"))
-        except OSError:
-            names = []
-        found = seen.infos[lib] = {}
-        for info in names:
-            if not info.startswith("."):
-                name = canonical_name(info.removesuffix(".dist-info").rsplit("-", 1)[0])
-                found.setdefault(name, []).append(info)
+        found = seen.infos[lib] = dist_infos(Path(lib))
     return found
 
 

@@ -87,12 +87,26 @@ def _console_scripts(env: Path, dist: str) -> list[str]:
     names: set[str] = set()
     here = bin_dir(env).resolve()
     for lib in site_packages(env):
-        for info in lib.glob("*.dist-info"):
-            if canonical_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) != dist:
-                continue
+        for folder in dist_infos(lib).get(dist, ()):
+            info = lib / folder
             names.update(_entry_point_scripts(info / "entry_points.txt"))
             names.update(_bin_files(info / "RECORD", lib, here))
     return sorted(names)
+
+
+def dist_infos(lib: Path) -> dict[str, list[str]]:
+    """Normalized name -> its .dist-info folders in one site-packages (sorted; a stale
+    second one of the same name is listed too). Hidden names are not distributions."""
+    try:
+        names = sorted(n for n in os.listdir(lib) if n.endswith(".dist-info"))
+    except OSError:
+        return {}
+    found: dict[str, list[str]] = {}
+    for folder in names:
+        if not folder.startswith("."):
+            name = canonical_name(folder.removesuffix(".dist-info").rsplit("-", 1)[0])
+            found.setdefault(name, []).append(folder)
+    return found
 
 
 def _entry_point_scripts(path: Path) -> list[str]:
@@ -359,9 +373,8 @@ def _script(env: Path, name: str) -> Path:
 def dist_info(env: Path, dist: str) -> Path | None:
     """The .dist-info folder of a distribution in the environment, by normalized name."""
     for lib in site_packages(env):
-        for info in sorted(lib.glob("*.dist-info")):
-            if canonical_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]) == dist:
-                return info
+        for folder in dist_infos(lib).get(dist, ()):
+            return lib / folder
     return None
 
 
