@@ -9,6 +9,7 @@ from the index, as `uv sync` does, so `uv sync --check` agrees with dht.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,15 @@ class Wheel(msgspec.Struct, frozen=True):
 
 
 def uv_bin() -> str:
+    """uv's binary. In a virtual environment (how dht is installed) it lies in the
+    environment's own scripts folder, the first place `find_uv_bin` looks: found there
+    without importing the `uv` package, whose search loads sysconfig's data (~10 ms
+    before a cold lock's first request)."""
+    if sys.prefix != sys.base_prefix:
+        os_name = platform.current()
+        beside = platform.executable(Path(sys.prefix), "uv", os_name)
+        if beside.is_file():
+            return str(beside)
     from uv import find_uv_bin
 
     return str(find_uv_bin())

@@ -3,6 +3,7 @@ light commands do not pay for heavy modules."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -184,3 +185,40 @@ def test_importing_dht_leaves_the_collectors_pace_alone() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "True"
+
+
+def test_a_cold_lock_loads_neither_the_uv_package_nor_email_policy(
+    index_server: Callable[..., Any], tmp_path: Path
+) -> None:
+    """uv's binary is found beside the interpreter (the `uv` package's search loads
+    sysconfig's data), METADATA is read with the parser's default policy."""
+    server = index_server()
+    (tmp_path / "dht.toml").write_text(
+        f'[project]\npython = "3.11"\n[targets]\nplatforms = ["linux-x86_64"]\n'
+        f'[index]\nurl = "{server.url}"\n[tools]\ntoolish = "==1.1"\n',
+        encoding="utf-8",
+    )
+    script = (
+        "import sys, atexit\n"
+        "atexit.register(lambda: print(' '.join(sorted(sys.modules)), file=sys.stderr))\n"
+        "sys.argv = ['dht', 'lock']\n"
+        "from dht.fast import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "DHT_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stderr.split())
+    assert {"httpx", "dht.compile.resolve", "email.parser"} <= loaded  # it did resolve
+    assert not loaded & {"uv", "uv._find_uv", "email.policy"}
+    assert "3.11." in (tmp_path / "dht.lock").read_text(encoding="utf-8")
+
+
+def test_uv_bin_finds_what_the_uv_package_finds() -> None:
+    from uv import find_uv_bin
+
+    from dht.uvbackend import uv_bin
+
+    assert Path(uv_bin()).resolve() == Path(find_uv_bin()).resolve()

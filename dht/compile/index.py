@@ -290,10 +290,9 @@ def parse_html_page(
 
 def parse_metadata(data: bytes, where: str) -> tuple[CoreMetadata, Any]:
     # Here: the first METADATA arrives after the first pages, while requests are in flight.
-    from email.parser import BytesParser
-    from email.policy import compat32
+    from email.parser import BytesParser  # its default policy (compat32): no email.policy
 
-    message = BytesParser(policy=compat32).parsebytes(data)
+    message = BytesParser().parsebytes(data)
     name, version = message.get("Name"), message.get("Version")
     if not name or not version:
         raise IndexError_("metadata without Name or Version", where=where)
