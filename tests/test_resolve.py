@@ -24,6 +24,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from dht.compile.index import Artifact, CoreMetadata, IndexClient, ProjectNotFound, ProjectPage
+from dht.compile.releases import Releases, group
 from dht.compile.resolve import LocalProject, RootRequirement, resolve
 from dht.compile.targets import Target
 from dht.errors import IndexError_, NetworkError, ResolutionError
@@ -61,6 +62,9 @@ class FrozenIndex:
                     )
                 )
         return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: a.filename)))
+
+    def releases(self, name: str) -> Releases[Artifact]:
+        return group(name, self.project(name).artifacts)[1]
 
     def metadata(self, artifact: Artifact) -> CoreMetadata:
         self.metadata_reads.append(artifact.filename)

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import hashlib
 import io
@@ -49,8 +48,9 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from dht import __version__
-from dht.compile import dns, lazy_wheel
+from dht.compile import dns, lazy_wheel, releases
 from dht.compile.cache import PAGE_TTL, Cache, PageEntry, page_validator
+from dht.compile.releases import Releases
 from dht.compile.targets import metadata_artifact
 from dht.errors import DhtError, IndexError_, IntegrityError, NetworkError
 
@@ -336,15 +336,6 @@ def _version(text: str) -> Version:
     return Version(text)
 
 
-def _parse_time(text: str) -> dt.datetime | None:
-    """An ISO 8601 time, aware (UTC when no zone is given); None when unreadable."""
-    try:
-        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 class _TarError(Exception):
     """tarfile's errors, as an sdist reader raises them (tarfile is loaded by that reader
     only: a lock from wheels never needs it)."""
@@ -415,7 +406,7 @@ class IndexClient:
         self.offline = offline
         self.refresh = refresh
         self.page_ttl = page_ttl
-        self.exclude_newer = _parse_time(exclude_newer) if exclude_newer else None
+        self.exclude_newer = releases.uploaded(exclude_newer) if exclude_newer else None
         if exclude_newer and self.exclude_newer is None:
             raise DhtError(
                 f"exclude-newer {exclude_newer!r} is not a time",
@@ -432,7 +423,8 @@ class IndexClient:
         self._http_lock = threading.Lock()
         self.lookups = dns.CachedLookups()  # one DNS lookup per host for this client
         self._under_way = threading.Event()  # a page was found in the cache or asked for
-        self._pages: dict[str, Future[ProjectPage]] = {}
+        # A page's future gives it with its files by release (grouped once, in its thread).
+        self._pages: dict[str, Future[tuple[ProjectPage, Releases[Artifact]]]] = {}
         self._from_cache: set[str] = set()
         self._validators: dict[str, str] = {}  # page -> the version read (page_validator)
         self._metadata: dict[str, Future[CoreMetadata]] = {}
@@ -485,6 +477,13 @@ class IndexClient:
     # pages
 
     def project(self, name: str) -> ProjectPage:
+        return self._page_future(self._checked(name)).result()[0]
+
+    def releases(self, name: str) -> Releases[Artifact]:
+        """The page's files by version, newest first (`releases.group`)."""
+        return self._page_future(self._checked(name)).result()[1]
+
+    def _checked(self, name: str) -> str:
         if not _VALID_NAME.fullmatch(name):
             # The name becomes a URL path and a cache file name: never let "../x" through.
             raise ProjectNotFound(
@@ -492,7 +491,7 @@ class IndexClient:
                 where=self.url,
                 hint="project names are letters, digits and '.', '_', '-' (PEP 508)",
             )
-        return self._page_future(canonicalize_name(name)).result()
+        return canonicalize_name(name)
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Fetch pages ahead, and the metadata of each project's newest release, which
@@ -507,35 +506,19 @@ class IndexClient:
         while the requests wait on the network, not before they leave."""
         self._under_way.wait(timeout)
 
-    def _guess_metadata(self, future: Future[ProjectPage]) -> None:
+    def _guess_metadata(self, future: Future[tuple[ProjectPage, Releases[Artifact]]]) -> None:
         if future.cancelled() or future.exception() is not None:
             return
-        page = future.result()
+        page, by_version = future.result()
         if page.name in self._from_cache:
             return  # a warm run: what it needs is cached too; guessing costs more than it saves
-        newest: dict[Version, list[Artifact]] = {}
-        # A big page repeats a few versions over thousands of files: each release name
-        # ("name-version" of a wheel) is parsed and judged once.
-        stable: dict[str, Version | None] = {}
-        for artifact in page.artifacts:
-            if artifact.yanked is not None:
-                continue
-            filename = artifact.filename
-            key = (
-                filename[: filename.find("-", filename.find("-") + 1)]
-                if filename.endswith(".whl")
-                else filename
-            )
-            if key not in stable:
-                version = _release_of(filename)
-                stable[key] = None if version is None or version.is_prerelease else version
-            version = stable[key]
-            if version is not None:
-                newest.setdefault(version, []).append(artifact)
-        if newest:
-            with contextlib.suppress(RuntimeError):  # the pool is shutting down
-                meta = self._metadata_future(metadata_artifact(newest[max(newest)]))
-                meta.add_done_callback(self._guess_dependencies)
+        for version, files in by_version.items():  # newest first
+            live = [a for a in files if a.yanked is None]
+            if live and not version.is_prerelease:
+                with contextlib.suppress(RuntimeError):  # the pool is shutting down
+                    meta = self._metadata_future(metadata_artifact(live))
+                    meta.add_done_callback(self._guess_dependencies)
+                return
 
     def _guess_dependencies(self, future: Future[CoreMetadata]) -> None:
         """Walk ahead down the likely dependency tree: its pages are wanted next."""
@@ -563,7 +546,7 @@ class IndexClient:
         except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, ValueError):
             return False
 
-    def _page_future(self, name: str) -> Future[ProjectPage]:
+    def _page_future(self, name: str) -> Future[tuple[ProjectPage, Releases[Artifact]]]:
         with self._lock:
             future = self._pages.get(name)
             if future is None:
@@ -573,17 +556,12 @@ class IndexClient:
                 future.add_done_callback(lambda _: self._under_way.set())
             return future
 
-    def _page(self, name: str) -> ProjectPage:
+    def _page(self, name: str) -> tuple[ProjectPage, Releases[Artifact]]:
         page = self._load_page(name)
-        if self.exclude_newer is None:
-            return page
-        bound = self.exclude_newer
-        kept = []
-        for artifact in page.artifacts:
-            uploaded = _parse_time(artifact.upload_time) if artifact.upload_time else None
-            if uploaded is not None and uploaded <= bound:
-                kept.append(artifact)
-        return ProjectPage(page.name, tuple(kept))
+        kept, by_version = releases.group(name, page.artifacts, self.exclude_newer)
+        if self.exclude_newer is not None:
+            page = ProjectPage(page.name, tuple(kept))
+        return page, by_version
 
     def _load_page(self, name: str) -> ProjectPage:
         page_url = f"{self.url}/{name}/"

@@ -44,14 +44,13 @@ import resolvelib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import (
-    InvalidSdistFilename,
     canonicalize_name,
-    parse_sdist_filename,
 )
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 from resolvelib.structs import RequirementInformation
 
 from dht.compile.index import ProjectNotFound
+from dht.compile.releases import canonical, parse_version
 from dht.compile.targets import Target, best_artifact, metadata_artifact
 from dht.errors import IndexError_, IntegrityError, NetworkError, ResolutionError
 
@@ -95,6 +94,10 @@ class MetadataLike(Protocol):
 
 class PackageSource(Protocol):
     def project(self, name: str) -> PageLike: ...
+    def releases(self, name: str) -> dict[Version, list[Any]]:
+        """The page's files by version, newest first: `releases.group`'s grouping."""
+        ...
+
     def metadata(self, artifact: Any) -> MetadataLike: ...
 
 
@@ -184,37 +187,6 @@ def _identifier(name: str, extras: frozenset[str]) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _canonical(name: str) -> str:
-    return canonicalize_name(name)
-
-
-@functools.lru_cache(maxsize=65536)
-def _parse_version(text: str) -> Version | None:
-    if len(text) > 100:  # no release is spelled that long: what an index says is bounded
-        return None
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
-def _version_of(name: str, filename: str) -> Version | None:
-    """The version in a wheel or sdist filename of project `name`; None when it is not one."""
-    if filename.endswith(".whl"):
-        parts = filename.split("-")
-        if len(parts) not in (5, 6) or _canonical(parts[0]) != name:
-            return None
-        return _parse_version(parts[1])
-    if len(filename) > 255:
-        return None
-    try:
-        found, version = parse_sdist_filename(filename)
-    except (InvalidSdistFilename, InvalidVersion):
-        return None
-    return version if found == name else None
-
-
-@functools.lru_cache(maxsize=4096)
 def _python_ok(spec: str | None, version: str) -> bool:
     if not spec:
         return True
@@ -293,32 +265,11 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
         """The page's files grouped by version, newest first."""
         if name not in self._versions:
             try:
-                page = self.source.project(name)
+                found = self.source.releases(name)
             except ProjectNotFound:
                 self.missing.add(name)
                 return {}
-            by_version: dict[Version, list[Any]] = {}
-            # Big pages hold thousands of files but few distinct names and versions, and
-            # list them sorted: a release's wheels come one after the other, so a wheel
-            # that starts like the wheel just before ("name-version-") is of its release.
-            parsed: dict[str, Version | None] = {}
-            same = "\0"  # no file name starts with it
-            version: Version | None = None
-            for artifact in page.artifacts:
-                filename = artifact.filename
-                if not (filename.startswith(same) and filename.endswith(".whl")):
-                    if filename.endswith(".whl"):
-                        parts = filename.split("-", 2)
-                        key = f"{parts[0]}-{parts[1]}" if len(parts) == 3 else filename
-                        same = f"{key}-" if len(parts) == 3 else "\0"
-                    else:
-                        key, same = filename, "\0"
-                    if key not in parsed:
-                        parsed[key] = _version_of(name, filename)
-                    version = parsed[key]
-                if version is not None:
-                    by_version.setdefault(version, []).append(artifact)
-            self._versions[name] = {v: by_version[v] for v in sorted(by_version, reverse=True)}
+            self._versions[name] = found
         return self._versions[name]
 
     def release(self, name: str, version: Version) -> _Release | None:
@@ -531,8 +482,8 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
             if not self.applies(req, candidate.extras):
                 continue
             # Only edges that apply here: a conflict names the entries that really reach it.
-            self.asked_by.setdefault(_canonical(req.name), set()).add(candidate.name)
-            self.ranges.setdefault(_canonical(req.name), set()).add(req.specifier)
+            self.asked_by.setdefault(canonical(req.name), set()).add(candidate.name)
+            self.ranges.setdefault(canonical(req.name), set()).add(req.specifier)
             out.append(
                 _Req(
                     canonicalize_name(req.name),
@@ -632,29 +583,29 @@ def resolve(
         upgrade = [upgrade]
     prefs: dict[str, Version] = {}
     if upgrade is not True:
-        moving = {_canonical(n) for n in upgrade} if upgrade else set()
+        moving = {canonical(n) for n in upgrade} if upgrade else set()
         for name, text in sorted((preferences or {}).items()):
-            version = _parse_version(text)
+            version = parse_version(text)
             # An unreadable previous pin is no reason to fail: it is just not preferred.
-            if version is not None and _canonical(name) not in moving:
-                prefs[_canonical(name)] = version
+            if version is not None and canonical(name) not in moving:
+                prefs[canonical(name)] = version
     pins_of: dict[str, tuple[Version, str]] = {}
     for name, (text, who) in sorted((pinned or {}).items()):
-        version = _parse_version(text)
+        version = parse_version(text)
         if version is not None:
-            pins_of[_canonical(name)] = (version, who)
+            pins_of[canonical(name)] = (version, who)
     provider = _Provider(target, source, prefs, {} if shared is None else shared, local, pins_of)
-    provider.from_source = frozenset(_canonical(n) if n != "*" else n for n in from_source)
+    provider.from_source = frozenset(canonical(n) if n != "*" else n for n in from_source)
     requirements: list[_Req] = []
     for root in roots:
         req = root.requirement
         if req.marker is not None and not provider.applies(req, ()):
             continue
-        name = _canonical(req.name)
+        name = canonical(req.name)
         requirements.append(
             _Req(
                 name,
-                frozenset(_canonical(e) for e in req.extras),
+                frozenset(canonical(e) for e in req.extras),
                 req.specifier,
                 str(req),
                 root.origin,
