@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 import pytest
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
+from packaging.version import Version
 
 from dht.compile import lazy_wheel
 from dht.compile.cache import Cache, PageEntry
@@ -142,6 +143,44 @@ def test_page_cache_refresh_and_revalidation(index_server: Server, tmp_path: Pat
     with client(server, tmp_path) as c:  # the 304 renewed the entry: fresh again
         assert c.project("beta") == first
     assert server.fetched().count("/simple/beta/") == 3
+
+
+@pytest.mark.parametrize("html_only", [False, True])
+def test_a_page_read_from_the_cache_is_the_page_fetched(
+    index_server: Server, tmp_path: Path, html_only: bool
+) -> None:
+    """The cache keeps a page as PEP 691 JSON (an HTML page converted) with the URL its
+    relative file URLs start from; read back, it gives the same artifacts and releases."""
+    server = index_server(html_only=html_only)
+    with client(server, tmp_path) as c:
+        fetched, by_version = c.project("beta"), dict(c.releases("beta"))
+    with client(server, tmp_path) as c:
+        assert c.project("beta") == fetched
+        assert dict(c.releases("beta")) == by_version
+        assert c.stats["page_cache_hits"] == 1
+    assert server.fetched().count("/simple/beta/") == 1
+    assert all(a.url.startswith(server.base + "/files/") for a in fetched.artifacts)
+    assert [str(v) for v in by_version] == sorted(
+        {a.filename.split("-")[1].removesuffix(".tar.gz") for a in fetched.artifacts},
+        key=Version,
+        reverse=True,
+    )
+
+
+def test_a_cached_page_in_an_older_form_is_fetched_again(
+    index_server: Server, tmp_path: Path
+) -> None:
+    server = index_server()
+    with client(server, tmp_path) as c:
+        fetched = c.project("beta")
+    cache = Cache(tmp_path)
+    # As an older dht wrote it: the decoded page as msgpack, no base URL.
+    old = PageEntry(time.time(), None, None, msgspec.msgpack.encode(fetched))
+    cache.write_page(server.url, "beta", old)
+    with client(server, tmp_path) as c:
+        assert c.project("beta") == fetched
+        assert c.stats["page_cache_hits"] == 0
+    assert server.fetched().count("/simple/beta/") == 2
 
 
 def test_offline(index_server: Server, tmp_path: Path) -> None:

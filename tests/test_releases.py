@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping, Sequence
 
 import pytest
 from packaging.version import Version
 
 from dht.compile.index import Artifact
-from dht.compile.releases import group, uploaded, version_of
+from dht.compile.releases import group, in_time, uploaded, version_of
 
 BOUND = dt.datetime(2026, 1, 2, 12, 0, tzinfo=dt.UTC)
 
@@ -52,13 +53,12 @@ def _reference(files: list[Artifact]) -> dict[Version, list[str]]:
     return {v: found[v] for v in sorted(found, reverse=True)}
 
 
-def _names(by_version: dict[Version, list[Artifact]]) -> dict[Version, list[str]]:
+def _names(by_version: Mapping[Version, list[Artifact]]) -> dict[Version, list[str]]:
     return {v: [f.filename for f in files] for v, files in by_version.items()}
 
 
 def test_files_are_grouped_by_version_newest_first() -> None:
-    kept, by_version = group("demo", PAGE)
-    assert kept == PAGE  # no bound: every file kept, in its order
+    by_version = group("demo", PAGE)
     assert list(by_version) == [Version(v) for v in ("2.0", "2.0rc1", "1.10", "1.2", "1.0")]
     assert _names(by_version)[Version("2.0")] == [
         "Demo-2.0-py3-none-any.whl",
@@ -72,7 +72,7 @@ def test_any_order_of_files_gives_the_same_releases(seed: int) -> None:
     """The one-parse-per-release shortcut holds for pages in any order, not only sorted."""
     files = list(PAGE)
     random.Random(seed).shuffle(files)
-    _, by_version = group("demo", files)
+    by_version = group("demo", files)
     assert _names(by_version) == _reference(files)
 
 
@@ -94,9 +94,8 @@ def test_any_order_of_files_gives_the_same_releases(seed: int) -> None:
 )
 def test_exclude_newer_reads_every_form_of_upload_time(upload_time: str | None, kept: bool) -> None:
     file = _file("demo-1.0-py3-none-any.whl", upload_time)
-    got, by_version = group("demo", [file], BOUND)
-    assert (got == [file]) is kept
-    assert bool(by_version) is kept
+    assert in_time(file, BOUND) is kept
+    assert bool(group("demo", [file], BOUND)) is kept
     if upload_time:  # the fast path agrees with the general reader
         moment = uploaded(upload_time)
         assert (moment is not None and moment <= BOUND) is kept
@@ -109,6 +108,22 @@ def test_a_release_keeps_only_its_files_uploaded_in_time() -> None:
         _file("demo-1.0-py3-none-any.whl", "2026-01-01T00:00:00Z"),
         _file("demo-2.0-py3-none-any.whl", "2026-03-01T00:00:00Z"),
     ]
-    kept, by_version = group("demo", files, BOUND)
-    assert [f.filename for f in kept] == [files[0].filename, files[2].filename]
+    by_version = group("demo", files, BOUND)
     assert _names(by_version) == {Version("1.0"): [files[0].filename, files[2].filename]}
+
+
+def test_a_release_is_made_once_when_first_read() -> None:
+    made: list[list[str]] = []
+
+    def make(files: Sequence[Artifact]) -> list[str]:
+        made.append([f.filename for f in files])
+        return [f.filename.upper() for f in files]
+
+    by_version = group("demo", PAGE, make=make)
+    assert made == []  # grouping reads names only
+    assert by_version[Version("1.2")] == ["DEMO-1.2-PY3-NONE-ANY.WHL"]
+    assert by_version[Version("1.2")] is by_version[Version("1.2")]
+    assert made == [["demo-1.2-py3-none-any.whl"]]
+    assert Version("1.2") in by_version and Version("7") not in by_version
+    with pytest.raises(KeyError):
+        by_version[Version("7")]

@@ -63,8 +63,8 @@ class FrozenIndex:
                 )
         return ProjectPage(name, tuple(sorted(artifacts, key=lambda a: a.filename)))
 
-    def releases(self, name: str) -> Releases[Artifact]:
-        return group(name, self.project(name).artifacts)[1]
+    def releases(self, name: str) -> Releases[Artifact, Artifact]:
+        return group(name, self.project(name).artifacts)
 
     def metadata(self, artifact: Artifact) -> CoreMetadata:
         self.metadata_reads.append(artifact.filename)

@@ -31,7 +31,8 @@ class PageEntry(msgspec.Struct, frozen=True):
     fetched: float  # time.time() of the last fetch or revalidation
     etag: str | None
     last_modified: str | None
-    page: bytes  # the encoded page (the index client owns the format)
+    page: bytes  # the page as the index client keeps it (it owns the format)
+    base: str = ""  # the URL the page came from: its files' relative URLs start there
 
 
 def page_validator(entry: PageEntry) -> str:

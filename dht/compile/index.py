@@ -1,8 +1,12 @@
 """The package index client: the only part of the compiler that talks to the network.
 
 - Pages: PEP 691 JSON, or PEP 503 HTML when that is what the server answers.
-  JSON is decoded straight into small msgspec types (PyPI's ruff page is
-  ~3 MB); the cache keeps the decoded page, so a warm run parses nothing.
+  JSON is decoded straight into small msgspec types (PyPI's coverage page is
+  ~4 MB, 9,500 files). The cache keeps a page as the index sent it (an HTML
+  page in PEP 691's form), with the URL its relative links start from; a
+  page's files are grouped by release and a release's files become artifacts
+  only when something reads that release (`releases.py`): a resolution reads
+  one or two releases of a project with hundreds.
 - Core metadata, cheapest first: the PEP 658/714 `.metadata` file when the
   index announces one; else the wheel's METADATA through HTTP range requests;
   else the whole file, checked against the index's sha256. Sdists give their
@@ -18,6 +22,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -131,7 +136,7 @@ class _JsonPage(msgspec.Struct):
 
 
 _json_page = msgspec.json.Decoder(_JsonPage)
-_page_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(ProjectPage))
+_json_page_encoder = msgspec.json.Encoder()
 
 
 @functools.cache
@@ -202,6 +207,11 @@ _by_name = operator.attrgetter("filename", "url")  # a page's files, in a stable
 
 
 def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
+    """A PEP 691 page, every file made an artifact (the client makes them per release)."""
+    return ProjectPage(name, tuple(_artifacts(_json_files(data, page_url), page_url)))
+
+
+def _json_files(data: bytes, page_url: str) -> list[_JsonFile]:
     try:
         page = _json_page.decode(data)
     except msgspec.DecodeError as exc:
@@ -217,8 +227,13 @@ def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
             where=page_url,
             hint="use an index that serves PEP 691 version 1 (or PEP 503 HTML)",
         )
+    return page.files
+
+
+def _artifacts(files: Sequence[_JsonFile], page_url: str) -> list[Artifact]:
+    """The files that are wheels or sdists, checked (hashes, URLs), in a stable order."""
     artifacts = []
-    for f in page.files:
+    for f in files:
         if not _is_artifact(f.filename):
             continue
         meta = f.core_metadata if f.core_metadata is not None else f.dist_info_metadata
@@ -239,7 +254,30 @@ def parse_json_page(name: str, data: bytes, page_url: str) -> ProjectPage:
                 metadata_sha256=_hex256(meta_hash),
             )
         )
-    return ProjectPage(name, tuple(sorted(artifacts, key=_by_name)))
+    artifacts.sort(key=_by_name)
+    return artifacts
+
+
+def _as_json(page: ProjectPage) -> bytes:
+    """A page read from HTML in PEP 691's form, as the cache keeps every page."""
+    return _json_page_encoder.encode(
+        {
+            "meta": {"api-version": "1.0"},
+            "files": [
+                {
+                    "filename": a.filename,
+                    "url": a.url,
+                    "hashes": {"sha256": a.sha256} if a.sha256 else {},
+                    "requires-python": a.requires_python,
+                    "yanked": True if a.yanked == "" else (a.yanked or False),
+                    "core-metadata": {"sha256": a.metadata_sha256}
+                    if a.metadata_sha256
+                    else a.core_metadata,
+                }
+                for a in page.artifacts
+            ],
+        }
+    )
 
 
 def parse_html_page(
@@ -308,12 +346,34 @@ def parse_metadata(data: bytes, where: str) -> tuple[CoreMetadata, Any]:
     return meta, message
 
 
-def _decode_cached(entry: PageEntry | None) -> ProjectPage | None:
-    if entry is None:
-        return None
+class _Page:
+    """A page as read: its files grouped by release (`releases.group`), a release's
+    made into artifacts when first read; the whole page made only when asked for."""
+
+    __slots__ = ("_whole", "base", "exclude_newer", "files", "name", "releases")
+
+    def __init__(
+        self, name: str, files: list[_JsonFile], base: str, exclude_newer: dt.datetime | None
+    ) -> None:
+        self.name, self.files, self.base, self.exclude_newer = name, files, base, exclude_newer
+        self.releases: Releases[_JsonFile, Artifact] = releases.group(
+            name, files, exclude_newer, functools.partial(_artifacts, page_url=base)
+        )
+        self._whole: ProjectPage | None = None
+
+    def whole(self) -> ProjectPage:
+        if self._whole is None:
+            kept = [f for f in self.files if releases.in_time(f, self.exclude_newer)]
+            self._whole = ProjectPage(self.name, tuple(_artifacts(kept, self.base)))
+        return self._whole
+
+
+def _decode_cached(entry: PageEntry | None) -> list[_JsonFile] | None:
+    if entry is None or not entry.base:
+        return None  # no base: written by an older dht, in another form
     try:
-        return _page_codec[1].decode(entry.page)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+        return _json_files(entry.page, entry.base)
+    except IndexError_:
         return None
 
 
@@ -423,8 +483,7 @@ class IndexClient:
         self._http_lock = threading.Lock()
         self.lookups = dns.CachedLookups()  # one DNS lookup per host for this client
         self._under_way = threading.Event()  # a page was found in the cache or asked for
-        # A page's future gives it with its files by release (grouped once, in its thread).
-        self._pages: dict[str, Future[tuple[ProjectPage, Releases[Artifact]]]] = {}
+        self._pages: dict[str, Future[_Page]] = {}
         self._from_cache: set[str] = set()
         self._validators: dict[str, str] = {}  # page -> the version read (page_validator)
         self._metadata: dict[str, Future[CoreMetadata]] = {}
@@ -477,11 +536,11 @@ class IndexClient:
     # pages
 
     def project(self, name: str) -> ProjectPage:
-        return self._page_future(self._checked(name)).result()[0]
+        return self._page_future(self._checked(name)).result().whole()
 
-    def releases(self, name: str) -> Releases[Artifact]:
+    def releases(self, name: str) -> Mapping[Version, list[Artifact]]:
         """The page's files by version, newest first (`releases.group`)."""
-        return self._page_future(self._checked(name)).result()[1]
+        return self._page_future(self._checked(name)).result().releases
 
     def _checked(self, name: str) -> str:
         if not _VALID_NAME.fullmatch(name):
@@ -506,15 +565,17 @@ class IndexClient:
         while the requests wait on the network, not before they leave."""
         self._under_way.wait(timeout)
 
-    def _guess_metadata(self, future: Future[tuple[ProjectPage, Releases[Artifact]]]) -> None:
+    def _guess_metadata(self, future: Future[_Page]) -> None:
         if future.cancelled() or future.exception() is not None:
             return
-        page, by_version = future.result()
+        page = future.result()
         if page.name in self._from_cache:
             return  # a warm run: what it needs is cached too; guessing costs more than it saves
-        for version, files in by_version.items():  # newest first
-            live = [a for a in files if a.yanked is None]
-            if live and not version.is_prerelease:
+        for version in page.releases:  # newest first
+            if version.is_prerelease:
+                continue
+            live = [a for a in page.releases[version] if a.yanked is None]
+            if live:
                 with contextlib.suppress(RuntimeError):  # the pool is shutting down
                     meta = self._metadata_future(metadata_artifact(live))
                     meta.add_done_callback(self._guess_dependencies)
@@ -546,7 +607,7 @@ class IndexClient:
         except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, ValueError):
             return False
 
-    def _page_future(self, name: str) -> Future[tuple[ProjectPage, Releases[Artifact]]]:
+    def _page_future(self, name: str) -> Future[_Page]:
         with self._lock:
             future = self._pages.get(name)
             if future is None:
@@ -556,14 +617,13 @@ class IndexClient:
                 future.add_done_callback(lambda _: self._under_way.set())
             return future
 
-    def _page(self, name: str) -> tuple[ProjectPage, Releases[Artifact]]:
-        page = self._load_page(name)
-        kept, by_version = releases.group(name, page.artifacts, self.exclude_newer)
-        if self.exclude_newer is not None:
-            page = ProjectPage(page.name, tuple(kept))
-        return page, by_version
+    def _page(self, name: str) -> _Page:
+        files, base = self._load_page(name)
+        return _Page(name, files, base, self.exclude_newer)
 
-    def _load_page(self, name: str) -> ProjectPage:
+    def _load_page(self, name: str) -> tuple[list[_JsonFile], str]:
+        """The page's files and the URL they are relative to: from the cache while it is
+        fresh (or the index says it has not changed), else from the index."""
         page_url = f"{self.url}/{name}/"
         entry = None if self.refresh and not self.offline else self.cache.read_page(self.url, name)
         cached = _decode_cached(entry)
@@ -578,7 +638,7 @@ class IndexClient:
             self._from_cache.add(name)
             self._seen(name, entry)
             self._under_way.set()
-            return cached
+            return cached, entry.base
         if self.offline:
             raise NetworkError(
                 f"the index page of {name!r} is not in the cache",
@@ -598,7 +658,7 @@ class IndexClient:
                 self.url, name, msgspec.structs.replace(entry, fetched=time.time())
             )
             self._seen(name, entry)
-            return cached
+            return cached, entry.base
         if response.status_code == 404:
             raise ProjectNotFound(
                 f"no project named {name!r} on the index",
@@ -616,11 +676,12 @@ class IndexClient:
                 else "check index.url in dht.toml",
             )
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        base = str(response.url)
         if kind in _JSON_TYPES:
-            page = parse_json_page(name, response.content, str(response.url))
+            data = response.content  # kept as sent: decoded each time, never encoded again
         elif kind in _HTML_TYPES:
-            page = parse_html_page(
-                name, response.content, str(response.url), response.charset_encoding
+            data = _as_json(
+                parse_html_page(name, response.content, base, response.charset_encoding)
             )
         else:
             raise IndexError_(
@@ -628,15 +689,17 @@ class IndexClient:
                 where=page_url,
                 hint="index.url must point at a PEP 503/691 simple index, like https://pypi.org/simple",
             )
+        files = _json_files(data, base)  # a page that does not read is not cached
         fresh = PageEntry(
             fetched=time.time(),
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
-            page=_page_codec[0].encode(page),
+            page=data,
+            base=base,
         )
         self.cache.write_page(self.url, name, fresh)
         self._seen(name, fresh)
-        return page
+        return files, base
 
     def _seen(self, name: str, entry: PageEntry) -> None:
         with self._lock:

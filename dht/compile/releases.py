@@ -1,17 +1,18 @@
 """A project page's files grouped by the release they belong to, newest first.
 
-Big pages list thousands of files (coverage: 9,000) over a few hundred releases.
-The index client groups each page once, in the same pass that applies
-`exclude-newer`, and both its walk ahead and the resolver (every target) read
-that grouping: before, four passes over every file did the same work apart.
+Big pages list thousands of files (coverage: 9,500) over a few hundred releases,
+and a resolution reads one or two releases of each. So a page is grouped once,
+by file name alone, and a release's files are made into artifacts (checked,
+their URLs joined) and held to `exclude-newer` only when something reads that
+release: the index client's walk ahead, or the resolver of any target.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
-from typing import Protocol, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Generic, Protocol, TypeVar
 
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 from packaging.version import InvalidVersion, Version
@@ -25,8 +26,7 @@ class FileLike(Protocol):
 
 
 F = TypeVar("F", bound=FileLike)
-
-Releases = dict[Version, list[F]]
+A = TypeVar("A")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -69,37 +69,84 @@ def uploaded(text: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def in_time(file: FileLike, exclude_newer: dt.datetime | None) -> bool:
+    """Whether the file may be used under `exclude-newer`: uploaded by then, and saying
+    when (a file without an upload time cannot be proven old enough)."""
+    if exclude_newer is None:
+        return True
+    text = file.upload_time
+    if not text:
+        return False
+    try:
+        moment = dt.datetime.fromisoformat(text)  # PyPI's form, "Z" included
+    except ValueError:
+        found = uploaded(text)
+        if found is None:
+            return False
+        moment = found
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment <= exclude_newer
+
+
+def _same(files: Sequence[F]) -> list[F]:
+    return list(files)
+
+
+class Releases(Mapping[Version, list[A]], Generic[F, A]):
+    """Versions, newest first, each with its files as `make` turns them into artifacts,
+    made on first read. Reads from several threads at once may both make a release's
+    list; they make the same one."""
+
+    __slots__ = ("_exclude_newer", "_groups", "_made", "_make")
+
+    def __init__(
+        self,
+        groups: dict[Version, list[F]],
+        make: Callable[[Sequence[F]], list[A]],
+        exclude_newer: dt.datetime | None,
+    ) -> None:
+        self._groups = groups
+        self._make = make
+        self._exclude_newer = exclude_newer
+        self._made: dict[Version, list[A]] = {}
+
+    def __getitem__(self, version: Version) -> list[A]:
+        made = self._made.get(version)
+        if made is None:
+            files = self._groups[version]
+            bound = self._exclude_newer
+            made = self._make(files if bound is None else [f for f in files if in_time(f, bound)])
+            self._made[version] = made
+        return made
+
+    def __contains__(self, version: object) -> bool:
+        return version in self._groups
+
+    def __iter__(self) -> Iterator[Version]:
+        return iter(self._groups)
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+
 def group(
-    name: str, files: Iterable[F], exclude_newer: dt.datetime | None = None
-) -> tuple[list[F], Releases[F]]:
-    """The files kept (uploaded by `exclude_newer`, with an upload time, when it is
-    set), in their order, and those of them that are `name`'s, by version, newest first.
+    name: str,
+    files: Iterable[F],
+    exclude_newer: dt.datetime | None = None,
+    make: Callable[[Sequence[F]], list[A]] = _same,  # type: ignore[assignment]
+) -> Releases[F, A]:
+    """`name`'s files by version, newest first: a version is listed when one of its
+    files is in time (`in_time`); its files are held to that, and made, when read.
 
     A release's wheels come one after the other on a sorted page: a wheel that starts
     like the one before ("name-version-") is of its release, so each release name is
     parsed once, not each of its files."""
-    kept: list[F] = []
     by_version: dict[Version, list[F]] = {}
     parsed: dict[str, Version | None] = {}
     same = "\0"  # no file name starts with it
     version: Version | None = None
     for file in files:
-        if exclude_newer is not None:
-            text = file.upload_time
-            if not text:
-                continue
-            try:
-                moment = dt.datetime.fromisoformat(text)  # PyPI's form, "Z" included
-            except ValueError:
-                found = uploaded(text)
-                if found is None:
-                    continue
-                moment = found
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.UTC)
-            if moment > exclude_newer:
-                continue
-        kept.append(file)
         filename = file.filename
         if not (filename.startswith(same) and filename.endswith(".whl")):
             if filename.endswith(".whl"):
@@ -113,4 +160,9 @@ def group(
             version = parsed[key]
         if version is not None:
             by_version.setdefault(version, []).append(file)
-    return kept, {v: by_version[v] for v in sorted(by_version, reverse=True)}
+    ordered = {
+        v: by_version[v]
+        for v in sorted(by_version, reverse=True)
+        if any(in_time(f, exclude_newer) for f in by_version[v])
+    }
+    return Releases(ordered, make, exclude_newer)

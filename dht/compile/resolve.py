@@ -94,7 +94,7 @@ class MetadataLike(Protocol):
 
 class PackageSource(Protocol):
     def project(self, name: str) -> PageLike: ...
-    def releases(self, name: str) -> dict[Version, list[Any]]:
+    def releases(self, name: str) -> Mapping[Version, list[Any]]:
         """The page's files by version, newest first: `releases.group`'s grouping."""
         ...
 
@@ -196,7 +196,7 @@ def _python_ok(spec: str | None, version: str) -> bool:
         return True  # an unreadable requires-python does not exclude (as pip)
 
 
-VersionTable = dict[str, dict[Version, list[Any]]]
+VersionTable = dict[str, Mapping[Version, list[Any]]]
 """A project's index files grouped by version, newest first, by project name."""
 
 
@@ -261,7 +261,7 @@ class _Provider(resolvelib.AbstractProvider[_Req, _Cand, str]):
 
     # The source's pages, reduced to what runs on the target.
 
-    def versions(self, name: str) -> dict[Version, list[Any]]:
+    def versions(self, name: str) -> Mapping[Version, list[Any]]:
         """The page's files grouped by version, newest first."""
         if name not in self._versions:
             try:
