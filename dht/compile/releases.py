@@ -145,21 +145,30 @@ def group(
     by_version: dict[Version, list[F]] = {}
     parsed: dict[str, Version | None] = {}
     same = "\0"  # no file name starts with it
-    version: Version | None = None
+    bucket: list[F] | None = None  # the list of the release of the file before
     for file in files:
         filename = file.filename
-        if not (filename.startswith(same) and filename.endswith(".whl")):
-            if filename.endswith(".whl"):
-                parts = filename.split("-", 2)
-                key = f"{parts[0]}-{parts[1]}" if len(parts) == 3 else filename
-                same = f"{key}-" if len(parts) == 3 else "\0"
-            else:
-                key, same = filename, "\0"
-            if key not in parsed:
-                parsed[key] = version_of(name, filename)
+        if filename.startswith(same) and filename.endswith(".whl"):
+            if bucket is not None:
+                bucket.append(file)
+            continue
+        if filename.endswith(".whl"):
+            parts = filename.split("-", 2)
+            key = f"{parts[0]}-{parts[1]}" if len(parts) == 3 else filename
+            same = f"{key}-" if len(parts) == 3 else "\0"
+        else:
+            key, same = filename, "\0"
+        if key in parsed:
             version = parsed[key]
-        if version is not None:
-            by_version.setdefault(version, []).append(file)
+        else:
+            version = parsed[key] = version_of(name, filename)
+        if version is None:
+            bucket = None
+            continue
+        bucket = by_version.get(version)
+        if bucket is None:
+            bucket = by_version[version] = []
+        bucket.append(file)
     ordered = {
         v: by_version[v]
         for v in sorted(by_version, reverse=True)
