@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from packaging.utils import canonicalize_name
 
 from dht.errors import InputError, NewerFormatError
@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from dht.compile.cache import Cache
 
 
-@dataclass(frozen=True)
-class LockRequest:
+class LockRequest(msgspec.Struct, frozen=True):
     root: Path
     upgrade: bool = False
     upgrade_packages: tuple[str, ...] = ()
@@ -30,8 +29,7 @@ class LockRequest:
     show_progress: bool = False
 
 
-@dataclass(frozen=True, order=True)
-class Change:
+class Change(msgspec.Struct, frozen=True, order=True):
     environment: str
     name: str
     old: str | None
@@ -54,15 +52,14 @@ class Change:
         return f" ~ {self.name} {self.old} -> {self.new}{where}"
 
 
-@dataclass(frozen=True)
-class LockSummary:
+class LockSummary(msgspec.Struct, frozen=True):
     path: Path
     written: bool
     tools: int
     packages: int
     platforms: tuple[str, ...]
     changes: tuple[Change, ...]
-    stats: dict[str, int] = field(default_factory=dict)
+    stats: dict[str, int] = msgspec.field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # settings dht could not prove the locked tools know
     python: str = ""
     project: str = ""  # "click (editable; groups tests)", "" when the lock has none

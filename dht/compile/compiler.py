@@ -11,7 +11,6 @@ from __future__ import annotations
 import concurrent.futures
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
@@ -41,17 +40,19 @@ from dht.model.lock import (
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class Upgrade:
+class Upgrade(msgspec.Struct, frozen=True):
     """What may move away from the previous lock's pins."""
 
     everything: bool = False
-    packages: frozenset[str] = field(default_factory=frozenset)
+    packages: frozenset[str] = msgspec.field(default_factory=frozenset)
 
     def preferences(self, previous: Mapping[str, str]) -> dict[str, str]:
         if self.everything:
             return {}
         return {name: v for name, v in previous.items() if name not in self.packages}
+
+
+NO_UPGRADE = Upgrade()
 
 
 def environments(intent: Intent, with_project: bool = False) -> dict[str, list[Tool]]:
@@ -83,7 +84,7 @@ def compile_lock(
     previous: Lock | None,
     source: PackageSource,
     *,
-    upgrade: Upgrade = Upgrade(),
+    upgrade: Upgrade = NO_UPGRADE,
     progress: Progress | None = None,
     root: Path | None = None,
     warn: Callable[[str], None] | None = None,

@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from packaging.version import InvalidVersion, Version
 
 from dht.compile.cache import Cache
@@ -39,8 +39,7 @@ UV_PLATFORMS: dict[str, tuple[str, str, str]] = {
 _BUILD_DATE = re.compile(r"/download/(\d{8})/")
 
 
-@dataclass(frozen=True)
-class Build:
+class Build(msgspec.Struct, frozen=True):
     """One CPython build uv can install."""
 
     version: Version

@@ -19,10 +19,10 @@ import posixpath
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgspec
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -75,8 +75,7 @@ T = TypeVar("T")
 # What pyproject.toml declares.
 
 
-@dataclass(frozen=True)
-class BuildSystem:
+class BuildSystem(msgspec.Struct, frozen=True):
     requires: tuple[str, ...]
     """As written, each a valid PEP 508 requirement; DEFAULT_REQUIRES when not declared."""
     backend: str
@@ -87,8 +86,7 @@ class BuildSystem:
     """False when [build-system] is absent (the defaults apply)."""
 
 
-@dataclass(frozen=True)
-class PyProject:
+class PyProject(msgspec.Struct, frozen=True):
     root: Path
     name: str | None
     """Normalized; None when there is no [project] table."""
@@ -238,8 +236,7 @@ def check_extras(
 # Core metadata (METADATA, PKG-INFO).
 
 
-@dataclass(frozen=True)
-class CoreMetadata:
+class CoreMetadata(msgspec.Struct, frozen=True):
     name: str
     """Normalized."""
     version: str

@@ -20,10 +20,10 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -49,12 +49,13 @@ ResolveBuild = Callable[["Sequence[RootRequirement]", "Sequence[Target]"], "list
 """Resolves build roots for targets: one pin table per target, in order."""
 
 
-@dataclass(frozen=True)
-class ProjectPlan:
+class ProjectPlan(msgspec.Struct, frozen=True):
     entry: LockProject | None
     local: LocalProject | None = None
     roots: tuple[RootRequirement, ...] = ()  # into the shared environment
-    build: list[dict[str, Pin]] = field(default_factory=list)  # per target, the build closure
+    build: list[dict[str, Pin]] = msgspec.field(
+        default_factory=list
+    )  # per target, the build closure
     uv_lock: UvLock | None = None
 
     def pinned(self, target: Target) -> dict[str, tuple[str, str]]:
@@ -301,8 +302,7 @@ def _python_fits(spec: str, python: str) -> bool:
         return True
 
 
-@dataclass
-class _Hooks:
+class _Hooks(msgspec.Struct):
     """The backend's answers (editable build requirements, metadata), cached by their inputs."""
 
     root: Path

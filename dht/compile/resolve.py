@@ -101,8 +101,7 @@ class PackageSource(Protocol):
     def metadata(self, artifact: Any) -> MetadataLike: ...
 
 
-@dataclass(frozen=True)
-class LocalProject:
+class LocalProject(msgspec.Struct, frozen=True):
     """The project being developed: any requirement on its name is met by its folder,
     never by the index. Its metadata comes from pyproject.toml or its build backend."""
 
@@ -112,8 +111,7 @@ class LocalProject:
     requires_python: str | None = None
 
 
-@dataclass(frozen=True)
-class RootRequirement:
+class RootRequirement(msgspec.Struct, frozen=True):
     requirement: Requirement
     origin: str  # the intent entry that asked, e.g. "tools.black"
 
@@ -127,8 +125,7 @@ class Pin(msgspec.Struct, frozen=True):
     required_by: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     target: Target
     pins: dict[str, Pin]
 
@@ -136,8 +133,7 @@ class Resolution:
 # Resolver vocabulary
 
 
-@dataclass(frozen=True)
-class _Req:
+class _Req(msgspec.Struct, frozen=True):
     name: str  # normalized, or PYTHON
     extras: frozenset[str]
     specifier: SpecifierSet
@@ -161,8 +157,7 @@ class _Req:
         return None
 
 
-@dataclass(frozen=True)
-class _Release:
+class _Release(msgspec.Struct, frozen=True):
     version: Version
     artifacts: tuple[Any, ...]  # usable on the target, yanked ones included
     yanked: bool  # every usable artifact is yanked

@@ -7,7 +7,6 @@ review shows every value.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -106,8 +105,7 @@ def settings_data() -> dict[str, _ToolData]:
     return msgspec.json.decode(SETTINGS_DATA.read_bytes(), type=_SettingsData).tools
 
 
-@dataclass(frozen=True)
-class UnknownSetting:
+class UnknownSetting(msgspec.Struct, frozen=True):
     config: str  # the config entry's name
     key: str  # dotted, relative to the config's table
     from_preset: bool

@@ -12,11 +12,11 @@ import functools
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
@@ -25,8 +25,7 @@ from dht.model.intent import Intent
 from dht.model.lock import LockSystem, Package
 
 
-@dataclass(frozen=True)
-class SystemTable:
+class SystemTable(msgspec.Struct, frozen=True):
     ids: dict[str, dict[str, Any]]
     aliases: dict[str, str]  # alias -> id
 

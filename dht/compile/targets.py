@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+import msgspec
 from packaging import tags
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
@@ -68,8 +68,7 @@ class _Named(Protocol):
 A = TypeVar("A", bound=_Named)
 
 
-@dataclass(frozen=True)
-class _Platform:
+class _Platform(msgspec.Struct, frozen=True):
     os_name: str
     sys_platform: str
     platform_system: str
@@ -152,8 +151,7 @@ def metadata_artifact(artifacts: Sequence[A]) -> A:
     return (universal or wheels or ordered)[0]
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     platform: str
     python: str  # "3.11" or "3.11.7"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -38,8 +39,7 @@ _RELOCK = "run `uv lock` to bring uv.lock up to date"
 _CONFLICT_TERM = re.compile(r"""\bextra\s*(==|!=)\s*(['"])((extra|group)-(\d+)-([^'"]+))\2""")
 
 
-@dataclass(frozen=True)
-class UvPin:
+class UvPin(msgspec.Struct, frozen=True):
     name: str  # normalized
     version: str | None  # None for sources without a version (some path/git entries)
     source: str  # one of SOURCE_KINDS
@@ -47,8 +47,7 @@ class UvPin:
     via: tuple[str, ...]  # one chain that reaches it from the project, for messages
 
 
-@dataclass(frozen=True)
-class _Dependency:
+class _Dependency(msgspec.Struct, frozen=True):
     name: str
     version: str | None
     source: tuple[str, str] | None  # (kind, location) when the entry names one
@@ -60,8 +59,7 @@ class _Dependency:
         return f"{self.name}[{','.join(self.extras)}]" if self.extras else self.name
 
 
-@dataclass(frozen=True)
-class _Package:
+class _Package(msgspec.Struct, frozen=True):
     name: str
     version: str | None
     source: str
@@ -82,8 +80,7 @@ class _Package:
         return f"{self.name} {self.version}" if self.version else self.name
 
 
-@dataclass(frozen=True)
-class _Active:
+class _Active(msgspec.Struct, frozen=True):
     """The extras and groups switched on, as conflict-marker tokens."""
 
     extras: frozenset[str] = frozenset()
