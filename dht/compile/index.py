@@ -53,7 +53,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from dht import __version__
-from dht.compile import dns, lazy_wheel, releases
+from dht.compile import dns, lazy_wheel, releases, transport
 from dht.compile.cache import PAGE_TTL, Cache, PageEntry, page_validator
 from dht.compile.releases import Releases
 from dht.compile.targets import metadata_artifact
@@ -510,14 +510,11 @@ class IndexClient:
         # ~50 ms) must not hold up threads that only queue work under self._lock.
         with self._http_lock:
             if self._http is None:
-                limits = httpx.Limits(
-                    max_connections=self._max_workers, max_keepalive_connections=self._max_workers
-                )
                 self._http = httpx.Client(
                     timeout=self._timeout,
                     follow_redirects=True,
                     headers={"User-Agent": f"dht/{__version__}"},
-                    transport=dns.transport(limits, self.lookups),
+                    transport=transport.Transport(httpx.create_ssl_context(), self.lookups),
                 )
             return self._http
 
