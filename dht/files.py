@@ -6,16 +6,20 @@ import os
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+def atomic_write(path: Path, data: bytes | tuple[bytes, ...], *, durable: bool = True) -> None:
     """Temp file in the same folder (a unique name: concurrent writers never share one),
     fsync, rename; the file keeps its mode (new: 0644). Without `durable`, no fsync: for
-    a cache, where a lost write after a crash only costs a download."""
+    a cache, where a lost write after a crash only costs a download. `data` in parts is
+    written one after the other (big ones are not copied into one buffer first)."""
     import tempfile  # here: loading it (and shutil) costs a no-op run that writes nothing
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

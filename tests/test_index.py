@@ -19,7 +19,7 @@ from packaging.utils import parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
 from dht.compile import lazy_wheel
-from dht.compile.cache import Cache, PageEntry
+from dht.compile.cache import Cache, PageEntry, page_validator
 from dht.compile.index import (
     Artifact,
     IndexClient,
@@ -688,14 +688,32 @@ def test_cache_layout_keys_and_atomic_writes(tmp_path: Path) -> None:
     assert cache.read_page("https://other.test/simple", "demo") is None  # keyed by index URL
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert files[0] == f"v1/metadata/{digest}.METADATA"  # no temp files left behind
-    assert (
-        len(files) == 2 and files[1].startswith("v1/pages/") and files[1].endswith("/demo.msgpack")
-    )
+    assert len(files) == 2 and files[1].startswith("v1/pages/") and files[1].endswith("/demo.page")
     for bad in ("../" + "a" * 61, "AB" * 32, "ab"):
         with pytest.raises(ValueError):
             cache.write_metadata(bad, b"", "https://i.test/simple", verified=True)
     with pytest.raises(ValueError):
         cache.read_page("https://i.test/simple", "../demo")
+
+
+def test_a_page_entry_is_a_header_and_the_page_as_is(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    page = bytes(range(256)) * 4096  # 1 MB, every byte value
+    entry = PageEntry(2.5, None, "Thu, 01 Jan 2026 00:00:00 GMT", page, "https://i.test/simple/x/")
+    cache.write_page("https://i.test/simple", "x", entry)
+    assert cache.read_page("https://i.test/simple", "x") == entry
+    assert cache.page_version("https://i.test/simple", "x") == (2.5, page_validator(entry))
+    plain = msgspec.structs.replace(entry, last_modified=None)  # no validator: the hash
+    cache.write_page("https://i.test/simple", "y", plain)
+    assert cache.page_version("https://i.test/simple", "y") == (2.5, page_validator(plain))
+    assert page_validator(plain) == f"sha256:{hashlib.sha256(page).hexdigest()}"
+    (path,) = (tmp_path / "v1" / "pages").rglob("x.page")
+    data = path.read_bytes()
+    assert data.endswith(page) and len(data) < len(page) + 100
+    for damaged in (data[:20], data[:11] + b"\xff\xff\xff\xff" + data[15:], b"\x85" + data[1:]):
+        path.write_bytes(damaged)  # cut in the header, a wrong length, another format
+        assert cache.read_page("https://i.test/simple", "x") is None
+        assert cache.page_version("https://i.test/simple", "x") is None
 
 
 def test_cache_root_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
 """The persistent cache of the index client. Bytes in, bytes out; atomic writes.
 
-    <root>/v1/pages/<index-key>/<name>.msgpack   index pages, with fetch time and validators
+    <root>/v1/pages/<index-key>/<name>.page      index pages, after a header (fetch time,
+                                                 validators, base URL)
     <root>/v1/metadata/<sha256>.METADATA         core metadata, by the artifact's hash: forever
     <root>/v1/sizes/<sha256>                     artifact sizes learnt with HEAD (HTML indexes)
     <root>/v1/blobs/<kind>/<sha256>              derived results by the hash of their inputs
@@ -35,6 +36,19 @@ class PageEntry(msgspec.Struct, frozen=True):
     base: str = ""  # the URL the page came from: its files' relative URLs start there
 
 
+class _PageHeader(msgspec.Struct, frozen=True, array_like=True):
+    fetched: float
+    etag: str | None
+    last_modified: str | None
+    base: str
+
+
+# A page file: this, the header's length (4 bytes, big-endian), the header, the page as
+# is. Written in parts, a page of megabytes is never copied into one encoded buffer.
+_PAGE_MAGIC = b"dht-page 1\n"
+_page_header = msgspec.msgpack.Decoder(_PageHeader)
+
+
 def page_validator(entry: PageEntry) -> str:
     """What names this version of a page: the index's ETag, else its Last-Modified,
     else the hash of the page as cached (an index that gives neither)."""
@@ -62,19 +76,42 @@ class Cache:
         if not name or "/" in name or "\\" in name or name.startswith("."):
             raise ValueError(f"not a normalized project name: {name!r}")
         key = hashlib.sha256(index_url.encode()).hexdigest()[:16]
-        return self.root / "pages" / key / f"{name}.msgpack"
+        return self.root / "pages" / key / f"{name}.page"
 
     def read_page(self, index_url: str, name: str) -> PageEntry | None:
         data = _read(self._page_path(index_url, name))
-        if data is None:
+        if data is None or not data.startswith(_PAGE_MAGIC):
             return None
+        start = len(_PAGE_MAGIC) + 4
+        end = start + int.from_bytes(data[start - 4 : start], "big")
         try:
-            return msgspec.msgpack.decode(data, type=PageEntry)
-        except msgspec.DecodeError:
+            header = _page_header.decode(data[start:end])
+        except (msgspec.DecodeError, msgspec.ValidationError):
             return None  # a damaged entry is a miss, never an error
+        return PageEntry(header.fetched, header.etag, header.last_modified, data[end:], header.base)
+
+    def page_version(self, index_url: str, name: str) -> tuple[float, str] | None:
+        """When the cached page was fetched, and its version (`page_validator`): from the
+        header alone, unless the index gave no validator and the page must be hashed."""
+        try:
+            with self._page_path(index_url, name).open("rb") as handle:
+                head = handle.read(len(_PAGE_MAGIC) + 4)
+                size = int.from_bytes(head[len(_PAGE_MAGIC) :], "big")
+                if not head.startswith(_PAGE_MAGIC) or len(head) != len(_PAGE_MAGIC) + 4:
+                    return None
+                header = _page_header.decode(handle.read(min(size, 1 << 20)))
+                page = b"" if header.etag or header.last_modified else handle.read()
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            return None  # missing or damaged: a miss
+        entry = PageEntry(header.fetched, header.etag, header.last_modified, page, header.base)
+        return header.fetched, page_validator(entry)
 
     def write_page(self, index_url: str, name: str, entry: PageEntry) -> None:
-        _write(self._page_path(index_url, name), msgspec.msgpack.encode(entry))
+        header = msgspec.msgpack.encode(
+            _PageHeader(entry.fetched, entry.etag, entry.last_modified, entry.base)
+        )
+        parts = (_PAGE_MAGIC, len(header).to_bytes(4, "big"), header, entry.page)
+        _write(self._page_path(index_url, name), parts)
 
     # Metadata and sizes: under the artifact's hash only when the bytes they came from were
     # checked against that hash (a whole download); otherwise (a .metadata file, range
@@ -138,7 +175,7 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes | tuple[bytes, ...]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data, durable=False)

@@ -28,7 +28,7 @@ from pathlib import Path
 import msgspec
 
 from dht import __version__
-from dht.compile.cache import PAGE_TTL, Cache, page_validator
+from dht.compile.cache import PAGE_TTL, Cache
 from dht.model.lock import Lock
 
 KIND = "resolution"
@@ -81,12 +81,12 @@ def load(
     moment = time.time() if now is None else now
     for name, version in record.pages.items():
         try:
-            entry = cache.read_page(record.index, name)
+            found = cache.page_version(record.index, name)
         except ValueError:
             return None
-        if entry is None or page_validator(entry) != version:
+        if found is None or found[1] != version:
             return None
-        if not offline and not 0 <= moment - entry.fetched < PAGE_TTL:
+        if not offline and not 0 <= moment - found[0] < PAGE_TTL:
             return None  # a full run would ask the index again: so must this one
     return record
 
