@@ -14,7 +14,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Generic, Protocol, TypeVar
 
-from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 
@@ -46,18 +46,33 @@ def parse_version(text: str) -> Version | None:
 
 def version_of(name: str, filename: str) -> Version | None:
     """The version in a wheel or sdist filename of project `name`; None when it is not one."""
+    text = _version_text(name, filename)
+    return None if text is None else parse_version(text)
+
+
+def _version_text(name: str, filename: str) -> str | None:
+    """The version as a wheel or sdist filename of `name` spells it, when it is one (as
+    `parse_wheel_filename`/`parse_sdist_filename` read them; the version parsed once
+    per spelling, not once per file)."""
     if filename.endswith(".whl"):
         parts = filename.split("-")
         if len(parts) not in (5, 6) or canonical(parts[0]) != name:
             return None
-        return parse_version(parts[1])
-    if len(filename) > 255:
+        text = parts[1]
+    elif len(filename) > 255:
         return None
-    try:
-        found, version = parse_sdist_filename(filename)
-    except (InvalidSdistFilename, InvalidVersion):
-        return None
-    return version if found == name else None
+    else:
+        stem = (
+            filename[:-7]
+            if filename.endswith(".tar.gz")
+            else filename[:-4]
+            if filename.endswith(".zip")
+            else ""
+        )
+        found, dash, text = stem.rpartition("-")
+        if not dash or canonical(found) != name:
+            return None
+    return text if parse_version(text) is not None else None
 
 
 def uploaded(text: str) -> dt.datetime | None:
@@ -142,8 +157,8 @@ def group(
     A release's wheels come one after the other on a sorted page: a wheel that starts
     like the one before ("name-version-") is of its release, so each release name is
     parsed once, not each of its files."""
-    by_version: dict[Version, list[F]] = {}
-    parsed: dict[str, Version | None] = {}
+    by_text: dict[str, list[F]] = {}  # by the version as the file names spell it
+    spelled: dict[str, str | None] = {}  # release name -> its version's spelling, if name's
     same = "\0"  # no file name starts with it
     bucket: list[F] | None = None  # the list of the release of the file before
     for file in files:
@@ -158,17 +173,25 @@ def group(
             same = f"{key}-" if len(parts) == 3 else "\0"
         else:
             key, same = filename, "\0"
-        if key in parsed:
-            version = parsed[key]
+        if key in spelled:
+            text = spelled[key]
         else:
-            version = parsed[key] = version_of(name, filename)
-        if version is None:
+            text = spelled[key] = _version_text(name, filename)
+        if text is None:
             bucket = None
             continue
-        bucket = by_version.get(version)
+        bucket = by_text.get(text)
         if bucket is None:
-            bucket = by_version[version] = []
+            bucket = by_text[text] = []
         bucket.append(file)
+    by_version: dict[Version, list[F]] = {}
+    for text, found in by_text.items():
+        version = parse_version(text)
+        assert version is not None  # _version_text spells only versions that parse
+        if version in by_version:
+            by_version[version].extend(found)  # "1.0" and "1.0.0": one release
+        else:
+            by_version[version] = found
     ordered = {
         v: by_version[v]
         for v in sorted(by_version, reverse=True)
