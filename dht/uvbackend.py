@@ -59,15 +59,17 @@ def site_packages(env: Path) -> list[Path]:
     return sorted(path for pattern in patterns for path in env.glob(pattern) if path.is_dir())
 
 
-def create_venv(path: Path, python: str) -> None:
+def create_venv(path: Path, python: str, *, download: bool = True) -> None:
     """A relocatable venv (scripts find their interpreter relative to themselves),
-    so it can be built aside and renamed into place."""
+    so it can be built aside and renamed into place. Without `download`, only a Python
+    already on this machine will do (uv fails at once instead of fetching one)."""
     argv = [
         uv_bin(),
         "venv",
         "--quiet",
         "--relocatable",
         "--no-project",
+        *([] if download else ["--no-python-downloads"]),
         "--python",
         python,
         str(path),

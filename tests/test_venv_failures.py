@@ -38,3 +38,16 @@ def test_a_missing_python_suggests_installing_it(
     assert "Python 3.7" in failed.value.message
     assert failed.value.hint is not None and "uv python install 3.7" in failed.value.hint
     assert not (tmp_path / "env").exists()
+
+
+def test_without_downloads_a_missing_python_fails_at_once(tmp_path: Path) -> None:
+    """The build environment of a lock asks for its minor this way: a machine without it
+    falls back to the running Python at once, whatever UV_PYTHON_DOWNLOADS says."""
+    found = shutil.which("python3.7")
+    runs = found and subprocess.run([found, "-V"], capture_output=True, check=False).returncode == 0
+    if runs:  # pragma: no cover - depends on the machine
+        pytest.skip("this machine has a Python 3.7")
+    with pytest.raises(DhtError) as failed:
+        create_venv(tmp_path / "env", "3.7", download=False)
+    assert "Python 3.7" in failed.value.message
+    assert not (tmp_path / "env").exists()

@@ -381,6 +381,9 @@ def _git_head(root: Path) -> str:
     return result.output.strip() if result.code == 0 else ""
 
 
+_MISSING_MINORS: set[str] = set()  # minors uv found no interpreter of, in this process
+
+
 def _build_env(cache: Cache, pins: Mapping[str, Pin], index_url: str, python: str) -> Path:
     """A venv with the build requirements installed, shared by every lock that pins the same."""
     from dht.process import ProcessError
@@ -402,9 +405,15 @@ def _build_env(cache: Cache, pins: Mapping[str, Pin], index_url: str, python: st
     aside = Path(tempfile.mkdtemp(prefix=f"{env.name}.", suffix=".tmp", dir=env.parent))
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     try:
-        # The lock's minor answers best (a setup.py may branch on it); any Python can answer.
-        create_venv(aside, sys.executable if running == python else python)
+        # The lock's minor answers best (a setup.py may branch on it) when this machine has
+        # it; any Python can answer, so none is downloaded for this (seconds, on a first
+        # lock; where the download host is unreachable, seconds of retries every time), and
+        # a minor found missing is not looked for again (uv's search runs pyenv's shims).
+        if running != python and python in _MISSING_MINORS:
+            raise DhtError(f"no Python {python} here")
+        create_venv(aside, sys.executable if running == python else python, download=False)
     except DhtError:
+        _MISSING_MINORS.add(python)
         create_venv(aside, sys.executable)
     wheels = [
         Wheel(p.name, p.artifact.url, p.artifact.sha256 or "", p.version, index_url)
