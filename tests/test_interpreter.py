@@ -139,3 +139,21 @@ def test_pyenv_versions_are_found_when_shims_hide_them(
     (folder / "python3").symlink_to(sys.executable)
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
     assert find_interpreter("3.11.98", None) == str(folder / "python3")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pyenv's folder layout is POSIX")
+def test_the_newest_pyenv_python_of_a_minor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a lock's build environment takes when the running Python is another minor."""
+    from dht import pyenv
+
+    for version in ("3.11.98", "3.11.100", "3.12.0", "3.11.99"):
+        folder = tmp_path / "versions" / version / "bin"
+        folder.mkdir(parents=True)
+        (folder / "python3").symlink_to(sys.executable)
+    (tmp_path / "versions" / "3.11.101").mkdir()  # a folder without an interpreter
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    assert pyenv.versions() == ["3.11.98", "3.11.99", "3.11.100", "3.12.0"]
+    assert pyenv.newest("3.11") == str(tmp_path / "versions" / "3.11.100" / "bin" / "python3")
+    assert pyenv.newest("3.13") is None

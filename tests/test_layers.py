@@ -43,7 +43,8 @@ def test_apply_and_verify_do_not_load_the_writers_or_the_intent_parser() -> None
 # inside functions count). Shared machinery sits at the package base; the model
 # above it; the compiler, the executor, review and export each on the model only.
 BASE = {"dht", "dht.errors", "dht.platform", "dht.files", "dht.process", "dht.gitrepo",
-        "dht.projectfiles", "dht.uvbackend", "dht.host", "dht.__version__", "dht.data"}  # fmt: skip
+        "dht.projectfiles", "dht.uvbackend", "dht.host", "dht.pyenv", "dht.__version__",
+        "dht.data"}  # fmt: skip
 FEATURES = {"model", "compile", "apply", "review", "export", "sandbox", "onboard", "buildcheck"}
 ALLOWED: dict[str, set[str]] = {
     "base": set(),

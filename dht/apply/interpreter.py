@@ -9,13 +9,11 @@ path), then uv's own build for this platform, which the lock names
 
 from __future__ import annotations
 
-import os
 import platform as _platform
-import re
 import sys
 from pathlib import Path
 
-from dht import platform
+from dht import pyenv
 from dht.errors import DhtError
 from dht.process import clean_env, run
 from dht.uvbackend import uv_bin
@@ -23,7 +21,7 @@ from dht.uvbackend import uv_bin
 
 def find_interpreter(version: str, download: str | None) -> str:
     """A path (or uv request) for an interpreter of exactly `version`; installs uv's build if needed."""
-    found = _running(version) or _pyenv(version) or _uv_find(version)
+    found = _running(version) or pyenv.python(version) or _uv_find(version)
     if found:
         return found
     if download is None:
@@ -57,7 +55,7 @@ def local_version(minor: str) -> str | None:
                     check=False, timeout=60)  # fmt: skip
         version = probe.output.strip()
         return version if probe.code == 0 and version.startswith(minor + ".") else None
-    matching = [v for v in pyenv_versions() if v.startswith(minor + ".")]
+    matching = [v for v in pyenv.versions() if v.startswith(minor + ".")]
     return matching[-1] if matching else None
 
 
@@ -80,21 +78,6 @@ def _uv_find(version: str) -> str | None:
     if result.code != 0 or not lines or not Path(lines[-1].strip()).exists():
         return None
     return lines[-1].strip()
-
-
-def pyenv_versions() -> list[str]:
-    """The CPython versions in pyenv's folder (X.Y.Z names only), newest last."""
-    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
-    found = [p.name for p in root.glob("3.*") if re.fullmatch(r"3\.\d+\.\d+", p.name)]
-    return sorted((v for v in found if _pyenv(v)), key=lambda v: tuple(map(int, v.split("."))))
-
-
-def _pyenv(version: str) -> str | None:
-    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
-    for candidate in platform.pyenv_pythons(root, version, platform.current()):
-        if candidate.is_file():
-            return str(candidate)
-    return None
 
 
 def _last_cause(output: str) -> str:

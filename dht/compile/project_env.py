@@ -29,6 +29,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 import dht.compile.project as meta
+from dht import pyenv
 from dht.compile.cache import Cache
 from dht.compile.uvlock import UV_LOCK, UvLock, read_uv_lock
 from dht.errors import DhtError, InputError
@@ -411,7 +412,8 @@ def _build_env(cache: Cache, pins: Mapping[str, Pin], index_url: str, python: st
         # a minor found missing is not looked for again (uv's search runs pyenv's shims).
         if running != python and python in _MISSING_MINORS:
             raise DhtError(f"no Python {python} here")
-        create_venv(aside, sys.executable if running == python else python, download=False)
+        chosen = sys.executable if running == python else (pyenv.newest(python) or python)
+        create_venv(aside, chosen, download=False)
     except DhtError:
         _MISSING_MINORS.add(python)
         create_venv(aside, sys.executable)
