@@ -168,3 +168,13 @@ def test_the_index_client_loads_neither_httpcore_nor_h11(
     loaded = set(done.stdout.split())
     assert "httpx" in loaded and "http.client" in loaded
     assert not loaded & {"httpcore", "h11"}
+
+
+def test_a_body_closed_twice_pools_its_connection_once(serve: Callable[..., _Server]) -> None:
+    server = serve()
+    transport = Transport(httpx.create_ssl_context(), CachedLookups())
+    with httpx.Client(transport=transport, timeout=5) as client:
+        response = client.get(f"{server.url}/5")
+        assert response.content == b"yyyyy"
+        response.stream.close()  # httpx closed it already; a second close changes nothing
+        assert sum(len(idle) for idle in transport._idle.values()) == 1

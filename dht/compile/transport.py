@@ -156,6 +156,7 @@ class _Body(httpx.SyncByteStream):
         self._connection = connection
         self._response = response
         self._done = False
+        self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
         response = self._response
@@ -177,6 +178,9 @@ class _Body(httpx.SyncByteStream):
         self._done = True
 
     def close(self) -> None:
+        if self._closed:
+            return  # once: a connection must never be pooled twice
+        self._closed = True
         if self._done and not self._response.will_close:
             self._transport._checkin(self._connection)
         else:
